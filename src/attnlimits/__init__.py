@@ -1,0 +1,29 @@
+"""attnlimits: the scaling limits of long-context softmax attention, executable.
+
+One query attends to n random keys on the sphere S^{d−1} at inverse temperature β. The package simulates
+this exactly at any n, computes every prediction of the theory (arXiv 2605.08505; see SPEC.md) and
+estimates the critical scale of real attention scores. Importing it loads numpy and scipy only.
+"""
+
+from ._validation import InputError
+from .engine import STATISTICS, SimulationResult, WeightReduction, attend_exact, simulate
+from .laws import Empirical, KeyLaw, Subsphere, UniformSphere, VonMisesFisher, load_key_file, parse_law
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Empirical",
+    "InputError",
+    "KeyLaw",
+    "STATISTICS",
+    "SimulationResult",
+    "Subsphere",
+    "UniformSphere",
+    "VonMisesFisher",
+    "WeightReduction",
+    "__version__",
+    "attend_exact",
+    "load_key_file",
+    "parse_law",
+    "simulate",
+]

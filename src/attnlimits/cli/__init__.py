@@ -1,0 +1,50 @@
+"""The ``attnlimits`` command line: thin — parse, validate, call, render (tables or JSON); no maths.
+
+Every command that prints results takes ``--json``. Bad input of any kind ends in one line on stderr
+naming the parameter, the value and the accepted range, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .._validation import InputError
+from .simulate import simulate_command
+
+__all__ = ["app", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="attnlimits")
+def app():
+    """Scaling limits of long-context softmax attention: simulate, predict, reproduce, estimate."""
+
+
+app.add_command(simulate_command)
+
+
+def main(argv=None) -> None:
+    """Entry point of the console script: runs :data:`app`, mapping bad input to exit code 2."""
+    try:
+        app.main(args=argv, prog_name="attnlimits", standalone_mode=False)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except click.exceptions.NoArgsIsHelp as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(2)
+    except click.ClickException as exc:
+        _fail(exc.format_message().replace("\n", " "), exc.exit_code)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    sys.exit(0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)

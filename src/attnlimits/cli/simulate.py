@@ -1,0 +1,36 @@
+"""``attnlimits simulate``: Monte Carlo of one query attending to n random keys."""
+
+from __future__ import annotations
+
+import click
+
+from ..engine import STATISTICS, simulate
+from ._common import COUNT, build_law, law_option, print_json, print_table, progress_callback
+
+
+@click.command("simulate")
+@click.option("--d", "d", type=int, required=True, help="Dimension d >= 2 (keys on S^{d-1}).")
+@click.option("--n", "n", type=COUNT, required=True, help="Number of keys n >= 1 (accepts 1e6).")
+@click.option("--beta", type=float, default=None, help="Inverse temperature beta >= 0.")
+@click.option("--lam", type=float, default=None, help="lambda > 0: beta = lambda * beta*_n of the key law.")
+@law_option
+@click.option("--samples", type=int, default=1000, show_default=True, help="Independent replicates.")
+@click.option("--seed", type=int, default=None, help="Root seed (default: fresh entropy, reported).")
+@click.option("--method", type=click.Choice(["exact"]), default="exact", show_default=True, help="Simulation method.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (results do not depend on it).")
+@click.option("--top-k", "k", type=int, default=10, show_default=True, help="Number of top weights to keep.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def simulate_command(d, n, beta, lam, law, samples, seed, method, workers, k, as_json):
+    """Simulate a query attending to N i.i.d. keys at inverse temperature BETA (or BETA = LAM * beta*_n)."""
+    key_law = build_law(law, d)
+    with progress_callback("simulate") as progress:
+        res = simulate(key_law, n, beta, lam=lam, samples=samples, seed=seed, method=method, k=k,
+                       workers=workers, progress=progress)
+    if as_json:
+        print_json(res.to_dict())
+        return
+    title = (f"{res.law} keys, d={res.d}, n={res.n:,}, β={res.beta:.6g}"
+             + (f" (λ={res.lam:.4g})" if res.lam is not None else "") + f", {res.samples} samples, seed {res.seed}")
+    summary = res.summary()
+    print_table(title, ["statistic", "mean", "se"],
+                [(s, summary[s]["mean"], summary[s]["se"]) for s in STATISTICS + ("tail_error_bound",) if s in summary])

@@ -1,0 +1,122 @@
+"""One streaming reduction from which every weight statistic is finished (DESIGN: one reduction, many
+statistics).
+
+With D_min the running minimum distance and e_i = exp(−β(D_i − D_min)) ∈ (0, 1], the pass keeps
+S0 = Σ e_i, S1 = Σ e_i (D_i − D_min), S2 = Σ e_i², the k smallest distances, and (β = 0 only) Σ D_i.
+When a chunk lowers the minimum by δ the sums are rescaled exactly: S0 ← f S0, S1 ← f (S1 + δ S0),
+S2 ← f² S2 with f = e^{−βδ}. Then max weight = 1/S0, IPR = S2/S0², entropy = β S1/S0 + log S0 and
+Σ w_i D_i = S1/S0 + D_min, with no subtraction that cancels (SPEC §1: compute in D, log-sum-exp
+shifted by the smallest D).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["WeightReduction", "WEIGHT_STATISTICS"]
+
+#: Statistics finished from the weights alone (no key directions needed).
+WEIGHT_STATISTICS = ("max_weight", "ipr", "entropy", "effective_support", "nearest_distance", "inner", "defect")
+
+
+class WeightReduction:
+    """Streaming, numerically stable reduction of softmax weights w_i ∝ exp(−β D_i) over chunks.
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature β ≥ 0.
+    k : int
+        How many of the largest weights to keep.
+
+    Examples
+    --------
+    >>> r = WeightReduction(beta=1.0, k=2)
+    >>> r.update(np.array([0.0, 1.0])); r.update(np.array([1.0]))
+    >>> s = r.finish()
+    >>> round(s["max_weight"], 12) == round(1 / (1 + 2 * np.exp(-1)), 12)
+    True
+    """
+
+    def __init__(self, beta: float, k: int = 10):
+        self.beta = float(beta)
+        self.k = int(k)
+        self.count = 0
+        self.dmin = math.inf
+        self.s0 = self.s1 = self.s2 = self.sum_d = 0.0
+        self.smallest = np.empty(0)
+        self._buf = (np.empty(0), np.empty(0))
+
+    def _buffers(self, size: int):
+        if self._buf[0].size < size:
+            self._buf = (np.empty(size), np.empty(size))
+        return self._buf[0][:size], self._buf[1][:size]
+
+    def update(self, dist: np.ndarray) -> None:
+        """Fold a chunk of distances into the running sums."""
+        if dist.size == 0:
+            return
+        m = float(dist.min())
+        if m < self.dmin:
+            if self.count:
+                delta = self.dmin - m
+                f = math.exp(-self.beta * delta)
+                self.s1 = f * (self.s1 + delta * self.s0)
+                self.s0 *= f
+                self.s2 *= f * f
+            self.dmin = m
+        shifted, e = self._buffers(dist.size)
+        np.subtract(dist, self.dmin, out=shifted)
+        np.multiply(shifted, -self.beta, out=e)
+        np.exp(e, out=e)
+        self.s0 += float(e.sum())
+        self.s1 += float(e @ shifted)
+        self.s2 += float(e @ e)
+        if self.beta == 0.0:
+            self.sum_d += float(dist.sum())
+        self.count += dist.size
+        self._update_smallest(dist)
+
+    def _update_smallest(self, dist: np.ndarray) -> None:
+        if self.smallest.size >= self.k:
+            cand = dist[dist < self.smallest.max()]
+            if cand.size == 0:
+                return
+        else:
+            cand = dist
+        if cand.size > self.k:
+            cand = np.partition(cand, self.k - 1)[: self.k]
+        merged = np.concatenate([self.smallest, cand])
+        if merged.size > self.k:
+            merged = np.partition(merged, self.k - 1)[: self.k]
+        self.smallest = merged
+
+    def weight_of(self, dist: np.ndarray) -> np.ndarray:
+        """Final weights of keys at distances ``dist`` (valid once every chunk has been folded in)."""
+        return np.exp(-self.beta * (dist - self.dmin)) / self.s0
+
+    @property
+    def mean_distance(self) -> float:
+        """Σ w_i D_i = 1 − ⟨q,O⟩."""
+        if self.beta == 0.0:
+            return self.sum_d / self.count
+        return self.s1 / self.s0 + self.dmin
+
+    def finish(self) -> dict:
+        """Every weight statistic of the keys seen so far, and the ``top_weights`` in decreasing order."""
+        s0 = self.s0
+        entropy = self.beta * self.s1 / s0 + math.log(s0)
+        mean_d = self.mean_distance
+        top = np.sort(self.weight_of(self.smallest))[::-1]
+        return {
+            "max_weight": 1.0 / s0,
+            "ipr": self.s2 / (s0 * s0),
+            "entropy": entropy,
+            "effective_support": math.exp(entropy),
+            "nearest_distance": self.dmin,
+            "inner": 1.0 - mean_d,
+            "defect": self.beta * mean_d,
+            "top_weights": top,
+        }

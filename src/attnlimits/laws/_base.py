@@ -1,0 +1,94 @@
+"""The key-law interface: what the engine and the theory need to know about a law of keys."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..theory._special import log_critical_beta
+
+__all__ = ["KeyLaw", "Draw", "uniform_directions"]
+
+
+@dataclass
+class Draw:
+    """One block of keys drawn from a law: their distances D = 1 − ⟨q,K⟩ and whatever the law needs
+    (``latent``) to rebuild the keys' tangent components later without drawing the distances again."""
+
+    distances: np.ndarray
+    latent: tuple = ()
+
+
+class KeyLaw(ABC):
+    """A law μ of keys on S^{d−1}, seen from a fixed query q (SPEC §1).
+
+    Subclasses draw distances directly (one scalar per key), rebuild the tangent components P⊥K of chosen
+    keys on demand, and state the local exponent α and constant c of F(t) = P(D ≤ t) ~ c·t^α where known.
+
+    Attributes
+    ----------
+    d : int
+        Ambient dimension.
+    spec : str
+        The canonical ``--law`` string (``uniform``, ``vmf:KAPPA:ANGLE``, ``subsphere:K``, ``file:PATH``).
+    local_exponent : float or None
+        α, or None where unknown.
+    log_local_constant : float or None
+        log c, or None where unknown.
+    """
+
+    d: int
+    spec: str
+    local_exponent: float | None = None
+    log_local_constant: float | None = None
+    #: True where :meth:`distance_cdf` and :meth:`distance_logpdf` are exact (the theory and the
+    #: order-statistics sampler need them).
+    has_distance_cdf: bool = False
+
+    @abstractmethod
+    def draw(self, rng: np.random.Generator, size: int) -> Draw:
+        """Draw ``size`` i.i.d. keys; return their distances (and latent variables)."""
+
+    @abstractmethod
+    def tangents(self, draw: Draw, index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Tangent components P⊥K (rows, in any orthonormal coordinates of q⊥) of the keys ``index`` of
+        ``draw``. Randomness not fixed by the draw comes from ``rng``, consumed in the order of ``index``."""
+
+    def distance_cdf(self, t):
+        """Exact F(t) = P(D ≤ t)."""
+        raise NotImplementedError(f"the law {self.spec!r} has no known distance CDF")
+
+    def distance_sf(self, t):
+        """Exact 1 − F(t), without cancellation where the law allows it."""
+        return 1.0 - self.distance_cdf(t)
+
+    def distance_logpdf(self, t):
+        """Exact log density of D."""
+        raise NotImplementedError(f"the law {self.spec!r} has no known distance density")
+
+    @property
+    def has_critical_scale(self) -> bool:
+        """True where α and c are known, so β*_n and λ = β/β*_n are defined."""
+        return self.local_exponent is not None and self.log_local_constant is not None
+
+    def critical_beta(self, n) -> float:
+        """β*_n = (c·n)^{1/α} (SPEC §2), for laws with a known local exponent and constant."""
+        if not self.has_critical_scale:
+            from .._validation import InputError
+
+            raise InputError(f"invalid law={self.spec!r}: its local constant is unknown, so λ (--lam) is undefined; give β")
+        return float(np.exp(log_critical_beta(self.local_exponent, self.log_local_constant, n)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.spec!r}, d={self.d})"
+
+
+def uniform_directions(rng: np.random.Generator, count: int, dim: int) -> np.ndarray:
+    """``count`` i.i.d. uniform unit vectors in R^dim (dim ≥ 1; dim = 1 gives random signs)."""
+    if dim == 1:
+        return np.where(rng.random((count, 1)) < 0.5, -1.0, 1.0)
+    g = rng.standard_normal((count, dim))
+    g /= np.linalg.norm(g, axis=1, keepdims=True)
+    return g

@@ -1,0 +1,97 @@
+"""Keys uniform on the sphere S^{d−1} (SPEC §1), and on a great subsphere through the query."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_int
+from ..theory._special import (
+    log_uniform_constant,
+    uniform_alpha,
+    uniform_distance_cdf,
+    uniform_distance_logpdf,
+    uniform_distance_sf,
+)
+from ._base import Draw, KeyLaw, uniform_directions
+
+__all__ = ["UniformSphere", "Subsphere", "uniform_distances"]
+
+
+def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray:
+    """Draw D = 1 − ⟨q,K⟩ for K uniform on S^{d−1}, exactly and with O(1) work per key.
+
+    d = 2: D = 2 sin²(πU/2); d = 3: D = 2U (⟨q,K⟩ is uniform on [−1, 1]); d ≥ 4: with G ~ N(0,1) and
+    C ~ χ²_{d−1}, ⟨q,K⟩ = G/R, R = √(G² + C), and D = C/(R(R+G)) for G > 0 (no cancellation near D = 0),
+    1 − G/R otherwise.
+    """
+    if d == 3:
+        u = rng.random(size)
+        u *= 2.0
+        return u
+    if d == 2:
+        u = rng.random(size)
+        u *= np.pi / 2.0
+        np.sin(u, out=u)
+        u *= u
+        u *= 2.0
+        return u
+    g = rng.standard_normal(size)
+    c = rng.standard_gamma((d - 1) / 2.0, size)
+    c *= 2.0
+    r = np.sqrt(g * g + c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(g > 0, c / (r * (r + g)), 1.0 - g / r)
+
+
+class UniformSphere(KeyLaw):
+    """Keys i.i.d. uniform on S^{d−1}: D/2 ~ Beta(α, α), α = (d−1)/2, F(t) ~ c_d t^α (SPEC §1).
+
+    >>> law = UniformSphere(3)
+    >>> law.local_exponent, round(float(np.exp(law.log_local_constant)), 12)
+    (1.0, 0.5)
+    """
+
+    has_distance_cdf = True
+
+    def __init__(self, d: int):
+        self.d = check_int("d", d, minimum=2)
+        self.spec = "uniform"
+        self._k = self.d  # dimension of the sphere the keys live on
+        self.local_exponent = uniform_alpha(self._k)
+        self.log_local_constant = log_uniform_constant(self._k)
+
+    def draw(self, rng, size):
+        return Draw(uniform_distances(rng, size, self._k))
+
+    def tangents(self, draw, index, rng):
+        dist = draw.distances[index]
+        radius = np.sqrt(dist * (2.0 - dist))
+        return radius[:, None] * uniform_directions(rng, len(index), self._k - 1)
+
+    def distance_cdf(self, t):
+        return uniform_distance_cdf(t, self._k)
+
+    def distance_sf(self, t):
+        return uniform_distance_sf(t, self._k)
+
+    def distance_logpdf(self, t):
+        return uniform_distance_logpdf(t, self._k)
+
+    def __reduce__(self):
+        return (type(self), (self.d,))
+
+
+class Subsphere(UniformSphere):
+    """Keys uniform on a great subsphere S^{k−1} through the query (2 ≤ k ≤ d): local exponent (k−1)/2
+    whatever d (SPEC §2) — the law of D is that of uniform keys in dimension k."""
+
+    def __init__(self, d: int, k: int):
+        d = check_int("d", d, minimum=2)
+        k = check_int("subsphere dimension k", k, minimum=2, maximum=d)
+        super().__init__(k)
+        self.d = d
+        self._k = k
+        self.spec = f"subsphere:{k}"
+
+    def __reduce__(self):
+        return (type(self), (self.d, self._k))
