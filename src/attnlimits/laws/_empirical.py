@@ -99,6 +99,11 @@ def read_arrays(path: Path) -> dict:
     if not path.is_file():
         raise InputError(f"invalid file {str(path)!r}: not found; expected a readable .npy, .npz or .safetensors file")
     suffix = path.suffix.lower()
+    magic = {".npy": b"\x93NUMPY", ".npz": b"PK"}.get(suffix)
+    if magic is not None:
+        with open(path, "rb") as fh:
+            if fh.read(len(magic)) != magic:
+                raise InputError(f"invalid file {str(path)!r}: corrupt or unreadable (not a {suffix} file)")
     try:
         if suffix == ".npy":
             return {"keys": np.load(path, allow_pickle=False)}

@@ -35,12 +35,21 @@ def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray
         u *= u
         u *= 2.0
         return u
-    g = rng.standard_normal(size)
-    c = rng.standard_gamma((d - 1) / 2.0, size)
-    c *= 2.0
-    r = np.sqrt(g * g + c)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(g > 0, c / (r * (r + g)), 1.0 - g / r)
+    v = rng.random(size)
+    np.log(v, out=v)
+    v *= 2.0 / (d - 2)
+    np.exp(v, out=v)  # V = U1^{2/(d−2)}
+    rho = 1.0 - v
+    np.sqrt(rho, out=rho)  # ρ = √(1 − V)
+    out = rng.random(size)
+    out *= np.pi
+    np.sin(out, out=out)
+    out *= out
+    out *= 2.0 * rho  # 2ρ sin²(πU2)
+    rho += 1.0
+    np.divide(v, rho, out=v)  # 1 − ρ = V/(1 + ρ)
+    out += v
+    return out
 
 
 class UniformSphere(KeyLaw):
