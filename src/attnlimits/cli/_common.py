@@ -87,7 +87,7 @@ def _fmt(v) -> str:
         return f"{int(v):,}" if abs(int(v)) < 10**15 else f"{float(v):.4g}"
     f = float(v)
     if f == 0 or (1e-3 <= abs(f) < 1e6):
-        return f"{f:.6g}"
+        return f"{f:.8g}"
     return f"{f:.4e}"
 
 

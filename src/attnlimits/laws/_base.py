@@ -86,9 +86,13 @@ class KeyLaw(ABC):
 
 
 def uniform_directions(rng: np.random.Generator, count: int, dim: int) -> np.ndarray:
-    """``count`` i.i.d. uniform unit vectors in R^dim (dim ≥ 1; dim = 1 gives random signs)."""
+    """``count`` i.i.d. uniform unit vectors in R^dim (dim = 1: random signs; dim = 2: a uniform angle;
+    otherwise normalised Gaussian vectors)."""
     if dim == 1:
         return np.where(rng.random((count, 1)) < 0.5, -1.0, 1.0)
+    if dim == 2:
+        angle = rng.random(count) * (2.0 * np.pi)
+        return np.column_stack([np.cos(angle), np.sin(angle)])
     g = rng.standard_normal((count, dim))
     g /= np.linalg.norm(g, axis=1, keepdims=True)
     return g
