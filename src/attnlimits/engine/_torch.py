@@ -47,6 +47,8 @@ TORCH_STREAM_BLOCK = {"cpu": 1 << 17, "cuda": 1 << 25}
 _CACHE_KEYS = 1 << 22
 #: Exponents are clamped below at −β(D − D_min) ≥ −_EXP_FLOOR[dtype] (see TorchWeightReduction).
 _EXP_FLOOR = {"float64": 350.0, "float32": 87.0}
+#: Keys of a chunk probed to choose between folding all keys and only those near the minimum.
+_PROBE = 1024
 #: Byte offset and count of the mt19937 state words in torch's CPU generator state (5056 bytes).
 _MT_OFFSET, _MT_WORDS, _MT_STATE_BYTES = 24, 624, 5056
 
@@ -86,7 +88,7 @@ def _uniform_distances(torch, gen, size: int, k: int, device):
     :func:`attnlimits.laws.uniform_distances` (d = 2, 3 closed form; d ≥ 4 Ulrich's symmetric beta)."""
     f64 = torch.float64
     if k == 3:
-        return torch.rand(size, generator=gen, dtype=f64, device=device).mul_(2.0)
+        return torch.empty(size, dtype=f64, device=device).uniform_(0.0, 2.0, generator=gen)
     if k == 2:
         u = torch.rand(size, generator=gen, dtype=f64, device=device)
         return u.mul_(math.pi / 2.0).sin_().square_().mul_(2.0)
@@ -105,13 +107,17 @@ class TorchWeightReduction:
     Same sums and finishing formulas (S0 = Σe_i, S1 = Σe_i(D_i − D_min), S2 = Σe_i², e_i = e^{−β(D_i−D_min)},
     rescaled exactly when D_min drops); the sums live on the device in float64 whatever ``dtype``.
 
-    One deliberate difference: exponents are clamped at −350 (float32: −87) before ``exp``, because torch's
-    CPU ``exp`` takes a scalar slow path below −709 (11–80 ns per element instead of 0.6, measured), and
-    above the critical scale almost every key is there. A clamped key adds ε = e^{−350} ≈ 1e−152 (float32:
-    e^{−87} ≈ 1.6e−38) to S0 ≥ 1 instead of a value below that: S0 moves by < nε relative, S1 by < 2nε
-    absolute, so entropy and defect move by < 2βnε absolute: nothing in float64 at β ≤ 1e30, n ≤ 1e18;
-    below float32 rounding while βn < 1e30. In float64 the products e·e and e·(D − D_min) stay normal
-    numbers, which keeps the CPU off its subnormal slow path too.
+    One deliberate difference: keys whose exponent β(D − D_min) exceeds a floor (350; float32: 87) are
+    not given their exact e^{−β(D − D_min)}. Where a probe of the first 1024 keys of a chunk finds fewer than
+    a quarter of them under the floor (at and above the critical scale, nearly every chunk), only the keys
+    under it are selected and folded — a compare and a gather instead of four elementwise passes and a
+    product; otherwise the whole chunk is folded with exponents clamped at the floor, because torch's CPU
+    ``exp`` takes a scalar slow path below −709 (11–80 ns per element instead of 0.6, measured). Either way
+    a key past the floor contributes ε = e^{−350} ≈ 1e−152 (float32: e^{−87} ≈ 1.6e−38) or nothing, instead
+    of a value below ε, to S0 ≥ 1: S0 moves by < nε relative, S1 by < 2nε absolute, so entropy and defect
+    move by < 2βnε absolute: nothing in float64 at β ≤ 1e30, n ≤ 1e18; below float32 rounding while
+    βn < 1e30. In float64 the products e·e and e·(D − D_min) stay normal numbers, which keeps the CPU off
+    its subnormal slow path too.
 
     Parameters
     ----------
@@ -164,6 +170,30 @@ class TorchWeightReduction:
             s0, s1, s2 = self._acc.unbind()
             self._acc = torch.stack([f * s0, f * (s1 + delta * s0), f * f * s2])
             self._dmin = new
+        if self.beta == 0.0:
+            self._sum_d += dist.sum(dtype=torch.float64)
+        self._fold(self._near(dist))
+        self.count += size
+        self._update_smallest(dist, low)
+
+    def _near(self, dist):
+        """The keys that can weigh: where a probe of the chunk says fewer than a quarter have
+        β(D − D_min) < the exponent floor, only those (the rest weigh < e^{−floor} each; see the class
+        docstring), else the whole chunk."""
+        if self.beta == 0.0:
+            return dist
+        cut = (self._dmin - self._floor / self.beta).to(self.dtype)
+        probe = dist[:_PROBE]
+        if int((probe <= cut).sum()) * 4 >= probe.shape[0]:
+            return dist
+        return dist[dist <= cut]
+
+    def _fold(self, dist) -> None:
+        """Add the chunk's S0, S1, S2 (shifted by the current D_min) to the accumulators."""
+        torch = self.torch
+        size = dist.shape[0]
+        if size == 0:
+            return
         buf = self._buffer(size)
         shifted, e = buf[1], buf[2]
         torch.sub(dist, self._dmin.to(self.dtype), out=shifted)
@@ -173,10 +203,6 @@ class TorchWeightReduction:
             self._acc += torch.mv(buf, e)  # [Σe, Σe·shifted, Σe²] in one kernel
         else:
             self._acc += (buf * e).sum(dim=1, dtype=torch.float64)
-        if self.beta == 0.0:
-            self._sum_d += dist.sum(dtype=torch.float64)
-        self.count += size
-        self._update_smallest(dist, low)
 
     def _update_smallest(self, dist, low) -> None:
         torch = self.torch
