@@ -16,17 +16,19 @@ numpy backend's streams and reduced on the device, so there the two backends agr
 
 Precision. ``float64`` (default) matches the numpy backend. ``float32`` keeps and reduces the distances in
 float32: each D is computed in float64 from float64 uniforms and rounded once, so D keeps relative precision
-u = 2^−24 ≈ 6e−8 even at D ~ 1e−12 (float32 uniforms would impose an absolute grid of 2^−24 ≈ 6e−8 on D,
-useless above n ~ 1e6 at d = 3), and the chunk sums accumulate in float64. The cost is in the exponents:
+u = 2^−24 ≈ 6e−8 even at D ~ 1e−12 (float32 uniforms would put D = 2U on an absolute grid of 2^−23 ≈ 1.2e−7,
+coarse above n ~ 1e5 at d = 3), and the chunk sums accumulate in float64. The cost is in the exponents:
 β(D_i − D_min) is off by about u·β(D_i + D_min). Against float64 on the same keys, max_weight, ipr,
 effective_support, nearest_distance and defect are within 8u(1 + βD_(1)) relative error, entropy and inner
 within 8u(1 + βD_(1)) absolute (tested; measured worst 1.5u(1 + βD_(1)) over d ∈ {2, 3, 64}, n ≤ 1e6,
 λ ∈ [0.01, 1e4]). tangent_sq and output_gap_sq are sums that cancel (mean-zero tangents; O − K_(1) above the
 critical scale): measured relative errors up to ~8u(1 + βD_(1)) and ~300u respectively, no useful a-priori bound.
 
-One pass per block: min, the shifted exponentials and, for the three sums S0 = Σe, S1 = Σe(D − D_min),
-S2 = Σe², a single matrix–vector product (one kernel) into device-resident accumulators, rescaled on the
-device when the minimum drops; the host sees only the final sums.
+Work per chunk: the minimum; a probe of 1024 keys deciding whether to fold all keys or only those that can
+weigh (β(D − D_min) under a floor; see :class:`TorchWeightReduction`); the shifted exponentials; the three
+sums S0 = Σe, S1 = Σe(D − D_min), S2 = Σe² as one matrix–vector product (one kernel) into float64
+accumulators that stay on the device and are rescaled there when the minimum drops. The host reads a few
+scalars per chunk (chunks are 2^25 keys on a GPU, so the waits are negligible) and the sums at the end.
 """
 
 from __future__ import annotations
@@ -206,9 +208,7 @@ class TorchWeightReduction:
 
     def _update_smallest(self, dist, low) -> None:
         torch = self.torch
-        if self.device.type == "cuda":  # no host sync: top-k of the chunk, merged
-            cand = torch.topk(dist, min(self.k, dist.shape[0]), largest=False, sorted=False).values
-        elif self._smallest.shape[0] >= self.k:
+        if self._smallest.shape[0] >= self.k:
             kth = self._smallest.max()
             if not low < kth:  # the chunk's minimum settles it: no candidate (the usual case)
                 return
