@@ -2,8 +2,9 @@
 
 Streams. Keys come in blocks of :data:`TORCH_STREAM_BLOCK` keys (per device type). Block ``b`` of a
 replicate draws its distances from a ``torch.Generator`` seeded from the replicate's SeedSequence child
-``(0, b)`` and its tangent directions from child ``(1, b)`` (the tree of :mod:`attnlimits._rng`), so a result
-does not depend on chunk size, workers or order. The numbers differ from the numpy backend's for the same
+``(0, b)`` and its tangent directions from child ``(1, b)`` (the tree of :mod:`attnlimits._rng`), so the keys
+do not depend on chunk size, workers or order, and the results agree to rounding whatever they are
+(bit-identical at a fixed torch thread count: torch splits its CPU reductions by thread). The numbers differ from the numpy backend's for the same
 seed, because the bit generators differ: numpy uses PCG64 with its own float and normal transforms; torch's
 CPU generator is an mt19937 (its full 19937-bit state is filled from the SeedSequence here, because
 ``manual_seed`` keeps only 32 bits on the CPU, which would make distinct blocks collide by the birthday
@@ -38,6 +39,7 @@ import math
 import numpy as np
 
 from .._rng import child, generator
+from ..laws import Draw
 from ._backend import import_torch
 from ._exact import _EXP_UNDERFLOW, _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
 
@@ -315,8 +317,17 @@ def attend_torch(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
             if native:
                 stats.update(_finish_output_device(law, red, again, seed))
             else:
-                stats.update(finish_output(law, red, ((b, draw) for b, _, draw in again), seed))
+                stats.update(finish_output(law, red, ((b, _as_reduced(draw, dist)) for b, dist, draw in again),
+                                           seed))
     return stats
+
+
+def _as_reduced(draw, dist):
+    """The host draw with the distances the device reduced (float32: rounded), so pass 2 selects the same
+    keys and finds the nearest one."""
+    if dist.element_size() == 8:  # float64: the very same numbers
+        return draw
+    return Draw(dist.cpu().double().numpy(), draw.latent)
 
 
 def _finish_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:
