@@ -113,7 +113,8 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     workers : int
         Processes to spread replicates over (results do not depend on it).
     chunk_size : int
-        Keys per reduction step (results agree to rounding whatever it is).
+        Keys per reduction step of the numpy backend (results agree to rounding whatever it is; torch
+        folds whole stream blocks).
     progress : callable, optional
         Called as ``progress(done, total)`` as replicates finish.
     backend : {"numpy", "torch"}
