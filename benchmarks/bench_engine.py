@@ -102,7 +102,7 @@ def billion_keys(n: int = 10**9) -> dict:
 
 def cpu_rows(quick: bool) -> list[dict]:
     n = 10**6 if quick else 10**7
-    repeat = 1 if quick else 3
+    repeat = 1 if quick else 5
     base_n = {3: n, 64: 10**5 if quick else 10**6}
     rows = []
     rng = np.random.default_rng(0)
