@@ -46,9 +46,9 @@ from ._exact import _EXP_UNDERFLOW, _TANGENT_ELEMENTS, STREAM_BLOCK, finish_outp
 __all__ = ["attend_torch", "TorchWeightReduction", "TORCH_STREAM_BLOCK", "torch_generator", "has_device_sampler"]
 
 #: Keys per torch stream block, by device type (part of the definition of the torch streams, so fixed rather
-#: than sized to the free memory, which would make results depend on the GPU): on a GPU, 2^25 keys keep a
-#: launch busy and peak at about 1.5 GB in float64 (d ≥ 4: three block-sized temporaries and the 3-row
-#: reduction buffer); on a CPU, 2^17 keys keep the working set near the caches.
+#: than sized to the free memory, which would make results depend on the GPU). GPU: 2^25 keys keep a launch
+#: busy and need about 1.5 GB in float64 by count (d ≥ 4: three block-sized temporaries and the 3-row
+#: reduction buffer; not yet measured on a GPU). CPU: 2^17 keys keep the working set near the caches.
 TORCH_STREAM_BLOCK = {"cpu": 1 << 17, "cuda": 1 << 25}
 #: Pass 1 keeps its device draws for pass 2 below this many keys.
 _CACHE_KEYS = 1 << 22
