@@ -267,19 +267,18 @@ class ExactQuadrature:
         total = _zero(self.powers)
         for a, b in zip(grid[:-1], grid[1:]):
             _add(total, self._panel(a, b)[0])
-        # march downwards
+        # march downwards: the integrands decay like e^{s} below the scale of the smallest distance
         s = grid[0]
-        prev = math.inf
         for _ in range(400):
-            w = max(1.0, 0.5 * s) if s > 2.0 else (1.0 if s > -20.0 else 2.0)
+            w = max(1.0, 0.5 * s) if s > 2.0 else 1.0
+            if s < -math.log(self.mass) - 20.0:  # φ^{n−1} = 1 here and every integrand is ∝ e^{s}
+                w = 4.0
             part, _ = self._panel(s - w, s)
             _add(total, part)
-            size = _size(part)
             s -= w
-            if size <= 1e-17 * max(_size(total), 1e-300) and size <= prev:
+            if _negligible(part, total):
                 break
-            prev = size
-        # march upwards
+        # march upwards until φ^{n−1} has underflowed (or past the end of the support)
         s = grid[-1]
         xmax = self.x_max
         for _ in range(600):
@@ -295,7 +294,7 @@ class ExactQuadrature:
             s = end
             if math.isfinite(xmax) and s >= xmax + _T_HI:
                 break
-            if lphi_min < -800.0 and _size(part) <= 1e-17 * max(_size(total), 1e-300):
+            if lphi_min < -800.0 and _negligible(part, total):
                 break
         return total
 
@@ -333,6 +332,13 @@ def _add(total, part):
         total["power"][p] += part["power"][p]
     for k in ("norm", "defect", "max", "one_minus_max", "ipr_x", "ipr_xx"):
         total[k] += part[k]
+
+
+def _negligible(part, total, rtol: float = 1e-13) -> bool:
+    """True when every quantity of ``part`` is below ``rtol`` times its running total."""
+    pairs = [(part[k], total[k]) for k in ("norm", "defect", "max", "one_minus_max", "ipr_x", "ipr_xx")]
+    pairs += [(part["power"][p], total["power"][p]) for p in part["power"]]
+    return all(abs(a) <= rtol * abs(b) or a == 0.0 for a, b in pairs)
 
 
 def _size(part):

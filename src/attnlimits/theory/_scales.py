@@ -68,8 +68,16 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float:
         return math.nan
     if n == 2:
         return 0.0  # E max w = 1/2 at β = 0 and grows with β
-    f = lambda lb: expected_max_weight(law, n, math.exp(lb)) - 0.5  # noqa: E731
-    guess = math.log(critical_beta(law, n))
+    a = float(law.local_exponent)
+    # first guess: one over the typical gap between the two smallest distances, β*_n/(2^{1/α} − 1)
+    guess = math.log(critical_beta(law, n)) - math.log(math.expm1(math.log(2.0) / a))
+    f = lambda lb: _logit(expected_max_weight(law, n, math.exp(lb)))  # noqa: E731  (logit: ~linear in log β)
+    try:
+        res = optimize.root_scalar(f, x0=guess, x1=guess + 0.25, method="secant", xtol=rtol, maxiter=30)
+        if res.converged and math.isfinite(res.root) and abs(f(res.root)) < 1e-6:
+            return math.exp(res.root)
+    except (ArithmeticError, ValueError):
+        pass
     lo, hi = guess - 1.0, guess + 1.0
     flo, fhi = f(lo), f(hi)
     for _ in range(200):
@@ -86,5 +94,9 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float:
         fhi = f(hi)
     if not (flo < 0 < fhi):
         raise InputError(f"invalid n={n}: could not bracket β_1/2 (E max w does not cross 1/2)")
-    root = optimize.brentq(f, lo, hi, xtol=rtol, rtol=1e-12)
-    return math.exp(root)
+    return math.exp(optimize.brentq(f, lo, hi, xtol=rtol, rtol=1e-12))
+
+
+def _logit(m: float) -> float:
+    m = min(max(m, 1e-300), 1.0 - 1e-16)
+    return math.log(m) - math.log1p(-m)
