@@ -90,6 +90,7 @@ class ExactQuadrature:
         ok = (x > 0) & (x < self.x_max)
         hits_top = bool(np.any(x >= self.x_max))
         if not np.any(ok):
+            self._t_lo = s - self.x_max
             return lo, self.x_max
         xv = x[ok]
         lv = _TRIAL[ok] + self.m.log_density(xv, self.x_max - xv)
@@ -97,17 +98,19 @@ class ExactQuadrature:
         keep = np.flatnonzero(lv >= top - 48.0)
         last = keep[-1] if keep.size else 0
         if last + 1 < xv.size:
-            hi = xv[last + 1]
+            hi, self._t_lo = xv[last + 1], _TRIAL[ok][last + 1]
         else:
             hi = self.x_max if hits_top else xv[-1]
+            self._t_lo = s - hi if hits_top else _TRIAL[ok][-1]
         return lo, min(hi, self.x_max)
 
     def _panels(self, s, lo, hi):
         """Panel ends (ascending x) and their kinds; t-coordinates where s is too large for x."""
         xmax = self.x_max
         if abs(s) > 2.0 ** 32:
-            tb = np.concatenate([np.arange(_T_HI, -10.0, -1.0), np.arange(-10.0, s - hi, -2.0), [s - hi]])
-            tb = tb[(tb <= _T_HI) & (tb >= s - hi)]
+            t_lo = self._t_lo
+            tb = np.concatenate([np.arange(_T_HI, -10.0, -1.0), np.arange(-10.0, t_lo, -2.0), [t_lo]])
+            tb = tb[(tb <= _T_HI) & (tb >= t_lo)]
             tb = np.unique(tb)[::-1]
             return None, tb
         t_lo = s - hi
@@ -163,7 +166,7 @@ class ExactQuadrature:
             out["Q"] = 1.0 if self.n is not None else math.inf
             return out
         lo, hi = win
-        if hi <= lo:
+        if hi <= lo and abs(s) <= 2.0 ** 32:
             out["Q"] = float(self.m.cdf(lo))
             return out
         xb, tb = self._panels(s, lo, hi)
@@ -201,7 +204,8 @@ class ExactQuadrature:
                     gcum = below + self._cumulative(np.exp(logd), kinds, forward=True)
                     sf = np.maximum(1.0 - gcum, 0.0)
                     ratio = np.where(sf > 0, jrev / sf, 1.0)
-                    bracket = np.where(sf > 0, np.exp(nm1 * np.log(sf)) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0))), 0.0)
+                    lsf = np.log1p(-np.minimum(gcum, 1.0))  # (1 − G)^{n−1} with G ~ 1/n: log1p, not log(1 − G)
+                    bracket = np.where(sf > 0, np.exp(nm1 * lsf) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0))), 0.0)
                 out["M"] = float(np.sum(w * f1 * np.exp(lpsi)))
                 out["OM"] = float(np.sum(w * f1 * bracket))
         return out
@@ -226,7 +230,7 @@ class ExactQuadrature:
         mid, half = (s1 + s2) / 2.0, (s2 - s1) / 2.0
         svals = mid + half * _Y
         acc = _zero(self.powers)
-        lphi_min = math.inf
+        lphi_min, lphi_max = math.inf, -math.inf
         for s, wgt in zip(svals, _W * half):
             r = self.inner(float(s))
             q = r["Q"]
@@ -234,7 +238,7 @@ class ExactQuadrature:
                 lphi = -q
             else:
                 lphi = (self.n - 1.0) * math.log1p(-min(q, 1.0)) if q < 1.0 else (0.0 if self.n == 1 else -math.inf)
-            lphi_min = min(lphi_min, lphi)
+            lphi_min, lphi_max = min(lphi_min, lphi), max(lphi_max, lphi)
             phi = math.exp(lphi) if lphi > -745 else 0.0
             c = wgt * self.mass
             for p in self.powers:
@@ -245,7 +249,7 @@ class ExactQuadrature:
             acc["ipr_xx"] += c * phi * r["K2xx"]
             acc["max"] += c * r["M"]
             acc["one_minus_max"] += c * r["OM"]
-        return acc, lphi_min
+        return acc, lphi_min, lphi_max
 
     def integrate(self) -> dict:
         """All integrals: ``power`` {p: E Σ w^p}, ``defect`` E Σ w X, ``max``, ``one_minus_max``,
@@ -273,10 +277,10 @@ class ExactQuadrature:
             w = max(1.0, 0.5 * s) if s > 2.0 else 1.0
             if s < -math.log(self.mass) - 20.0:  # φ^{n−1} = 1 here and every integrand is ∝ e^{s}
                 w = 4.0
-            part, _ = self._panel(s - w, s)
+            part, _, lphi_max = self._panel(s - w, s)
             _add(total, part)
             s -= w
-            if _negligible(part, total):
+            if lphi_max > -1.0 and _negligible(part, total):  # below the transition of φ^{n−1}, and decayed
                 break
         # march upwards until φ^{n−1} has underflowed (or past the end of the support)
         s = grid[-1]
@@ -289,12 +293,12 @@ class ExactQuadrature:
                 nxt = [v for v in specials if v > s * (1 + 1e-15) + 1e-300]
                 if nxt:
                     end = min(end, nxt[0])
-            part, lphi_min = self._panel(s, end)
+            part, lphi_min, _ = self._panel(s, end)
             _add(total, part)
             s = end
             if math.isfinite(xmax) and s >= xmax + _T_HI:
                 break
-            if lphi_min < -800.0 and _negligible(part, total):
+            if lphi_min < -800.0 and s >= grid[-1] + _T_HI and _negligible(part, total):
                 break
         return total
 
