@@ -41,7 +41,7 @@ def test_beta_zero_is_uniform_weights(n):
     assert expected_defect(law, n, 0.0) == 0.0
 
 
-def _two_key_reference(d, beta, fun, nodes=400):
+def _two_key_reference(d, beta, fun, nodes=200):
     """E fun(X1, X2) for two i.i.d. uniform keys: 2 E[fun; θ1 < θ2] over the angles θ = arccos<q,K> with
     density ∝ sin^{d−2}θ, on the triangle mapped to a square (θ2 = θ1 + (π − θ1)v) so that the integrand
     is smooth, by tensor Gauss–Legendre — independent of the code under test."""
