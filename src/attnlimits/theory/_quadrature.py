@@ -35,6 +35,8 @@ __all__ = ["ExactQuadrature"]
 
 _N = 12
 _Y, _W = special.roots_legendre(_N)
+_NO = 10  # outer nodes per panel in s
+_YO, _WO = special.roots_legendre(_NO)
 
 
 def _integration_matrices(y):
@@ -228,10 +230,10 @@ class ExactQuadrature:
     # ------------------------------------------------------------------ the outer integral over s
     def _panel(self, s1, s2):
         mid, half = (s1 + s2) / 2.0, (s2 - s1) / 2.0
-        svals = mid + half * _Y
+        svals = mid + half * _YO
         acc = _zero(self.powers)
         lphi_min, lphi_max = math.inf, -math.inf
-        for s, wgt in zip(svals, _W * half):
+        for s, wgt in zip(svals, _WO * half):
             r = self.inner(float(s))
             q = r["Q"]
             if self.n is None:
@@ -273,11 +275,12 @@ class ExactQuadrature:
             _add(total, self._panel(a, b)[0])
         # march downwards: the integrands decay like e^{s} below the scale of the smallest distance
         s = grid[0]
+        lphi_low = -math.inf
         for _ in range(400):
             w = max(1.0, 0.5 * s) if s > 2.0 else 1.0
-            if s < -math.log(self.mass) - 20.0:  # φ^{n−1} = 1 here and every integrand is ∝ e^{s}
-                w = 4.0
-            part, _, lphi_max = self._panel(s - w, s)
+            if s < 0.0 and (s < -math.log(self.mass) - 20.0 or lphi_low > -1e-3):
+                w = 4.0  # φ^{n−1} ≈ 1 here and every integrand is ∝ e^{s}·(slowly varying)
+            part, lphi_low, lphi_max = self._panel(s - w, s)
             _add(total, part)
             s -= w
             if lphi_max > -1.0 and _negligible(part, total):  # below the transition of φ^{n−1}, and decayed
