@@ -71,6 +71,8 @@ class ExactQuadrature:
         self.want_max = max_weight
         self.mass = 1.0 if n is None else float(n)
         self.x_max = measure.x_max
+        # panels over which the power law x^{α−1} changes by at most e^{8}
+        self._ratio = min(4.0, 1.0 + 8.0 / max(measure.alpha - 1.0, 1e-9))
         self._lgam = {p: special.gammaln(p) for p in self.powers}
         ks = [-40, -30, -20, -15, -10, -8, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 10]
         pts = []
@@ -126,7 +128,7 @@ class ExactQuadrature:
             pts.append(xmax - b1 * 2.0 ** -np.arange(0, 13))
         xb = np.concatenate(pts)
         xb = np.unique(xb[(xb >= lo) & (xb <= hi)])
-        return _geometric_refine(xb, xmax), None
+        return _geometric_refine(xb, xmax, self._ratio), None
 
     def _nodes(self, s, xb, tb):
         y = _Y
@@ -208,8 +210,8 @@ class ExactQuadrature:
                     ratio = np.where(sf > 0, jrev / sf, 1.0)
                     lsf = np.log1p(-np.minimum(gcum, 1.0))  # (1 − G)^{n−1} with G ~ 1/n: log1p, not log(1 − G)
                     bracket = np.where(sf > 0, np.exp(nm1 * lsf) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0))), 0.0)
-                out["M"] = float(np.sum(w * f1 * np.exp(lpsi)))
-                out["OM"] = float(np.sum(w * f1 * bracket))
+                out["M"] = float(np.sum(w * np.exp(lg1 + logd + lpsi)))
+                out["OM"] = float(np.sum(w * np.exp(lg1 + logd + np.log(bracket))))
         return out
 
     @staticmethod
@@ -243,14 +245,16 @@ class ExactQuadrature:
             lphi_min, lphi_max = min(lphi_min, lphi), max(lphi_max, lphi)
             phi = math.exp(lphi) if lphi > -745 else 0.0
             c = wgt * self.mass
+            acc["max"] += c * r["M"]
+            acc["one_minus_max"] += c * r["OM"]
+            if phi == 0.0:
+                continue
             for p in self.powers:
                 acc["power"][p] += c * phi * r["K"][p]
             acc["norm"] += c * phi * r["K1"]
             acc["defect"] += c * phi * r["K1x"]
             acc["ipr_x"] += c * phi * r["K2x"]
             acc["ipr_xx"] += c * phi * r["K2xx"]
-            acc["max"] += c * r["M"]
-            acc["one_minus_max"] += c * r["OM"]
         return acc, lphi_min, lphi_max
 
     def integrate(self) -> dict:
@@ -267,8 +271,9 @@ class ExactQuadrature:
         # split gaps so that panels are at most max(1, s) wide
         grid = [pts[0]]
         for v in pts[1:]:
-            while v - grid[-1] > max(1.0, grid[-1]):
-                grid.append(grid[-1] + max(1.0, grid[-1]))
+            step = min(1.0, self._ratio - 1.0)
+            while v - grid[-1] > max(1.0, grid[-1] * step):
+                grid.append(grid[-1] + max(1.0, grid[-1] * step))
             grid.append(v)
         total = _zero(self.powers)
         for a, b in zip(grid[:-1], grid[1:]):
@@ -277,19 +282,22 @@ class ExactQuadrature:
         s = grid[0]
         lphi_low = -math.inf
         for _ in range(400):
-            w = max(1.0, 0.5 * s) if s > 2.0 else 1.0
-            if s < 0.0 and (s < -math.log(self.mass) - 20.0 or lphi_low > -1e-3):
+            w = max(1.0, s * min(0.5, 1.0 - 1.0 / self._ratio)) if s > 2.0 else 1.0
+            if s < 0.0 and lphi_low > -1e-9:
                 w = 4.0  # φ^{n−1} ≈ 1 here and every integrand is ∝ e^{s}·(slowly varying)
             part, lphi_low, lphi_max = self._panel(s - w, s)
             _add(total, part)
             s -= w
+            if lphi_max < -50.0 and s < grid[0] - 50.0:
+                # still above the transition of φ^{n−1} = e^{−(n−1)Q}, Q ∝ e^{s} for s ≪ 0: skip to it
+                s -= max(0.0, math.log(-lphi_max) - 4.0)
             if lphi_max > -1.0 and _negligible(part, total):  # below the transition of φ^{n−1}, and decayed
                 break
         # march upwards until φ^{n−1} has underflowed (or past the end of the support)
         s = grid[-1]
         xmax = self.x_max
         for _ in range(600):
-            w = max(1.0, 0.5 * abs(s))
+            w = max(1.0, abs(s) * min(0.5, self._ratio - 1.0))
             end = s + w
             if math.isfinite(xmax) and s < xmax + _T_HI:
                 specials = [xmax - 2.0 ** k for k in range(6, -1, -1)] + [xmax, xmax + 1.0, xmax + _T_HI]
@@ -306,25 +314,25 @@ class ExactQuadrature:
         return total
 
 
-def _geometric_refine(xb, xmax):
-    """Split panels [x1, x2] with 0 < x1 and x2 > 4·x1 (and likewise towards x_max) geometrically, so
+def _geometric_refine(xb, xmax, ratio=4.0):
+    """Split panels [x1, x2] with 0 < x1 and x2 > ratio·x1 (and likewise towards x_max) geometrically, so
     that the power law x^{α−1} is resolved on every panel."""
     x1, x2 = xb[:-1], xb[1:]
-    bad = (x1 > 0) & (x2 > 4.0 * x1)
+    bad = (x1 > 0) & (x2 > ratio * x1)
     if math.isfinite(xmax):
         b1, b2 = xmax - x2, xmax - x1
-        badu = (b1 > 0) & (b2 > 4.0 * b1)
+        badu = (b1 > 0) & (b2 > ratio * b1)
     else:
         badu = np.zeros_like(bad)
     if not (np.any(bad) or np.any(badu)):
         return xb
     extra = [xb]
     for a, b in zip(x1[bad], x2[bad]):
-        k = math.ceil(math.log(b / a) / math.log(4.0))
+        k = math.ceil(math.log(b / a) / math.log(ratio))
         extra.append(a * np.exp(np.linspace(0.0, math.log(b / a), k + 1)))
     for a, b in zip(x1[badu], x2[badu]):
         ba, bb = xmax - b, xmax - a
-        k = math.ceil(math.log(bb / ba) / math.log(4.0))
+        k = math.ceil(math.log(bb / ba) / math.log(ratio))
         extra.append(xmax - ba * np.exp(np.linspace(0.0, math.log(bb / ba), k + 1)))
     return np.unique(np.concatenate(extra))
 
