@@ -12,6 +12,7 @@ import click
 
 from .._validation import InputError
 from .simulate import simulate_command
+from .sweep import sweep_command
 
 __all__ = ["app", "main"]
 
@@ -23,6 +24,7 @@ def app():
 
 
 app.add_command(simulate_command)
+app.add_command(sweep_command)
 
 
 def main(argv=None) -> None:
