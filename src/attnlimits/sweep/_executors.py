@@ -17,14 +17,31 @@ __all__ = ["run_task", "execute_local", "execute_dask"]
 
 
 def run_task(task) -> tuple[str, dict, float]:
-    """Run one cell task ``(function, params, seed, key)``; return ``(key, results, elapsed seconds)``."""
+    """Run one cell task ``(function, params, seed, key)``; return ``(key, results, elapsed seconds)``.
+
+    The cell runs with one BLAS thread (threadpoolctl, where installed): a multithreaded BLAS sums dot
+    products in an order that depends on its thread count, which changes results in the last digit, and
+    Dask workers default to one thread while a local process may use several. One thread per cell makes
+    rows identical wherever they are computed (and the sweep parallelises over cells anyway).
+    """
     function, params, seed, key = task
     start = time.perf_counter()
-    results = function(dict(params), seed)
+    with _one_blas_thread():
+        results = function(dict(params), seed)
     elapsed = time.perf_counter() - start
     if not isinstance(results, dict):
         raise TypeError(f"cell kind {function.__qualname__} returned {type(results).__name__}, expected a dict")
     return key, _plain(results), elapsed
+
+
+def _one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - rows may then differ in the last digit between machines
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _plain(results: dict) -> dict:
@@ -88,11 +105,12 @@ def execute_dask(tasks, on_result, scheduler: str, *, connect_timeout: float = 2
         nthreads = max(1, sum(client.nthreads().values()))
         window = 2 * nthreads
         it = iter(tasks)
-        futures = as_completed()
+        first = []
         for task in it:
-            futures.add(client.submit(run_task, task, pure=False))
-            if futures.count() >= window:
+            first.append(client.submit(run_task, task, pure=False))
+            if len(first) >= window:
                 break
+        futures = as_completed(first, loop=client.loop)
         for fut in futures:
             result = fut.result()
             fut.release()

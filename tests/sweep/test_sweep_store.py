@@ -10,7 +10,7 @@ import pytest
 
 from attnlimits.sweep import (DefinitionMismatch, StoreBusy, SweepSpec, SweepStore, export_store, read_rows,
                               register_cell_kind, run_sweep, sweep_status)
-from conftest import comparable, demo_text, integrity_ok, stored_count
+from sweep_helpers import comparable, demo_text, integrity_ok, stored_count, write_sweep  # noqa: F401 (fixture)
 
 GRID = {"d": [3, 5], "n": [100, 1000], "lam": [0.5, 2.0]}
 

@@ -9,7 +9,7 @@ import pytest
 
 from attnlimits import InputError
 from attnlimits.sweep import SweepSpec, canonical_json, cell_seed, load_spec
-from conftest import demo_text
+from sweep_helpers import demo_text, write_sweep  # noqa: F401 (fixture)
 
 
 def test_issue_shape_loads(write_sweep):

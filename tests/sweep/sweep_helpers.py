@@ -1,10 +1,13 @@
-"""Helpers for the sweep tests: small sweep files and row comparison."""
+"""Helpers for the sweep tests: small sweep files and row comparison (not a conftest: its name is unique)."""
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 #: The sweep file shape of issue 6, with cells small enough for tests.
 DEMO = """
