@@ -11,6 +11,7 @@ import sys
 import click
 
 from .._validation import InputError
+from .heat import heat_command
 from .simulate import simulate_command
 
 __all__ = ["app", "main"]
@@ -23,6 +24,7 @@ def app():
 
 
 app.add_command(simulate_command)
+app.add_command(heat_command)
 
 
 def main(argv=None) -> None:
