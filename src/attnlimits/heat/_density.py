@@ -200,12 +200,12 @@ def as_density(obj, d: int | None = None) -> SphereDensity:
     """
     if isinstance(obj, SphereDensity):
         return obj
-    from ..laws import KeyLaw, UniformSphere, VonMisesFisher
+    from ..laws import KeyLaw, Subsphere, UniformSphere, VonMisesFisher
 
     if isinstance(obj, KeyLaw):
         if isinstance(obj, VonMisesFisher):
             return VonMisesFisherDensity(obj.d, obj.kappa)
-        if isinstance(obj, UniformSphere):
+        if isinstance(obj, UniformSphere) and not isinstance(obj, Subsphere):
             return VonMisesFisherDensity(obj.d, 0.0)
         raise InputError(f"invalid density={obj.spec!r}: expected a density on the whole sphere "
                          "(uniform, vmf:K, a callable or a SphereDensity)")
