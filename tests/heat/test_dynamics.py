@@ -10,6 +10,7 @@ import pytest
 from attnlimits._validation import InputError
 from attnlimits.heat import (HarmonicDensity, HeatRegimeWarning, attention_step, attention_step_dense,
                              resolve_backend, run_dynamics)
+from attnlimits.heat._step import _active_pairs, default_cutoff, spatial_order
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 FAST = "torch" if HAS_TORCH else "numpy"  # measured on CPU: torch's exp is the faster one for n = 2e4
@@ -33,11 +34,27 @@ def sphere_random():
 
 @pytest.mark.parametrize("d", [2, 3])
 @pytest.mark.parametrize("block", [1, 37, 5000])
-def test_blocked_symmetric_step_equals_dense_softmax(d, block):
+@pytest.mark.parametrize("cutoff", ["auto", None])
+def test_blocked_symmetric_step_equals_dense_softmax(d, block, cutoff):
     x = HarmonicDensity(d, 2, 0.3).sample(np.random.default_rng(d), 700)
-    got = attention_step(x, 40.0, block=block)
-    assert np.max(np.abs(got - attention_step_dense(x, 40.0))) < 1e-13
-    assert np.allclose(np.linalg.norm(got, axis=1), 1.0)
+    for beta in (40.0, 600.0):
+        got = attention_step(x, beta, block=block, cutoff=cutoff)
+        assert np.max(np.abs(got - attention_step_dense(x, beta))) < 1e-13
+        assert np.allclose(np.linalg.norm(got, axis=1), 1.0)
+
+
+@pytest.mark.parametrize("d", [2, 3])
+def test_cap_bound_skips_tiles_and_is_conservative(d):
+    """The skipped tiles hold only weights below e^−cutoff (checked against all pairs), and there are many."""
+    x = HarmonicDensity(d, 2, 0.3).quasi_uniform(3000)
+    beta, block = 300.0, 50
+    xs = x[spatial_order(x, block)]
+    active = _active_pairs(xs, beta, block, default_cutoff(len(x)))
+    assert active.mean() < (0.5 if d == 2 else 0.8)
+    exponent = beta * (1.0 - xs @ xs.T)  # β(1 − ⟨x_i, x_j⟩) for every pair
+    blocks = np.arange(len(x)) // block
+    skipped = ~active[blocks[:, None], blocks[None, :]]
+    assert exponent[skipped].min() > default_cutoff(len(x)) - 1e-6
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch not installed")
@@ -46,8 +63,9 @@ def test_torch_cpu_step_agrees_with_numpy(d):
     import torch
 
     x = HarmonicDensity(d, 2, 0.3).sample(np.random.default_rng(5 + d), 3000)
-    ref = attention_step(x, 150.0)
+    ref = attention_step(x, 150.0, cutoff=None)
     got = attention_step(torch.from_numpy(x), 150.0, backend="torch", block=333)
+    assert np.max(np.abs(attention_step(torch.from_numpy(x), 150.0, backend="torch", cutoff=None).numpy() - ref)) < 1e-13
     assert got.dtype == torch.float64
     assert np.max(np.abs(got.numpy() - ref)) < 1e-13
     got32 = attention_step(torch.from_numpy(x).float(), 150.0, backend="torch")

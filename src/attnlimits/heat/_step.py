@@ -19,7 +19,8 @@ import numpy as np
 
 from .._validation import InputError, check_choice, check_int
 
-__all__ = ["BACKENDS", "DEVICES", "resolve_backend", "attention_step", "attention_step_dense"]
+__all__ = ["BACKENDS", "DEVICES", "resolve_backend", "attention_step", "attention_step_dense", "default_cutoff",
+           "spatial_order"]
 
 BACKENDS = ("numpy", "torch")
 DEVICES = ("cpu", "cuda")
@@ -53,7 +54,14 @@ def default_block(backend: str, device: str) -> int:
     return 4096 if device == "cuda" else (256 if backend == "numpy" else 512)
 
 
-def attention_step(x, beta: float, *, block: int | None = None, backend: str = "numpy", device: str = "cpu"):
+def default_cutoff(n: int) -> float:
+    """log n + 40: a skipped tile holds weights < e^{−cutoff}, so the mass dropped from a particle's sums is
+    below n·e^{−cutoff} = e^{−40} ≈ 4e−18 of its denominator (≥ 1) — under float64 rounding."""
+    return float(np.log(n) + 40.0)
+
+
+def attention_step(x, beta: float, *, block: int | None = None, backend: str = "numpy", device: str = "cpu",
+                   cutoff: float | None | str = "auto"):
     """One renormalised self-attention step x_i ← T_i/|T_i| for all particles (see module docstring).
 
     Parameters
@@ -64,50 +72,134 @@ def attention_step(x, beta: float, *, block: int | None = None, backend: str = "
         β > 0.
     block : int, optional
         Query rows per block; memory is O(n·block).
+    cutoff : float, "auto" or None
+        Skip a pair of blocks when every weight between them is below e^{−cutoff}, as certified by a cap
+        bound: blocks are sets of nearby particles (sorted by angle on S^1, by equal-area bands then azimuth
+        on S^2), each inside a cap of centre c and angular radius r, and no two points of caps I, J are closer
+        than max(0, ∠(c_I, c_J) − r_I − r_J). "auto" (default): log n + 40, so the dropped mass is below
+        e^{−40} relative — the result equals the dense step to float64 rounding. None: every tile (dense
+        O(n²) work). The work stays O(n²) in the worst case (β small or particles clustered).
 
     Returns
     -------
     Same type, dtype and device as ``x``.
     """
     block = check_int("block", block if block is not None else default_block(backend, device), minimum=1)
+    n = x.shape[0]
+    if isinstance(cutoff, str):
+        check_choice("cutoff", cutoff, ("auto",))
+        cutoff = default_cutoff(n)
     if backend == "torch":
-        return _step_torch(x, float(beta), block)
-    return _step_numpy(np.asarray(x), float(beta), block)
+        return _step_torch(x, float(beta), block, cutoff)
+    return _step_numpy(np.asarray(x), float(beta), block, cutoff)
 
 
-def _step_numpy(x: np.ndarray, beta: float, block: int) -> np.ndarray:
+def spatial_order(x: np.ndarray, block: int) -> np.ndarray:
+    """A permutation that makes consecutive blocks of ``block`` rows spatially compact (for the cap bound)."""
     n, d = x.shape
+    if d == 2:
+        return np.argsort(np.arctan2(x[:, 1], x[:, 0]), kind="stable")
+    if d == 3:
+        bands = max(1, int(np.sqrt(n / block)))
+        band = np.minimum(((x[:, 2] + 1.0) / 2.0 * bands).astype(np.int64), bands - 1)
+        phi = np.arctan2(x[:, 1], x[:, 0])
+        phi = np.where(band % 2 == 1, -phi, phi)  # boustrophedon: consecutive bands meet at the same azimuth
+        return np.lexsort((phi, band))
+    return np.argsort(x[:, 0], kind="stable")
+
+
+def _active_pairs(x: np.ndarray, beta: float, block: int, cutoff: float) -> np.ndarray:
+    """Boolean (nb, nb): True where some weight between blocks I and J may exceed e^{−cutoff}."""
+    n, d = x.shape
+    nb = -(-n // block)
+    pad = nb * block - n
+    xs = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)]) if pad else x
+    xs = xs.reshape(nb, block, d)
+    mean = xs.mean(axis=1)
+    norm = np.linalg.norm(mean, axis=1)
+    centre = mean / np.where(norm > 1e-12, norm, 1.0)[:, None]
+    cos_r = np.min(np.einsum("bkd,bd->bk", xs, centre), axis=1)
+    radius = np.where(norm > 1e-12, np.arccos(np.clip(cos_r, -1.0, 1.0)), np.pi)
+    gap = np.arccos(np.clip(centre @ centre.T, -1.0, 1.0)) - radius[:, None] - radius[None, :]
+    closest = np.clip(gap, 0.0, np.pi)
+    # β(1 − cos θ) = 2β sin²(θ/2); a small safety margin absorbs rounding in the bound itself
+    return 2.0 * beta * np.sin(closest / 2.0) ** 2 <= cutoff + 1e-6
+
+
+def _tiles(x_np, beta, block, cutoff):
+    """(order, list of (a, b, column index array for J ≥ I)) — None order when every tile is computed."""
+    n = x_np.shape[0]
+    if cutoff is None:
+        return None, [(a, min(a + block, n), None) for a in range(0, n, block)]
+    order = spatial_order(x_np, block)
+    active = _active_pairs(x_np[order], beta, block, cutoff)
+    tiles = []
+    for i, a in enumerate(range(0, n, block)):
+        js = np.flatnonzero(active[i, i:]) + i  # always contains i itself
+        cols = np.concatenate([np.arange(j * block, min((j + 1) * block, n)) for j in js])
+        tiles.append((a, min(a + block, n), cols))
+    return order, tiles
+
+
+def _step_numpy(x: np.ndarray, beta: float, block: int, cutoff) -> np.ndarray:
+    n, d = x.shape
+    order, tiles = _tiles(x, beta, block, cutoff)
+    if order is not None:
+        x = x[order]
     xa = np.concatenate([x, np.ones((n, 1), dtype=x.dtype)], axis=1)
     acc = np.zeros((n, d + 1), dtype=x.dtype)
-    for a in range(0, n, block):
-        b = min(a + block, n)
-        s = x[a:b] @ x[a:].T  # (B, n−a): this block against itself and every later block
+    for a, b, cols in tiles:
+        keys = x[a:] if cols is None else x[cols]
+        s = x[a:b] @ keys.T  # (B, ·): this block against itself and the later blocks
         s -= 1.0
         s *= beta
         np.exp(s, out=s)
-        acc[a:b] += s @ xa[a:]
-        if b < n:
-            acc[b:] += s[:, b - a:].T @ xa[a:b]
+        acc[a:b] += s @ (xa[a:] if cols is None else xa[cols])
+        if cols is None:
+            if b < n:
+                acc[b:] += s[:, b - a:].T @ xa[a:b]
+        elif len(cols) > b - a:
+            acc[cols[b - a:]] += s[:, b - a:].T @ xa[a:b]
     out = acc[:, :d] / acc[:, d:]
     out /= np.linalg.norm(out, axis=1, keepdims=True)
+    if order is not None:
+        back = np.empty_like(out)
+        back[order] = out
+        out = back
     return out
 
 
-def _step_torch(x, beta: float, block: int):
+def _step_torch(x, beta: float, block: int, cutoff):
     import torch
 
     n, d = x.shape
+    order, tiles = _tiles(x.detach().double().cpu().numpy(), beta, block, cutoff) if cutoff is not None \
+        else _tiles(np.empty((n, 0)), beta, block, None)
+    if order is not None:
+        order_t = torch.from_numpy(order).to(x.device)
+        x = x[order_t]
     xa = torch.cat([x, torch.ones((n, 1), dtype=x.dtype, device=x.device)], dim=1)
     acc = torch.zeros((n, d + 1), dtype=x.dtype, device=x.device)
-    for a in range(0, n, block):
-        b = min(a + block, n)
-        s = x[a:b] @ x[a:].T
+    for a, b, cols in tiles:
+        if cols is None:
+            keys, vals = x[a:], xa[a:]
+        else:
+            cols_t = torch.from_numpy(cols).to(x.device)
+            keys, vals = x[cols_t], xa[cols_t]
+        s = x[a:b] @ keys.T
         s.sub_(1.0).mul_(beta).exp_()
-        acc[a:b] += s @ xa[a:]
-        if b < n:
-            acc[b:] += s[:, b - a:].T @ xa[a:b]
-    out = acc[:, :d] / acc[:, d:]
-    return torch.nn.functional.normalize(out, dim=1)
+        acc[a:b] += s @ vals
+        if cols is None:
+            if b < n:
+                acc[b:] += s[:, b - a:].T @ xa[a:b]
+        elif len(cols) > b - a:
+            acc.index_add_(0, cols_t[b - a:], s[:, b - a:].T @ xa[a:b])
+    out = torch.nn.functional.normalize(acc[:, :d] / acc[:, d:], dim=1)
+    if order is not None:
+        back = torch.empty_like(out)
+        back[order_t] = out
+        out = back
+    return out
 
 
 def attention_step_dense(x: np.ndarray, beta: float) -> np.ndarray:
