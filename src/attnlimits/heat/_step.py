@@ -51,7 +51,7 @@ def resolve_backend(backend: str, device: str = "cpu", dtype: str = "float64"):
 
 def default_block(backend: str, device: str) -> int:
     """Query rows per block: small on CPU (cache), large on a GPU (occupancy)."""
-    return 4096 if device == "cuda" else (256 if backend == "numpy" else 512)
+    return 4096 if device == "cuda" else 256
 
 
 def default_cutoff(n: int) -> float:
