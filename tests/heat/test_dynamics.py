@@ -184,3 +184,13 @@ def test_cuda_matches_numpy_when_a_gpu_is_present():
     x = HarmonicDensity(3, 2, 0.3).sample(np.random.default_rng(1), 5000)
     got = attention_step(torch.from_numpy(x).cuda(), 100.0, backend="torch", device="cuda").cpu().numpy()
     assert np.max(np.abs(got - attention_step(x, 100.0))) < 1e-12
+
+
+def test_importing_heat_stays_light():
+    import subprocess
+
+    from conftest import SRC
+
+    code = (f"import sys; sys.path.insert(0, {SRC!r}); import attnlimits.heat; "
+            "print([m for m in ('torch', 'matplotlib', 'click', 'rich') if m in sys.modules])")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

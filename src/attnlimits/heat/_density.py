@@ -66,6 +66,13 @@ class HarmonicDensity(SphereDensity):
         ℓ ≥ 1.
     eps : float
         ε in (0, 1), so that ρ ≥ 1 − ε > 0 (|Y_ℓ| ≤ 1).
+
+    Examples
+    --------
+    >>> from attnlimits.heat import harmonic_amplitude
+    >>> rho = HarmonicDensity(3, 2, 0.3)
+    >>> round(harmonic_amplitude(rho.quasi_uniform(2000), 3, 2), 6)
+    0.3
     """
 
     def __init__(self, d: int, mode: int, eps: float):

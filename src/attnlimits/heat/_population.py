@@ -57,6 +57,15 @@ def population_map(density, x, beta: float, *, d: int | None = None, method: str
     numpy.ndarray, or (T, se)
         T_β(x), same shape as ``x``. To first order T_β(x) = A_d(β)[x + β^{−1}∇_S log ρ(x)]
         (:func:`heat_drift`); the difference is O(β^{−2}).
+
+    Examples
+    --------
+    >>> from attnlimits.heat import HarmonicDensity, heat_drift
+    >>> rho, x = HarmonicDensity(2, 2, 0.3), np.array([[0.6, 0.8]])
+    >>> t = population_map(rho, x, 400.0)
+    >>> first = heat_drift(2, 400.0, x, rho.grad_log_pdf(x))
+    >>> bool(np.linalg.norm(t - first) < 1e-5 < np.linalg.norm(first - x * (first @ x.T)))
+    True
     """
     x = np.asarray(x, dtype=float)
     d = x.shape[-1] if d is None else check_int("d", d, minimum=2)
