@@ -17,6 +17,7 @@ def test_json_keys_and_values(tmp_path):
         (3, 2000, 40.0, 3, 2, 0.3, "random")
     assert out["growth_predicted"] == pytest.approx(2.718281828 ** (6 * 3 / 40))
     assert out["growth_predicted_per_step"] == pytest.approx((1 + 6 / 40) ** 3)
+    assert 1.0 < out["growth_predicted_mean_field"] < out["growth_predicted_per_step"]
     assert len(out["amplitude_by_step"]) == 4
     assert out["growth_measured"] == pytest.approx(out["amplitude_by_step"][-1] / out["amplitude_by_step"][0])
     assert plot.stat().st_size > 10_000

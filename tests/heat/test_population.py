@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from attnlimits._validation import InputError
-from attnlimits.heat import HarmonicDensity, VonMisesFisherDensity, heat_drift, population_map, population_map_error
+from attnlimits.heat import (HarmonicDensity, VonMisesFisherDensity, heat_drift, mode_growth_factor, population_map,
+                             population_map_error)
 from attnlimits.theory import mean_resultant
 
 
@@ -82,3 +83,30 @@ def test_population_map_bad_input():
         population_map(rho, np.eye(2)[:1], 1.0)
     with pytest.raises(InputError, match="betas"):
         population_map_error(rho, np.eye(3)[:1], [10.0, 10.0])
+
+
+@pytest.mark.parametrize("d, ell", [(2, 1), (2, 3), (3, 2), (3, 4)])
+@pytest.mark.parametrize("beta", [5.0, 60.0, 700.0])
+def test_mode_growth_factor_is_the_population_map_displacement(d, ell, beta):
+    """The renormalised population map of ρ = 1 + εY_ℓ moves x by ε·I_{ℓ+d/2−1}(β)/(βI_{d/2}(β))·∇Y_ℓ + O(ε²):
+    checked against quadrature at ε = 1e−5, where the O(ε²) remainder is 1e−5 relative."""
+    eps = 1e-5
+    rho = HarmonicDensity(d, ell, eps)
+    x = _points(d, 6, seed=ell)
+    t = population_map(rho, x, beta)
+    step = t / np.linalg.norm(t, axis=1, keepdims=True) - x
+    grad_y = rho.grad_log_pdf(x) * rho.pdf(x)[:, None] / eps  # ∇_S Y_ℓ
+    coef = (mode_growth_factor(d, ell, beta) - 1.0) / (ell * (ell + d - 2))
+    assert np.max(np.abs(step - eps * coef * grad_y)) < 1e-4 * eps * coef * np.max(np.abs(grad_y))
+
+
+def test_mode_growth_factor_limits():
+    for d, ell in [(2, 2), (3, 2), (3, 5)]:
+        lam = ell * (ell + d - 2)
+        b = np.array([1e3, 1e4, 1e5])
+        # 1 + λ/β + O(β^−2): the remainder times β² stays bounded and settles
+        rem = (mode_growth_factor(d, ell, b) - 1.0 - lam / b) * b**2
+        assert np.all(np.abs(rem) < 10 * lam * ell) and abs(rem[-1] / rem[-2] - 1) < 0.02
+    assert mode_growth_factor(3, 2, 1e14) == pytest.approx(1 + 6e-14, rel=1e-15)
+    with pytest.raises(InputError, match="beta"):
+        mode_growth_factor(3, 2, 0.0)

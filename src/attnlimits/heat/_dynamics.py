@@ -19,6 +19,7 @@ from .._rng import as_seed_sequence, generator
 from .._validation import check_choice, check_int, check_real
 from ..theory._special import uniform_distance_cdf
 from ._density import HarmonicDensity
+from ._drift import mode_growth_factor
 from ._harmonics import harmonic_amplitude, laplace_eigenvalue, off_mode_power
 from ._step import attention_step, default_block, resolve_backend
 
@@ -79,6 +80,11 @@ class HeatResult:
         return (1.0 + self.rate / self.beta) ** self.steps
 
     @property
+    def growth_predicted_mean_field(self) -> float:
+        """g_ℓ(β)^steps, the exact mean-field (n → ∞) growth to first order in ε (:func:`mode_growth_factor`)."""
+        return float(mode_growth_factor(self.d, self.mode, self.beta)) ** self.steps
+
+    @property
     def growth_by_step(self) -> list:
         a0 = self.amplitude_by_step[0]
         return [a / a0 for a in self.amplitude_by_step]
@@ -90,8 +96,10 @@ class HeatResult:
             "init": self.init, "seed": self.seed, "backend": self.backend, "device": self.device, "dtype": self.dtype,
             "growth_measured": self.growth_measured, "growth_predicted": self.growth_predicted,
             "growth_predicted_per_step": self.growth_predicted_per_step,
+            "growth_predicted_mean_field": self.growth_predicted_mean_field,
             "relative_error_exponential": self.growth_measured / self.growth_predicted - 1.0,
             "relative_error_per_step": self.growth_measured / self.growth_predicted_per_step - 1.0,
+            "relative_error_mean_field": self.growth_measured / self.growth_predicted_mean_field - 1.0,
             "amplitude_by_step": list(self.amplitude_by_step), "growth_by_step": self.growth_by_step,
             "off_mode_power_by_step": list(self.off_mode_power_by_step),
             "effective_keys": self.effective_keys, "elapsed_s": self.elapsed_s, "warnings": list(self.warnings),

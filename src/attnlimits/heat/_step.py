@@ -74,8 +74,8 @@ def attention_step(x, beta: float, *, block: int | None = None, backend: str = "
         Query rows per block; memory is O(n·block).
     cutoff : float, "auto" or None
         Skip a pair of blocks when every weight between them is below e^{−cutoff}, as certified by a cap
-        bound: blocks are sets of nearby particles (sorted by angle on S^1, by equal-area bands then azimuth
-        on S^2), each inside a cap of centre c and angular radius r, and no two points of caps I, J are closer
+        bound: blocks are sets of nearby particles (sorted by angle on S^1, leaves of a k-d tree
+        otherwise), each inside a cap of centre c and angular radius r, and no two points of caps I, J are closer
         than max(0, ∠(c_I, c_J) − r_I − r_J). "auto" (default): log n + 40, so the dropped mass is below
         e^{−40} relative — the result equals the dense step to float64 rounding. None: every tile (dense
         O(n²) work). The work stays O(n²) in the worst case (β small or particles clustered).
@@ -95,17 +95,28 @@ def attention_step(x, beta: float, *, block: int | None = None, backend: str = "
 
 
 def spatial_order(x: np.ndarray, block: int) -> np.ndarray:
-    """A permutation that makes consecutive blocks of ``block`` rows spatially compact (for the cap bound)."""
+    """A permutation that makes consecutive blocks of ``block`` rows spatially compact (for the cap bound).
+
+    S^1: sort by angle. d ≥ 3: a k-d tree — split at a multiple of ``block`` near the median of the coordinate
+    with the largest spread, recursively, so every block but the last has exactly ``block`` rows.
+    """
     n, d = x.shape
     if d == 2:
         return np.argsort(np.arctan2(x[:, 1], x[:, 0]), kind="stable")
-    if d == 3:
-        bands = max(1, int(np.sqrt(n / block)))
-        band = np.minimum(((x[:, 2] + 1.0) / 2.0 * bands).astype(np.int64), bands - 1)
-        phi = np.arctan2(x[:, 1], x[:, 0])
-        phi = np.where(band % 2 == 1, -phi, phi)  # boustrophedon: consecutive bands meet at the same azimuth
-        return np.lexsort((phi, band))
-    return np.argsort(x[:, 0], kind="stable")
+    leaves = []
+    stack = [np.arange(n)]
+    while stack:
+        idx = stack.pop()
+        if len(idx) <= block:
+            leaves.append(idx)
+            continue
+        pts = x[idx]
+        axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
+        m = block * max(1, int(round(len(idx) / (2 * block))))  # a multiple of block, < len(idx)
+        part = np.argpartition(pts[:, axis], m - 1)
+        stack.append(idx[part[m:]])  # popped after the left half: the remainder stays last
+        stack.append(idx[part[:m]])
+    return np.concatenate(leaves)
 
 
 def _active_pairs(x: np.ndarray, beta: float, block: int, cutoff: float) -> np.ndarray:
@@ -150,9 +161,8 @@ def _step_numpy(x: np.ndarray, beta: float, block: int, cutoff) -> np.ndarray:
     acc = np.zeros((n, d + 1), dtype=x.dtype)
     for a, b, cols in tiles:
         keys = x[a:] if cols is None else x[cols]
-        s = x[a:b] @ keys.T  # (B, ·): this block against itself and the later blocks
-        s -= 1.0
-        s *= beta
+        s = (beta * x[a:b]) @ keys.T  # (B, ·): this block against itself and the later blocks
+        s -= beta  # β(⟨x_i,x_j⟩ − 1) ≤ 0 up to rounding; one pass fewer than (s − 1)·β
         np.exp(s, out=s)
         acc[a:b] += s @ (xa[a:] if cols is None else xa[cols])
         if cols is None:
@@ -180,14 +190,14 @@ def _step_torch(x, beta: float, block: int, cutoff):
         x = x[order_t]
     xa = torch.cat([x, torch.ones((n, 1), dtype=x.dtype, device=x.device)], dim=1)
     acc = torch.zeros((n, d + 1), dtype=x.dtype, device=x.device)
+    neg_beta = torch.full((1, 1), -beta, dtype=x.dtype, device=x.device)
     for a, b, cols in tiles:
         if cols is None:
             keys, vals = x[a:], xa[a:]
         else:
             cols_t = torch.from_numpy(cols).to(x.device)
             keys, vals = x[cols_t], xa[cols_t]
-        s = x[a:b] @ keys.T
-        s.sub_(1.0).mul_(beta).exp_()
+        s = torch.addmm(neg_beta, x[a:b], keys.T, alpha=beta).exp_()  # e^{β⟨x_i,x_j⟩ − β} in two passes
         acc[a:b] += s @ vals
         if cols is None:
             if b < n:

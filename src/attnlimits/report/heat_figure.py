@@ -29,6 +29,8 @@ def heat_figure(result, path) -> str:
     ax.plot(k, result.growth_by_step, "o-", label="measured", color="C0")
     ax.plot(k, (1.0 + rate / result.beta) ** k, "--", label=r"$(1+\ell(\ell+d-2)/\beta)^k$", color="C1")
     ax.plot(k, np.exp(rate * k / result.beta), ":", label=r"$\exp(\ell(\ell+d-2)k/\beta)$", color="C2")
+    g = result.growth_predicted_mean_field ** (1.0 / result.steps) if result.steps else 1.0
+    ax.plot(k, g ** k, "-.", label=r"mean field $g_\ell(\beta)^k$", color="C4", lw=1)
     ax.set_xlabel("step k")
     ax.set_ylabel(f"amplitude of mode ℓ={result.mode} / start")
     ax.legend(loc="upper left", fontsize=8)
