@@ -38,3 +38,11 @@ def test_bad_input_exits_2_with_one_line(args, name):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0]
+
+
+def test_cuda_without_gpu_exits_2():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    proc = run_cli("heat", "--device", "cuda", "--n", "100")
+    assert proc.returncode == 2 and proc.stderr.strip() == "error: invalid device='cuda': torch sees no CUDA GPU; use device='cpu'"

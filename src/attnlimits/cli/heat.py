@@ -20,7 +20,8 @@ from ._common import COUNT, print_json, print_table, progress_callback
               help="Deterministic quasi-uniform lattice or i.i.d. draws from the density.")
 @click.option("--seed", type=int, default=None, help="Seed of the random start (default: fresh entropy, reported).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None, help="Write a figure (PNG/PDF/SVG).")
-@click.option("--backend", type=click.Choice(["numpy", "torch"]), default="numpy", show_default=True)
+@click.option("--backend", type=click.Choice(["numpy", "torch"]), default=None,
+              help="numpy or torch (default: numpy on cpu, torch on cuda).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -29,6 +30,8 @@ def heat_command(d, mode, eps, n, beta, steps, init, seed, plot, backend, device
     compare the growth of the mode with exp(L(L+d-2)·steps/beta) and (1 + L(L+d-2)/beta)^steps."""
     from ..heat import run_dynamics
 
+    if backend is None:
+        backend = "torch" if device == "cuda" else "numpy"
     with progress_callback("attention steps") as progress, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = run_dynamics(d, mode, eps, n, beta, steps, init, seed, backend=backend, device=device, dtype=dtype,
