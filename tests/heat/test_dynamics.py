@@ -29,7 +29,10 @@ def sphere_quasi():
 
 @pytest.fixture(scope="module")
 def sphere_random():
-    return _quiet_run(3, 2, 0.3, 20000, 100.0, 10, "random", seed=20260, backend=FAST)
+    with pytest.warns(HeatRegimeWarning, match="off-mode power .* exceeds the mode's own .* use init='quasi'") as rec:
+        res = run_dynamics(3, 2, 0.3, 20000, 100.0, 10, "random", seed=20260, backend=FAST)
+    assert len(rec) == 1  # n·F(1/β), step size and amplitude are all inside the regime
+    return res
 
 
 @pytest.mark.parametrize("d", [2, 3])

@@ -20,7 +20,7 @@ from .._validation import check_choice, check_int, check_real
 from ..theory._special import uniform_distance_cdf
 from ._density import HarmonicDensity
 from ._drift import mode_growth_factor
-from ._harmonics import harmonic_amplitude, laplace_eigenvalue, off_mode_power
+from ._harmonics import harmonic_amplitude, harmonic_norm, laplace_eigenvalue, off_mode_power
 from ._step import attention_step, default_block, resolve_backend
 
 __all__ = ["HeatRegimeWarning", "HeatResult", "run_dynamics", "initial_points", "INITS"]
@@ -158,7 +158,8 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     Warns
     -----
     HeatRegimeWarning
-        When n·F(1/β) < 30, when ℓ(ℓ+d−2)/β > 0.1, or when the amplitude (predicted or measured) reaches 1.
+        When n·F(1/β) < 30, when ℓ(ℓ+d−2)/β > 0.1, when the amplitude (predicted or measured) reaches 1,
+        or when the power in other harmonics ends above the mode's own (amplified noise: clustering).
 
     Examples
     --------
@@ -199,6 +200,11 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     if max(abs(a) for a in amps) >= 1.0 and not any("amplitude" in m for m in notes):
         notes.append(f"measured amplitude reached {max(abs(a) for a in amps):.3g} >= 1: the density 1 + a·Y_ℓ is no "
                      "longer positive and the linear law no longer applies; lower eps or steps, or raise beta")
+    mode_power = amps[-1] ** 2 * harmonic_norm(d, mode)  # the same orthonormal scale as off_mode_power
+    if power[-1] > mode_power:
+        notes.append(f"off-mode power {power[-1]:.3g} exceeds the mode's own {mode_power:.3g} after {steps} steps: "
+                     "noise amplified by the ill-posed backward heat equation (particles cluster) has overtaken "
+                     "the mode; use init='quasi', more particles, or fewer steps")
     for msg in notes:
         warnings.warn(msg, HeatRegimeWarning, stacklevel=2)
     return HeatResult(d=d, n=n, beta=beta, steps=steps, mode=mode, eps=eps, init=init, seed=int(ss.entropy),
