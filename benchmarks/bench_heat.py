@@ -3,7 +3,8 @@
 Both compute softmax(β X Xᵀ) X for n particles X on S^2 (q = k = v = X, scale = β) in the same dtype
 (float64), measured in the same run. Ours: the blocked symmetric step of ``attnlimits.heat`` (NumPy, and
 torch on the chosen device), with its default tile skipping (cutoff log n + 40, exact to float64
-rounding) and without it (dense). Peak memory: on CPU the rise of the peak resident set of a fresh child
+rounding) and without it (dense), and the ``kernel="sdpa"`` step (SDPA on 4096-query chunks: ratio ≈ 1 by
+construction, it shows the chunking costs nothing). Peak memory: on CPU the rise of the peak resident set of a fresh child
 process during one call; on CUDA ``torch.cuda.max_memory_allocated``. Time: the better of two calls.
 
 Run ``python benchmarks/bench_heat.py [--device cuda] [--quick]`` or through ``benchmarks/run.py``.
@@ -55,6 +56,8 @@ def _measure(kind: str, n: int, device: str) -> dict:
             call = lambda: attention_step(xt, BETA, backend="torch", device=device)  # noqa: E731
         elif kind == "torch-dense":
             call = lambda: attention_step(xt, BETA, backend="torch", device=device, cutoff=None)  # noqa: E731
+        elif kind == "torch-sdpa":
+            call = lambda: attention_step(xt, BETA, backend="torch", device=device, kernel="sdpa")  # noqa: E731
         else:  # sdpa, followed by the same renormalisation
             q = xt[None, None]
 
@@ -106,7 +109,7 @@ def rows(device: str = "cpu", quick: bool = False) -> list:
     out = []
     for n in sizes:
         base = _in_child("sdpa", n, device) if torch is not None else None
-        kinds = (["numpy"] if device == "cpu" else []) + (["torch", "torch-dense"] if torch is not None else [])
+        kinds = (["numpy"] if device == "cpu" else []) + (["torch", "torch-dense", "torch-sdpa"] if torch is not None else [])
         for kind in kinds:
             m = _in_child(kind, n, device)
             out.append({
