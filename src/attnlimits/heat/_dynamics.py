@@ -17,7 +17,7 @@ import numpy as np
 
 from .._rng import as_seed_sequence, generator
 from .._validation import InputError, check_choice, check_int, check_real
-from ..theory._special import uniform_distance_cdf
+from ..theory import harmonic_growth, uniform_distance_cdf
 from ._density import HarmonicDensity
 from ._drift import mode_growth_factor
 from ._harmonics import harmonic_amplitude, harmonic_norm, laplace_eigenvalue, off_mode_power
@@ -73,12 +73,12 @@ class HeatResult:
     @property
     def growth_predicted(self) -> float:
         """exp(ℓ(ℓ+d−2)·steps/β): the backward heat equation (the β → ∞ limit at fixed steps/β)."""
-        return math.exp(self.rate * self.steps / self.beta)
+        return harmonic_growth(self.mode, self.d, self.steps, self.beta)
 
     @property
     def growth_predicted_per_step(self) -> float:
         """(1 + ℓ(ℓ+d−2)/β)^steps: the per-step factor to first order in 1/β."""
-        return (1.0 + self.rate / self.beta) ** self.steps
+        return harmonic_growth(self.mode, self.d, self.steps, self.beta, exact_steps=True)
 
     @property
     def growth_predicted_mean_field(self) -> float:
