@@ -11,6 +11,7 @@ import sys
 import click
 
 from .._validation import InputError
+from .heat import heat_command
 from .simulate import simulate_command
 from .theory import theory_command
 from .sweep import sweep_command
@@ -31,6 +32,7 @@ def app():
 app.add_command(simulate_command)
 app.add_command(theory_command)
 app.add_command(sweep_command)
+app.add_command(heat_command)
 
 
 def main(argv=None) -> None:
