@@ -16,14 +16,30 @@ import numpy as np
 from .._rng import as_seed_sequence, child
 from .._validation import InputError, check_choice, check_int, check_real
 from ._exact import STREAM_BLOCK, attend_exact
+from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
 
-__all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta"]
+__all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method",
+           "AUTO_ORDERSTAT_MIN_N"]
 
 #: Every per-replicate statistic, in report order.
 STATISTICS = WEIGHT_STATISTICS + ("tangent_sq", "output_gap_sq")
-#: Simulation methods by name.
-METHODS = {"exact": attend_exact}
+#: Simulation methods by name; "auto" is resolved by :func:`choose_method` before any replicate runs.
+METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
+#: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law allows it):
+#: there the exact engine costs > 30 ms per replicate while orderstat stays near 1 ms.
+AUTO_ORDERSTAT_MIN_N = 10**6
+
+
+def choose_method(law, n: int, method: str = "auto") -> str:
+    """The method that ``method`` runs: "auto" → "orderstat" when n ≥ AUTO_ORDERSTAT_MIN_N and the law has
+    a known distance CDF, else "exact"; an explicit name is returned as is (after checking the law)."""
+    check_choice("method", method, tuple(METHODS))
+    if method == "auto":
+        return "orderstat" if n >= AUTO_ORDERSTAT_MIN_N and law.has_distance_cdf else "exact"
+    if method == "orderstat":
+        require_distance_law(law)
+    return method
 
 
 @dataclass
@@ -85,7 +101,7 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
 
 def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None, samples: int = 1000,
              seed=None, method: str = "exact", k: int = 10, output: bool = True, workers: int = 1,
-             chunk_size: int = STREAM_BLOCK, progress=None) -> SimulationResult:
+             chunk_size: int = STREAM_BLOCK, progress=None, tail_tol: float = 1e-6) -> SimulationResult:
     """Simulate ``samples`` independent replicates of one query attending to ``n`` keys of ``law``.
 
     Parameters
@@ -100,8 +116,10 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         Number of independent replicates, ≥ 1.
     seed : int, sequence of int or SeedSequence, optional
         Root seed; replicate i uses spawn key (i,). None draws fresh entropy (reported in ``seed``).
-    method : {"exact"}
-        Simulation method (see :data:`METHODS`).
+    method : {"exact", "orderstat", "auto"}
+        Simulation method (see :data:`METHODS`): the exact streaming engine, the order-statistics sampler
+        (laws with a known distance CDF; any n up to ~1e18), or "auto" (:func:`choose_method`). The result's
+        ``method`` names the one that ran.
     k : int
         Number of top weights kept per replicate.
     output : bool
@@ -112,6 +130,9 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         Keys per reduction step (results agree to rounding whatever it is).
     progress : callable, optional
         Called as ``progress(done, total)`` as replicates finish.
+    tail_tol : float
+        orderstat only: target for the far keys' share of the normaliser (each replicate reports
+        ``tail_error_bound``).
 
     Returns
     -------
@@ -129,10 +150,12 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     k = check_int("k", k, minimum=1)
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
-    check_choice("method", method, tuple(METHODS))
+    method = choose_method(law, n, method)
+    tail_tol = check_real("tail_tol", tail_tol, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
     beta, lam = resolve_beta(law, n, beta, lam)
     root = as_seed_sequence(seed)
-    task = (method, law, n, beta, root, k, output, chunk_size)
+    extra = {"tail_tol": tail_tol} if method == "orderstat" else {}
+    task = (method, law, n, beta, root, k, output, chunk_size, extra)
     batches = _batches(samples, workers)
     rows: list = []
     if workers == 1 or len(batches) == 1:
@@ -160,6 +183,7 @@ def _batches(samples: int, workers: int) -> list[range]:
 
 
 def _run_batch(task, indices: range) -> list[dict]:
-    method, law, n, beta, root, k, output, chunk_size = task
+    method, law, n, beta, root, k, output, chunk_size, extra = task
     attend = METHODS[method]
-    return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size) for i in indices]
+    return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size, **extra)
+            for i in indices]
