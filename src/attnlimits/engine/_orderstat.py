@@ -30,7 +30,7 @@ from .._rng import generator
 from .._validation import InputError, check_int, check_real
 from ._tail import bernstein_upper, tail_moments
 
-__all__ = ["attend_orderstat", "MAX_NEAREST", "require_distance_law"]
+__all__ = ["attend_orderstat", "far_keys", "MAX_NEAREST", "require_distance_law"]
 
 #: Most nearest keys drawn exactly per replicate (beyond it the tail carries more than tail_tol).
 MAX_NEAREST = 1 << 14
@@ -80,6 +80,22 @@ class _Spacings:
         return np.log(-np.expm1(-s)), -s
 
 
+def far_keys(law, n: int, beta: float, nearest: np.ndarray, log_tail_prob: float):
+    """The n − m far keys given the m nearest distances ``nearest`` (sorted): their per-key conditional
+    moments (:func:`._tail.tail_moments`, None when m = n) and T_hi, the Bernstein upper bound on their
+    actual normaliser Σ_j exp(−β(D_j − D_(1))), exceeded with probability below 1e−12.
+
+    ``log_tail_prob`` is log P(D > D_(m)).
+    """
+    far = n - nearest.size
+    if far <= 0:
+        return None, 0.0
+    d1, t = float(nearest[0]), float(nearest[-1])
+    mom = tail_moments(law, beta, t, d1, log_tail_prob)
+    cap = math.exp(-beta * (t - d1))
+    return mom, bernstein_upper(far, mom.covariance[0, 0], cap, float(mom.mean[0]), _LOG_INV_FAIL)
+
+
 def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: int = 10, output: bool = True,
                      chunk_size=None, tail_tol: float = 1e-6, max_nearest: int = MAX_NEAREST) -> dict:
     """One replicate of a query attending to n keys of ``law``, by exact top order statistics.
@@ -123,23 +139,21 @@ def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, 
     spacings.extend(1)
     d1 = float(law.distance_ppf_log(*spacings.logs(1))[0])
     m = _initial_m(law, n, beta, d1, tail_tol, cap, k)
+    dist = np.empty(0)
     while True:
         spacings.extend(m)
         log_p, log_q = spacings.logs(m)
-        dist = np.asarray(law.distance_ppf_log(log_p, log_q), dtype=float)
+        have = dist.size
+        more = np.asarray(law.distance_ppf_log(log_p[have:], log_q[have:]), dtype=float)
+        dist = np.concatenate([dist, more])
         dist = np.maximum.accumulate(dist)  # F^{-1} is monotone; guard against last-bit ties
         d1 = float(dist[0])
         r = dist - d1
         e = np.exp(-beta * r)
         s_top = float(e.sum())
         far = n - m
-        if far == 0:
-            mom, t_hi = None, 0.0
-            break
-        mom = tail_moments(law, beta, float(dist[-1]), d1, float(log_q[-1]))
-        var0 = mom.covariance[0, 0]
-        t_hi = bernstein_upper(far, var0, float(e[-1]), float(mom.mean[0]), _LOG_INV_FAIL)
-        if t_hi <= tail_tol * s_top or m >= cap:
+        mom, t_hi = far_keys(law, n, beta, dist, float(log_q[-1]))
+        if mom is None or t_hi <= tail_tol * s_top or m >= cap:
             break
         m = min(cap, 2 * m)
 
