@@ -53,7 +53,9 @@ def _initial_m(law, n: int, beta: float, d1: float, tail_tol: float, cap: int, k
     reach = d1 + (math.log(1.0 / tail_tol) + 3.0) / beta
     if reach >= 2.0:
         return cap
-    expected = n * float(law.distance_cdf(reach))
+    # a first guess only (the loop doubles m until the bound holds): n·c·t^α, F(t) ~ c t^α (SPEC §2)
+    log_count = math.log(n) + law.log_local_constant + law.local_exponent * math.log(reach)
+    expected = math.exp(min(log_count, 50.0))
     return int(min(cap, max(32, k, math.ceil(1.25 * expected + 16))))
 
 
