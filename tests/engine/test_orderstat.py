@@ -238,3 +238,33 @@ def test_vmf_agrees_with_exact_engine():
     a = simulate(law, 5000, lam=1.0, samples=300, seed=11, method="orderstat")
     b = simulate(law, 5000, lam=1.0, samples=300, seed=12, method="exact")
     _agree(a, b)
+
+
+def _poisson_kingman_d3():
+    """E[IPR] and E[Σ W_k η_k] of the critical limit (SPEC §3) for α = 1, λ = 1, where
+    E e^{−uT} = exp(−Ein(u)), Ein(u) = γ + log u + E1(u)."""
+    from scipy import integrate, special
+
+    def laplace(u):
+        return np.exp(-(np.euler_gamma + np.log(u) + special.exp1(u)))
+
+    def ipr(u):
+        return laplace(u) * (-np.expm1(-u) - u * np.exp(-u)) / u
+
+    def defect(u):
+        inner = integrate.quad(lambda x: x * np.exp(-x - u * np.exp(-x)), 0.0, 80.0 + np.log1p(u), limit=200)[0]
+        return laplace(u) * inner
+
+    cuts = [0.0, 1.0, 10.0, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8]
+    pieces = list(zip(cuts[:-1], cuts[1:]))
+    return (sum(integrate.quad(ipr, a, b, limit=200)[0] for a, b in pieces + [(1e8, np.inf)]),
+            sum(integrate.quad(defect, a, b, limit=200)[0] for a, b in pieces))
+
+
+def test_n_1e18_matches_the_poisson_kingman_limit():
+    """At n = 1e18, d = 3, λ = 1 the finite-n corrections are O(1/n): the critical limit law is the truth."""
+    ipr, defect = _poisson_kingman_d3()
+    res = simulate(UniformSphere(3), 10**18, lam=1.0, samples=4000, seed=21, method="orderstat", output=False)
+    for stat, truth in (("ipr", ipr), ("defect", defect)):
+        z = (res.mean(stat) - truth) / res.se(stat)
+        assert abs(z) < 4, f"{stat}: {res.mean(stat):.6g} vs Poisson–Kingman {truth:.6g} (z = {z:.2f})"
