@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..engine import AUTO_ORDERSTAT_MIN_N, STATISTICS, choose_method, simulate
+from ..engine import AUTO_ORDERSTAT_MIN_N, ORDERSTAT_DIAGNOSTICS, STATISTICS, choose_method, simulate
 from ._common import COUNT, build_law, law_option, print_json, print_table, progress_callback
 
 
@@ -44,4 +44,4 @@ def simulate_command(d, n, beta, lam, law, samples, seed, method, tail_tol, work
              + f", {res.samples} samples, method {res.method}, seed {res.seed}")
     summary = res.summary()
     print_table(title, ["statistic", "mean", "se"],
-                [(s, summary[s]["mean"], summary[s]["se"]) for s in STATISTICS + ("tail_error_bound",) if s in summary])
+                [(s, summary[s]["mean"], summary[s]["se"]) for s in STATISTICS + ORDERSTAT_DIAGNOSTICS if s in summary])

@@ -20,10 +20,13 @@ from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
 
 __all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method",
-           "AUTO_ORDERSTAT_MIN_N"]
+           "AUTO_ORDERSTAT_MIN_N", "ORDERSTAT_DIAGNOSTICS"]
 
 #: Every per-replicate statistic, in report order.
 STATISTICS = WEIGHT_STATISTICS + ("tangent_sq", "output_gap_sq")
+#: Per-replicate diagnostics of the order-statistics sampler: the bound on the far keys' share of the
+#: normaliser, and m, the number of nearest keys drawn exactly.
+ORDERSTAT_DIAGNOSTICS = ("tail_error_bound", "nearest_count")
 #: Simulation methods by name; "auto" is resolved by :func:`choose_method` before any replicate runs.
 METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
 #: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law allows it):
@@ -169,7 +172,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
                 rows.extend(part)
                 if progress:
                     progress(len(rows), samples)
-    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ("tail_error_bound",) if stat in rows[0]}
+    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ORDERSTAT_DIAGNOSTICS if stat in rows[0]}
     top = np.zeros((samples, k))
     for i, r in enumerate(rows):
         top[i, : r["top_weights"].size] = r["top_weights"]
