@@ -73,8 +73,9 @@ def test_large_n_matches_exact_finite_n_theory(n, d):
 
 @pytest.mark.parametrize("n", [10**12, 10**18])
 def test_large_n_is_finite_and_resolved(n):
-    for d in (2, 3, 8, 64):
-        law = UniformSphere(d)
+    for law in (UniformSphere(2), UniformSphere(3), UniformSphere(8), UniformSphere(64), Subsphere(16, 3),
+                VonMisesFisher(4, 10.0)):
+        d = law.local_exponent * 2 + 1
         res = simulate(law, n, lam=1.0, samples=20, seed=8, method="orderstat")
         for stat, v in res.values.items():
             assert np.all(np.isfinite(v)), (d, stat)
