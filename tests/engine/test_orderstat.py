@@ -10,7 +10,7 @@ from scipy import stats
 from attnlimits import Empirical, Subsphere, UniformSphere, VonMisesFisher, simulate
 from attnlimits._rng import as_seed_sequence
 from attnlimits._validation import InputError
-from attnlimits.engine import attend_orderstat
+from attnlimits.engine import attend_orderstat, choose_method
 from attnlimits.engine._orderstat import far_keys
 
 COMPARED = ("max_weight", "ipr", "defect", "tangent_sq")
@@ -161,6 +161,7 @@ def test_auto_picks_by_n_and_law():
     law = UniformSphere(3)
     assert simulate(law, 10**9, lam=1.0, samples=2, seed=1, method="auto").method == "orderstat"
     assert simulate(law, 100, lam=1.0, samples=2, seed=1, method="auto").method == "exact"
+    assert choose_method(law, 10**9, "auto", backend="torch") == "exact"
     keys = np.random.default_rng(0).standard_normal((50, 3))
     assert simulate(Empirical(keys), 10**6, beta=1.0, samples=1, seed=1, method="auto", output=False).method == "exact"
 
