@@ -12,8 +12,14 @@ import click
 
 from .._validation import InputError
 from .simulate import simulate_command
+from .theory import theory_command
+from .sweep import sweep_command
 
 __all__ = ["app", "main"]
+
+# click >= 8.2 names it NoArgsIsHelpError; older releases NoArgsIsHelp (absent before 8.1.8)
+_NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, n) for n in ("NoArgsIsHelpError", "NoArgsIsHelp")
+                         if hasattr(click.exceptions, n))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,6 +29,8 @@ def app():
 
 
 app.add_command(simulate_command)
+app.add_command(theory_command)
+app.add_command(sweep_command)
 
 
 def main(argv=None) -> None:
@@ -31,7 +39,7 @@ def main(argv=None) -> None:
         app.main(args=argv, prog_name="attnlimits", standalone_mode=False)
     except InputError as exc:
         _fail(str(exc), 2)
-    except click.exceptions.NoArgsIsHelp as exc:
+    except _NO_ARGS_IS_HELP as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(2)
     except click.ClickException as exc:
