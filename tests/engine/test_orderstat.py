@@ -66,7 +66,8 @@ def test_large_n_matches_exact_finite_n_theory(n, d):
     for stat in res.values:
         assert np.all(np.isfinite(res.values[stat])), stat
     beta = res.beta
-    for stat, truth in (("ipr", theory.expected_ipr(law, n, beta)), ("defect", theory.expected_defect(law, n, beta))):
+    for stat, truth in (("ipr", theory.expected_ipr(law, n, beta)), ("defect", theory.expected_defect(law, n, beta)),
+                        ("max_weight", theory.expected_max_weight(law, n, beta))):
         z = (res.mean(stat) - truth) / res.se(stat)
         assert abs(z) < 4, f"{stat}: {res.mean(stat):.6g} vs exact {truth:.6g} (z = {z:.2f})"
 
