@@ -5,8 +5,10 @@ Given the k smallest of m distances and the threshold t = D_(k+1), the k smaller
 with the law of D conditioned on D ≤ t. The plain Hill estimator α̂ = k/Σ log(t/D_(i)) assumes an exact power
 law on [0, t], and is biased as soon as t is not small: the sphere's density is ∝ t^{α−1}(1 − t/2)^{α−1},
 a vMF's carries an extra e^{−κt}. So the fit is second order: with u = D/t ∈ (0, 1] the conditional density
-is modelled as u^{α−1} e^{zu} / B(α, z), B = ₁F₁(α; α+1; z)/α, which holds every law with a density smooth
-in D at the query to first order in t (the Hill estimator is z = 0). Maximum likelihood gives (α̂, ẑ), the
+is modelled as u^{α−1} e^{zu} / B(α, z), B = ₁F₁(α; α+1; z)/α, z ≤ 0, which holds to first order in t the
+laws whose density falls away from the query (sphere, subsphere, vMF at its mean: z ≈ −(α−1)t/2 − κt); at
+z = 0 it is the Hill estimator. z > 0 (mass piling up away from the query — clustered real keys) is not
+fitted: there the Hill estimator and the stability check pick a k where the power law holds. Maximum likelihood gives (α̂, ẑ), the
 observed information their covariance (Wald 95% interval for α), and
 F(x) ≈ (k/m)(x/t)^α / ₁F₁(α; α+1; z) near 0, i.e. ĉ = (k/m)·t^{−α̂}/₁F₁(α̂; α̂+1; ẑ).
 """
@@ -21,6 +23,12 @@ from scipy import optimize, special, stats
 from .._validation import InputError, check_int
 
 __all__ = ["LocalPowerFit", "fit_local_power", "hill_alpha", "distances_to_query", "local_mle"]
+
+
+#: Tolerance of the threshold-stability check, in standard errors of the difference of nested estimates.
+STABILITY_Z = 2.0
+#: The largest k tried is m/TOP_FRACTION: beyond a few percent of the sample F is far from its local law.
+TOP_FRACTION = 16
 
 
 @dataclass
@@ -148,10 +156,16 @@ def local_mle(sorted_d: np.ndarray, k: int):
         a, z = float(np.exp(p[0])), float(p[1])
         return -((a - 1.0) * slog + z * su - k * (float(_log_hyp(a, z)) - np.log(a)))
 
+    if slog == 0.0:
+        raise InputError(f"invalid distances: the {k + 1} smallest are tied; expected a continuous law near the endpoint")
     a0 = -k / slog
     res = optimize.minimize(nll, np.array([np.log(a0), 0.0]), method="Nelder-Mead",
                             options={"xatol": 1e-9, "fatol": 1e-10, "maxiter": 4000})
     a, z = float(np.exp(res.x[0])), float(res.x[1])
+    if z > -1e-6:
+        # The unconstrained optimum has z > 0; the log-likelihood is concave (an exponential family in
+        # (α, z)), so the optimum under z ≤ 0 lies on z = 0: the plain Hill estimator, variance α²/k.
+        return a0, 0.0, np.diag([a0 * a0 / k, 0.0]), t
 
     def f(a_, z_):
         return nll(np.array([np.log(a_), z_]))
@@ -166,7 +180,7 @@ def local_mle(sorted_d: np.ndarray, k: int):
     except np.linalg.LinAlgError:
         cov = np.full((2, 2), np.inf)
     if not np.all(np.isfinite(cov)) or cov[0, 0] <= 0 or cov[1, 1] <= 0:
-        cov = np.diag([a * a / k * 9.0, 1e6])  # flat likelihood: report a wide, honest interval
+        cov = np.diag([9.0 * a * a / k, 0.0])  # flat likelihood: report a wide, honest interval
     return a, z, cov, t
 
 
@@ -179,7 +193,7 @@ def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_m
         D_i = 1 − ⟨q,K_i⟩ ≥ 0 (compute them as |K − q|²/2, never as 1 − score).
     k : int, optional
         Number of order statistics. Default: chosen by threshold stability — going up a geometric grid
-        (k_min … m/4), the largest k whose α̂ agrees with α̂ at k/4 (|difference| ≤ 2.5·√(se²(k/4) − se²(k)),
+        (k_min … m/16), the largest k whose α̂ agrees with α̂ at k/4 (|difference| ≤ STABILITY_Z·√(se²(k/4) − se²(k)),
         the standard error of the difference of nested estimators): curvature that the second-order
         model does not absorb grows with k and makes large k fail, noise at small k does not matter.
     level : float
@@ -198,7 +212,7 @@ def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_m
     m = d.size
     if m < 4 * k_min + 1:
         raise InputError(f"invalid number of positive distances {m}: expected at least {4 * k_min + 1} to estimate a tail")
-    top = max(4 * k_min, m // 4)
+    top = max(4 * k_min, m // TOP_FRACTION)
     grid = np.unique(np.geomspace(k_min, top, num=max(2, int(2 * np.log2(top / k_min)) + 1)).astype(int))
     fits = {int(kk): local_mle(d, int(kk)) for kk in grid}
     path, chosen = [], None
@@ -209,7 +223,7 @@ def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_m
         ok = True
         if small:
             a4, _, cov4, _ = fits[int(small[-1])]
-            ok = abs(a - a4) <= 2.5 * np.sqrt(max(cov4[0, 0] - cov[0, 0], 0.25 * cov4[0, 0]))
+            ok = abs(a - a4) <= STABILITY_Z * np.sqrt(max(cov4[0, 0] - cov[0, 0], 0.25 * cov4[0, 0]))
         path.append((int(kk), a, a - 1.96 * se, a + 1.96 * se, bool(ok)))
         if chosen is None or ok:
             chosen = int(kk)

@@ -15,8 +15,8 @@ __all__ = ["TailEstimate", "N_GRID", "estimate_from_keys", "estimate_from_scores
 
 #: Context lengths at which β*_n is predicted: 1e3, 1e4, …, 1e9.
 N_GRID = tuple(10**e for e in range(3, 10))
-#: At most this many queries (evenly spaced) enter a pooled estimate.
-POOLED_QUERIES = 256
+#: At most this many distinct queries (evenly spaced) enter a pooled estimate.
+POOLED_QUERIES = 64
 
 
 @dataclass
@@ -37,6 +37,7 @@ class TailEstimate:
     method: str = ""
     fit: object = None
     law: object = field(default=None, repr=False)
+    per_query: list | None = None
 
     def to_dict(self) -> dict:
         return {"tail_class": self.tail_class, "xi": self.xi, "xi_ci": list(self.xi_ci),
@@ -45,7 +46,7 @@ class TailEstimate:
                 "regime_at": self.regime_at, "method": self.method,
                 "k": getattr(self.fit, "k", None), "m": getattr(self.fit, "m", None),
                 "threshold": getattr(self.fit, "threshold", None),
-                "stable": getattr(self.fit, "stable", None)}
+                "stable": getattr(self.fit, "stable", None), "queries": None if self.per_query is None else len(self.per_query)}
 
 
 def _beta_table(fit, ns) -> dict:
@@ -98,34 +99,72 @@ def estimate_from_scores(scores, *, endpoint: float | None = None, k: int | None
 
 
 def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bool = False, scale: float | None = None,
-                       k: int | None = None, ns=N_GRID, regimes: bool = True) -> TailEstimate:
+                       k: int | None = None, ns=N_GRID, regimes: bool = True, max_queries: int = POOLED_QUERIES,
+                       seed=0) -> TailEstimate:
     """Estimate α, c of the distance D = 1 − ⟨q̂, k̂⟩ from a query (or a pool of queries) to real keys.
 
     The endpoint is known (D ≥ 0), so α and c come from the smallest distances (:func:`fit_local_power`).
-    With ``scale`` (the model's 1/√d_head), ``model_beta`` is |q|·median|k|·scale and ``regime_at`` maps
-    each n of ``ns`` to the regime (exact E[max weight], SPEC §2) of the estimated law at that β.
+    Exact duplicate keys count once (a special token at the same position in every window is one key).
+
+    Pooled: each of up to ``max_queries`` evenly spaced queries is fitted on its own (each query has its
+    own law of D; mixing them would not be a local law), and the estimate is the median over queries of
+    α̂, log ĉ and β*_n, with 95% intervals for those medians from a bootstrap over queries.
+    With ``scale`` (the model's 1/√d_head), ``model_beta`` is |q|·median|k|·scale (pooled: the median over
+    the queries) and ``regime_at`` maps each n of ``ns`` to the regime (exact E[max weight], SPEC §2) of
+    the estimated law at that β.
     """
     queries = np.asarray(queries, dtype=float)
     keys = np.asarray(keys, dtype=float)
     if queries.ndim != 2 or keys.ndim != 2 or queries.shape[1] != keys.shape[1]:
         raise InputError(f"invalid queries {queries.shape} / keys {keys.shape}: expected two 2-D arrays with the same width")
+    keys = np.unique(keys, axis=0)
     if pooled:
-        pick = np.unique(np.linspace(0, len(queries) - 1, min(len(queries), POOLED_QUERIES)).astype(int))
-        dist = np.concatenate([distances_to_query(keys, queries[i]) for i in pick])
-        qs = queries[pick]
-        method = f"pooled over {len(pick)} queries (Hill/MLE)"
+        uq = np.unique(queries, axis=0)
+        pick = np.unique(np.linspace(0, len(uq) - 1, min(len(uq), check_int("max_queries", max_queries, minimum=1))).astype(int))
+        qs = uq[pick]
+        fits, dists = [], []
+        for q in qs:
+            dist = distances_to_query(keys, q)
+            fits.append(fit_local_power(dist, k=k))
+            dists.append(dist)
+        est = _pooled(fits, ns, seed)
+        est.method = f"median over {len(fits)} queries (second-order local MLE)"
+        mid = int(np.argsort([f.alpha for f in fits])[len(fits) // 2])
+        est.law = EstimatedLaw(fits[mid], dists[mid], keys.shape[1])
     else:
         i = check_int("query index", query_index, minimum=0, maximum=len(queries) - 1)
         dist = distances_to_query(keys, queries[i])
         qs = queries[i:i + 1]
-        method = f"query {i} (Hill/MLE)"
-    fit = fit_local_power(dist, k=k)
-    est = _from_power(fit, method, ns)
-    est.law = EstimatedLaw(fit, dist, keys.shape[1])
+        fit = fit_local_power(dist, k=k)
+        est = _from_power(fit, f"query {i} (second-order local MLE)", ns)
+        est.law = EstimatedLaw(fit, dist, keys.shape[1])
     if scale is not None:
         est.model_beta = model_beta(qs, keys, check_real("scale", scale, lower=0.0, lower_open=True))
         if regimes:
             from ..theory import regime
 
             est.regime_at = {key: regime(est.law, int(n), est.model_beta) for key, n in zip(est.beta_star, ns)}
+    return est
+
+
+def _pooled(fits, ns, seed, level: float = 0.95, resamples: int = 2000) -> TailEstimate:
+    """Medians over per-query fits, with bootstrap-over-queries percentile intervals."""
+    from .._rng import as_seed_sequence, generator
+
+    alpha = np.array([f.alpha for f in fits])
+    log_c = np.array([f.log_c for f in fits])
+    log_b = np.array([f.log_beta_star(np.asarray(ns, dtype=float)) for f in fits])  # (queries, n)
+    rng = generator(as_seed_sequence(seed), 1)
+    idx = rng.integers(0, len(fits), (resamples, len(fits)))
+    q = [0.5 - level / 2.0, 0.5 + level / 2.0]
+    a_lo, a_hi = np.quantile(np.median(alpha[idx], axis=1), q)
+    b_med = np.median(log_b, axis=0)
+    b_lo, b_hi = np.quantile(np.median(log_b[idx], axis=1), q, axis=0)
+    a = float(np.median(alpha))
+    beta_star = {key: {"value": float(np.exp(v)), "lo": float(np.exp(lo)), "hi": float(np.exp(hi))}
+                 for key, v, lo, hi in zip(_beta_table(fits[0], ns), b_med, b_lo, b_hi)}
+    est = TailEstimate(tail_class="weibull", xi=-1.0 / a, xi_ci=(-1.0 / a_lo, -1.0 / a_hi), alpha=a,
+                       alpha_ci=(float(a_lo), float(a_hi)), c=float(np.exp(np.median(log_c))), beta_star=beta_star)
+    est.fit = fits[int(np.argsort(alpha)[len(fits) // 2])]
+    est.per_query = [{"alpha": f.alpha, "alpha_ci": list(f.alpha_ci), "c": f.c, "k": f.k, "stable": f.stable} for f in fits]
     return est

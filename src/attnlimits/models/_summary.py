@@ -1,0 +1,58 @@
+"""The real-keys summary for the reproduce report and the README: per head of a real model, the estimated α
+with its interval, β*_n, the model's own β, and where YaRN / Qwen / SSMax put β against β*_n (SPEC §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._load import load_model
+from ._text import read_text
+
+__all__ = ["real_keys_summary"]
+
+
+def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384, n_train: int | None = None,
+                      ns=(512, 2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16) -> dict:
+    """Estimate every head's tail (median over ``queries_per_head`` queries) and place the model's β and each
+    rule against β*_n.
+
+    Returns
+    -------
+    dict
+        ``model``, ``tokens``, ``d_head``, ``scale``, ``n_train`` (default: the model's maximum positions),
+        ``n``, ``uniform_alpha`` ((d_head − 1)/2), and ``heads``: per head ``layer``, ``head``, ``alpha``,
+        ``alpha_ci``, ``c``, ``queries``, ``m``, ``beta_star`` (list over ``n``), ``beta_star_ci``, ``model_beta``,
+        ``lambda_at_train`` (model β/β*_T) and ``lambda_at`` (rule → list over ``n`` of β_rule(n)/β*_n, with
+        β_rule(n) = model β × multiplier; rules ``none``, ``yarn``, ``qwen``, ``ssmax``).
+    """
+    from ..schedules import RULES
+    from ..tails import estimate_from_keys
+    from ._extract import extract_keys
+
+    lm = load_model(model)
+    ex = extract_keys(lm, read_text(text_path), layers=layers, heads=heads, max_tokens=max_tokens)
+    n_train = lm.max_tokens if n_train is None else int(n_train)
+    ns = [int(n) for n in ns]
+    layer_ids = list(range(lm.layers)) if layers is None else list(layers)
+    head_ids = list(range(lm.heads)) if heads is None else list(heads)
+    rows = []
+    for li, layer in enumerate(layer_ids):
+        for hi, head in enumerate(head_ids):
+            est = estimate_from_keys(ex.queries[li, hi], ex.keys[li, hi], pooled=True, scale=ex.scale,
+                                     ns=[n_train, *ns], regimes=False, max_queries=queries_per_head)
+            table = list(est.beta_star.values())
+            b_train = table[0]["value"]
+            value = [b["value"] for b in table[1:]]
+            lo = [b["lo"] for b in table[1:]]
+            hi_ = [b["hi"] for b in table[1:]]
+            mult = {"none": np.ones(len(ns))}
+            mult.update({name: np.asarray(RULES[name](np.array(ns, dtype=float), n_train), dtype=float)
+                         for name in ("yarn", "qwen", "ssmax")})
+            rows.append({"layer": layer, "head": head, "alpha": est.alpha, "alpha_ci": list(est.alpha_ci), "c": est.c,
+                         "queries": len(est.per_query), "m": est.fit.m,
+                         "beta_star": [float(v) for v in value],
+                         "beta_star_ci": [[float(a), float(b)] for a, b in zip(lo, hi_)],
+                         "model_beta": est.model_beta, "lambda_at_train": est.model_beta / b_train,
+                         "lambda_at": {k: [float(est.model_beta * m / v) for m, v in zip(mv, value)] for k, mv in mult.items()}})
+    return {"model": ex.model, "tokens": int(ex.keys.shape[2]), "d_head": lm.d_head, "scale": ex.scale,
+            "n_train": n_train, "n": ns, "uniform_alpha": (lm.d_head - 1) / 2.0, "heads": rows}

@@ -1,0 +1,1 @@
+"""Reports: figures and pages drawn from results (matplotlib imported lazily inside each module)."""
