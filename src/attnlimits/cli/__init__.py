@@ -11,7 +11,11 @@ import sys
 import click
 
 from .._validation import InputError
+from .attention import attention_command
+from .keys import keys_command
+from .schedule import schedule_command
 from .simulate import simulate_command
+from .tail import tail_command
 
 __all__ = ["app", "main"]
 
@@ -23,6 +27,10 @@ def app():
 
 
 app.add_command(simulate_command)
+app.add_command(keys_command)
+app.add_command(tail_command)
+app.add_command(schedule_command)
+app.add_command(attention_command)
 
 
 def main(argv=None) -> None:

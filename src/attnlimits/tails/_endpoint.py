@@ -164,8 +164,10 @@ def local_mle(sorted_d: np.ndarray, k: int):
     a, z = float(np.exp(res.x[0])), float(res.x[1])
     if z > -1e-6:
         # The unconstrained optimum has z > 0; the log-likelihood is concave (an exponential family in
-        # (α, z)), so the optimum under z ≤ 0 lies on z = 0: the plain Hill estimator, variance α²/k.
-        return a0, 0.0, np.diag([a0 * a0 / k, 0.0]), t
+        # (α, z)), so the optimum under z ≤ 0 lies on z = 0: the plain Hill estimator. Its uncertainty is
+        # still that of the two-parameter model (z was estimated, and landed on its bound), so the
+        # covariance comes from the observed information at (α̂_Hill, 0), not from α²/k.
+        a, z = a0, 0.0
 
     def f(a_, z_):
         return nll(np.array([np.log(a_), z_]))
