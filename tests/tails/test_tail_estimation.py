@@ -99,7 +99,8 @@ def test_estimated_law_is_a_distribution():
     grid = np.linspace(0, 2, 501)
     assert np.all(np.diff(law.distance_cdf(grid)) >= 0) and law.distance_cdf(2.0) == 1.0
     total = integrate.quad(lambda x: np.exp(law.distance_logpdf(x)), 0, t0, limit=200)[0]
-    total += integrate.quad(lambda x: np.exp(law.distance_logpdf(x)), t0, law._t[-1], points=law._t[1:-1][::8], limit=500)[0]
+    mids = 0.5 * (law._t[1:] + law._t[:-1])  # the body's density is constant between knots
+    total += float(np.sum(np.exp(law.distance_logpdf(mids)) * np.diff(law._t)))
     assert abs(total - 1.0) < 1e-3
     # the body is the data's: the empirical CDF at its quartiles
     for p in (0.25, 0.5, 0.75):

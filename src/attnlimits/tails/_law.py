@@ -12,10 +12,11 @@ __all__ = ["EstimatedLaw"]
 
 
 class EstimatedLaw(KeyLaw):
-    """Distance law F(t) = ĉ·t^α̂ for t ≤ t_k (the fitted tail, SPEC §2) and, above t_k, the empirical CDF of
-    the observed distances interpolated linearly between quantile knots (a histogram density).
+    """Distance law: the fitted local law for t ≤ t_k (F ~ ĉ·t^α̂ near 0, with the fitted curvature up to the
+    threshold; SPEC §2) and, above t_k, the empirical CDF of the observed distances interpolated linearly
+    between quantile knots (a histogram density).
 
-    Continuous at t_k by construction (ĉ t_k^α̂ = k/m), with an exact CDF and density, so the theory's
+    Continuous at t_k by construction (the fitted F(t_k) = k/m), with an exact CDF and density, so the theory's
     finite-n formulas (SPEC §4) apply to it: this is how predictions for real keys are made. Only the tail
     is extrapolated; the body is the data's.
 
@@ -53,10 +54,13 @@ class EstimatedLaw(KeyLaw):
         self._t, self._p = t[keep], probs[keep]
         self._p[-1] = 1.0
         self._dens = np.diff(self._p) / np.diff(self._t)
+        # log F against log x on the fitted tail, for sampling by inversion
+        self._tail_x = fit.threshold * np.geomspace(1e-6, 1.0, 2000)
+        self._tail_logf = np.log(fit.tail_cdf(self._tail_x))
 
     def distance_cdf(self, t):
         t = np.asarray(t, dtype=float)
-        tail = np.exp(self.log_local_constant + self.local_exponent * np.log(np.maximum(t, 1e-300)))
+        tail = self.fit.tail_cdf(np.clip(t, 0.0, self._t[0]))
         body = np.interp(t, self._t, self._p)
         return np.where(t <= 0, 0.0, np.where(t <= self._t[0], tail, body))[()]
 
@@ -66,8 +70,7 @@ class EstimatedLaw(KeyLaw):
     def distance_logpdf(self, t):
         t = np.asarray(t, dtype=float)
         with np.errstate(divide="ignore"):
-            tail = (np.log(self.local_exponent) + self.log_local_constant
-                    + (self.local_exponent - 1.0) * np.log(np.maximum(t, 1e-300)))
+            tail = self.fit.tail_logpdf(np.clip(t, 1e-300, self._t[0]))
             idx = np.clip(np.searchsorted(self._t, t, side="right") - 1, 0, len(self._dens) - 1)
             body = np.log(self._dens[idx])
         out = np.where(t <= self._t[0], tail, body)
@@ -75,7 +78,10 @@ class EstimatedLaw(KeyLaw):
 
     def _quantile(self, u):
         u = np.asarray(u, dtype=float)
-        tail = np.exp((np.log(np.maximum(u, 1e-300)) - self.log_local_constant) / self.local_exponent)
+        log_u = np.log(np.maximum(u, 1e-300))
+        below = log_u < self._tail_logf[0]  # deeper than the table: F ≈ c·x^α
+        tail = np.where(below, np.exp((log_u - self._tail_logf[0]) / self.local_exponent) * self._tail_x[0],
+                        np.exp(np.interp(log_u, self._tail_logf, np.log(self._tail_x))))
         return np.where(u <= self._p[0], tail, np.interp(u, self._p, self._t))
 
     def draw(self, rng, size):
