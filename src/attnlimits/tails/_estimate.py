@@ -45,7 +45,7 @@ class TailEstimate:
                 "c": self.c, "beta_star": self.beta_star, "model_beta": self.model_beta,
                 "regime_at": self.regime_at, "method": self.method,
                 "k": getattr(self.fit, "k", None), "m": getattr(self.fit, "m", None),
-                "threshold": getattr(self.fit, "threshold", None),
+                "threshold": getattr(self.fit, "threshold", None), "curvature": getattr(self.fit, "z", None),
                 "stable": getattr(self.fit, "stable", None), "queries": None if self.per_query is None else len(self.per_query)}
 
 
