@@ -37,7 +37,6 @@ class EstimatedLaw(KeyLaw):
     def __init__(self, fit: LocalPowerFit, distances, d: int, knots: int = 256):
         self.d = check_int("d", d, minimum=2)
         self.fit = fit
-        self.spec = f"estimated:alpha={fit.alpha:.4g}:c={fit.c:.4g}"
         self.local_exponent = float(fit.alpha)
         self.log_local_constant = float(fit.log_c)
         dist = np.sort(np.asarray(distances, dtype=float).reshape(-1))
@@ -57,6 +56,11 @@ class EstimatedLaw(KeyLaw):
         # log F against log x on the fitted tail, for sampling by inversion
         self._tail_x = fit.threshold * np.geomspace(1e-6, 1.0, 2000)
         self._tail_logf = np.log(fit.tail_cdf(self._tail_x))
+        # the spec names this law uniquely (theory caches results by spec): fit and body knots
+        import hashlib
+
+        digest = hashlib.sha1(np.concatenate([[fit.alpha, fit.z, fit.log_c, fit.threshold], self._t]).tobytes()).hexdigest()[:10]
+        self.spec = f"estimated:alpha={fit.alpha:.4g}:c={fit.c:.4g}:{digest}"
 
     def distance_cdf(self, t):
         t = np.asarray(t, dtype=float)
