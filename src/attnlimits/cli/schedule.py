@@ -55,6 +55,8 @@ def schedule_command(n_train, n_text, d, keys_path, beta_train, plot, as_json):
     names = list(table["rows"][0]["rules"])
     click.echo(f"law {table['law']} (d = {table['d']}), T = {table['n_train']}, β_train = {table['beta_train']:.4g} "
                f"(λ = {table['lambda_train']:.3g}); regime from the exact E[max weight]")
-    rows = [(r["n"], r["beta_star"], r["beta_half"],
-             *[f"{r['rules'][k]['beta']:.4g} {r['rules'][k]['regime'][:4]}" for k in names]) for r in table["rows"]]
-    print_table("β applied at n, and its regime", ["n", "β*_n", "β_1/2(n)", *names], rows)
+    short = {"subcritical": "sub", "critical": "crit", "supercritical": "sup"}
+    rows = [(f"{r['n']:g}", f"{r['beta_star']:.4g}", f"{r['beta_half']:.4g}",
+             *[f"{r['rules'][k]['beta']:.3g} {short[r['rules'][k]['regime']]}" for k in names]) for r in table["rows"]]
+    abbrev = {"critical": "crit", "longrope": "lrope", "llama4": "l4"}
+    print_table("β applied at n, and its regime", ["n", "β*", "β½", *[abbrev.get(k, k) for k in names]], rows)
