@@ -12,7 +12,8 @@ __all__ = ["real_keys_summary"]
 
 
 def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384, n_train: int | None = None,
-                      ns=(512, 2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16) -> dict:
+                      ns=(512, 2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16,
+                      exact: bool = True) -> dict:
     """Estimate every head's tail (median over ``queries_per_head`` queries) and place the model's β and each
     rule against β*_n.
 
@@ -23,7 +24,9 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         ``n``, ``uniform_alpha`` ((d_head − 1)/2), and ``heads``: per head ``layer``, ``head``, ``alpha``,
         ``alpha_ci``, ``c``, ``queries``, ``m``, ``beta_star`` (list over ``n``), ``beta_star_ci``, ``model_beta``,
         ``lambda_at_train`` (model β/β*_T) and ``lambda_at`` (rule → list over ``n`` of β_rule(n)/β*_n, with
-        β_rule(n) = model β × multiplier; rules ``none``, ``yarn``, ``qwen``, ``ssmax``).
+        β_rule(n) = model β × multiplier; rules ``none``, ``yarn``, ``qwen``, ``ssmax``); with ``exact``, also
+        ``max_weight_at_train`` and ``regime_at_train``: the exact E[max weight] (SPEC §4) of the estimated law
+        at n = T and the model's β, and its regime — the finite-n verdict next to the asymptotic λ.
     """
     from ..schedules import RULES
     from ..tails import estimate_from_keys
@@ -48,7 +51,13 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
             mult = {"none": np.ones(len(ns))}
             mult.update({name: np.asarray(RULES[name](np.array(ns, dtype=float), n_train), dtype=float)
                          for name in ("yarn", "qwen", "ssmax")})
-            rows.append({"layer": layer, "head": head, "alpha": est.alpha, "alpha_ci": list(est.alpha_ci), "c": est.c,
+            extra = {}
+            if exact:
+                from ..theory import expected_max_weight, regime
+
+                extra = {"max_weight_at_train": float(expected_max_weight(est.law, n_train, est.model_beta)),
+                         "regime_at_train": regime(est.law, n_train, est.model_beta)}
+            rows.append({**extra, "layer": layer, "head": head, "alpha": est.alpha, "alpha_ci": list(est.alpha_ci), "c": est.c,
                          "queries": len(est.per_query), "m": est.fit.m,
                          "beta_star": [float(v) for v in value],
                          "beta_star_ci": [[float(a), float(b)] for a, b in zip(lo, hi_)],
