@@ -26,15 +26,20 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         ``lambda_at_train`` (model β/β*_T) and ``lambda_at`` (rule → list over ``n`` of β_rule(n)/β*_n, with
         β_rule(n) = model β × multiplier; rules ``none``, ``yarn``, ``qwen``, ``ssmax``); with ``exact``, also
         ``max_weight_at_train`` and ``regime_at_train``: the exact E[max weight] (SPEC §4) of the estimated law
-        at n = T and the model's β, and its regime — the finite-n verdict next to the asymptotic λ.
+        at n = T and the model's β, and its regime — the finite-n verdict next to the asymptotic λ; and
+        ``measured_max_weight_at_train``, the model's own mean max weight over 4 windows of T tokens.
     """
     from ..schedules import RULES
     from ..tails import estimate_from_keys
     from ._extract import extract_keys
 
+    from ._attention import attention_profile
+
     lm = load_model(model)
-    ex = extract_keys(lm, read_text(text_path), layers=layers, heads=heads, max_tokens=max_tokens)
+    text = read_text(text_path)
+    ex = extract_keys(lm, text, layers=layers, heads=heads, max_tokens=max_tokens)
     n_train = lm.max_tokens if n_train is None else int(n_train)
+    measured = attention_profile(lm, text, [min(n_train, lm.max_tokens)], windows=4)["max_weight"][0]
     ns = [int(n) for n in ns]
     layer_ids = list(range(lm.layers)) if layers is None else list(layers)
     head_ids = list(range(lm.heads)) if heads is None else list(heads)
@@ -57,7 +62,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
 
                 extra = {"max_weight_at_train": float(expected_max_weight(est.law, n_train, est.model_beta)),
                          "regime_at_train": regime(est.law, n_train, est.model_beta)}
-            rows.append({**extra, "layer": layer, "head": head, "alpha": est.alpha, "alpha_ci": list(est.alpha_ci), "c": est.c,
+            rows.append({**extra, "measured_max_weight_at_train": float(measured[layer, head]), "layer": layer, "head": head, "alpha": est.alpha, "alpha_ci": list(est.alpha_ci), "c": est.c,
                          "queries": len(est.per_query), "m": est.fit.m,
                          "beta_star": [float(v) for v in value],
                          "beta_star_ci": [[float(a), float(b)] for a, b in zip(lo, hi_)],

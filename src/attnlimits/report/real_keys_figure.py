@@ -11,7 +11,9 @@ def real_keys_figure(summary: dict, path) -> None:
 
     Left: estimated local exponent α̂ per head (95% interval) with the uniform-law value (d_head−1)/2.
     Right: per head, the model's β against β*_n at n = T (the training length), and the ratio
-    λ = β/β*_n reached at the largest n by no rule, YaRN, Qwen and SSMax.
+    λ = β/β*_n reached at the largest n by no rule, YaRN, Qwen and SSMax. Third panel (when the summary
+    carries the exact values): measured mean max weight at n = T against the exact E[max weight] of the
+    estimated law at the model's β.
     """
     import matplotlib
 
@@ -21,7 +23,9 @@ def real_keys_figure(summary: dict, path) -> None:
 
     heads = summary["heads"]
     x = np.arange(len(heads))
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.5))
+    exact = "max_weight_at_train" in heads[0]
+    fig, axes = plt.subplots(1, 3 if exact else 2, figsize=(17 if exact else 12, 4.5))
+    a1, a2 = axes[0], axes[1]
     alpha = np.array([h["alpha"] for h in heads])
     lo = np.array([h["alpha_ci"][0] for h in heads])
     hi = np.array([h["alpha_ci"][1] for h in heads])
@@ -41,6 +45,15 @@ def real_keys_figure(summary: dict, path) -> None:
     a2.set_ylabel("λ = β / β*_n")
     a2.set_title("where the model and the rules sit against the critical scale", fontsize=9)
     a2.legend(fontsize=7)
+    if exact:
+        a3 = axes[2]
+        a3.plot([h["measured_max_weight_at_train"] for h in heads], [h["max_weight_at_train"] for h in heads], "o", ms=3)
+        a3.plot([0, 1], [0, 1], "k--", lw=0.8)
+        a3.set_xlim(0, 1)
+        a3.set_ylim(0, 1)
+        a3.set_xlabel(f"measured mean max weight, n = {summary['n_train']}")
+        a3.set_ylabel("exact E[max weight] of the estimated law at the model's β")
+        a3.set_title("finite-n prediction against the model (one point per head)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
