@@ -122,7 +122,7 @@ def test_scores_above_endpoint_refused():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("law", [UniformSphere(3), UniformSphere(5), Subsphere(16, 4), VonMisesFisher(5, 2.0)],
+@pytest.mark.parametrize("law", [UniformSphere(3), UniformSphere(5), UniformSphere(8), Subsphere(16, 4), VonMisesFisher(5, 2.0)],
                          ids=lambda law: f"{law.spec}-d{law.d}")
 def test_interval_coverage(law):
     """95% intervals for α cover the truth in ≥ 90% of 100 independent samples of 20000 keys."""
