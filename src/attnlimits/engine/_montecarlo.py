@@ -15,6 +15,7 @@ import numpy as np
 
 from .._rng import as_seed_sequence, child
 from .._validation import InputError, check_choice, check_int, check_real
+from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
 from ._reduction import WEIGHT_STATISTICS
 
@@ -44,6 +45,7 @@ class SimulationResult:
     method: str
     values: dict = field(repr=False)
     top_weights: np.ndarray = field(repr=False)
+    backend: str = "numpy"
 
     def mean(self, stat: str) -> float:
         """Monte Carlo mean of ``stat``."""
@@ -65,7 +67,8 @@ class SimulationResult:
     def to_dict(self) -> dict:
         """A JSON-ready record: the run's parameters, every statistic's mean and SE, mean top weights."""
         out = {"d": self.d, "n": self.n, "beta": self.beta, "lam": self.lam, "samples": self.samples,
-               "seed": self.seed, "law": self.law, "method": self.method}
+               "seed": self.seed, "law": self.law, "method": self.method,
+               "backend": self.backend}
         out.update(self.summary())
         out["top_weights"] = [float(x) for x in self.top_weights.mean(axis=0)]
         return out
@@ -85,7 +88,8 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
 
 def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None, samples: int = 1000,
              seed=None, method: str = "exact", k: int = 10, output: bool = True, workers: int = 1,
-             chunk_size: int = STREAM_BLOCK, progress=None) -> SimulationResult:
+             chunk_size: int = STREAM_BLOCK, progress=None, backend: str = "numpy", device: str = "cpu",
+             dtype: str = "float64") -> SimulationResult:
     """Simulate ``samples`` independent replicates of one query attending to ``n`` keys of ``law``.
 
     Parameters
@@ -109,9 +113,18 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     workers : int
         Processes to spread replicates over (results do not depend on it).
     chunk_size : int
-        Keys per reduction step (results agree to rounding whatever it is).
+        Keys per reduction step of the numpy backend (results agree to rounding whatever it is; torch
+        folds whole stream blocks).
     progress : callable, optional
         Called as ``progress(done, total)`` as replicates finish.
+    backend : {"numpy", "torch"}
+        Engine backend (method "exact" only). torch draws uniform keys on ``device`` from its own streams,
+        so its numbers differ from numpy's draw by draw but agree in law (see :mod:`attnlimits.engine._torch`).
+    device : {"cpu", "cuda"}
+        Device of the torch backend.
+    dtype : {"float64", "float32"}
+        Precision of the torch backend's distances and reduction (float32: relative error of a few
+        2^−24·(1 + β D_(1)) in the statistics).
 
     Returns
     -------
@@ -130,9 +143,12 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     check_choice("method", method, tuple(METHODS))
+    backend, device, dtype = resolve_backend(backend, device, dtype)
+    if backend != "numpy" and method != "exact":
+        raise InputError(f"invalid backend={backend!r} for method={method!r}: expected numpy, or method exact")
     beta, lam = resolve_beta(law, n, beta, lam)
     root = as_seed_sequence(seed)
-    task = (method, law, n, beta, root, k, output, chunk_size)
+    task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype)
     batches = _batches(samples, workers)
     rows: list = []
     if workers == 1 or len(batches) == 1:
@@ -151,7 +167,8 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     for i, r in enumerate(rows):
         top[i, : r["top_weights"].size] = r["top_weights"]
     entropy = root.entropy if not root.spawn_key else [root.entropy, *root.spawn_key]
-    return SimulationResult(law.spec, law.d, n, beta, lam, samples, entropy, method, values, top)
+    label = backend if backend == "numpy" else f"{backend}:{device}:{dtype}"
+    return SimulationResult(law.spec, law.d, n, beta, lam, samples, entropy, method, values, top, label)
 
 
 def _batches(samples: int, workers: int) -> list[range]:
@@ -160,6 +177,11 @@ def _batches(samples: int, workers: int) -> list[range]:
 
 
 def _run_batch(task, indices: range) -> list[dict]:
-    method, law, n, beta, root, k, output, chunk_size = task
+    method, law, n, beta, root, k, output, chunk_size, backend, device, dtype = task
+    if backend == "torch":
+        from ._torch import attend_torch
+
+        return [attend_torch(law, n, beta, child(root, i), k=k, output=output, device=device, dtype=dtype)
+                for i in indices]
     attend = METHODS[method]
     return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size) for i in indices]
