@@ -41,7 +41,8 @@ import numpy as np
 from .._rng import child, generator
 from ..laws import Draw
 from ._backend import import_torch
-from ._exact import _EXP_UNDERFLOW, _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
+from ._exact import _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
+from ._reduction import _EXP_ZERO
 
 __all__ = ["attend_torch", "TorchWeightReduction", "TORCH_STREAM_BLOCK", "torch_generator", "has_device_sampler"]
 
@@ -344,7 +345,7 @@ def _finish_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:
     for b, dist, _ in draws:
         dist = dist.to(torch.float64)
         sel = torch.arange(dist.shape[0], device=red.device) if beta == 0.0 else \
-            torch.nonzero((dist - dmin) * beta < _EXP_UNDERFLOW).flatten()
+            torch.nonzero((dist - dmin) * beta < _EXP_ZERO).flatten()
         if sel.shape[0] == 0:
             continue
         gen = torch_generator(seed, red.device, 1, b)
