@@ -6,7 +6,7 @@ from scipy import integrate
 
 from attnlimits._validation import InputError
 from attnlimits.laws import Subsphere, UniformSphere, VonMisesFisher
-from attnlimits.tails import (EstimatedLaw, distances_to_query, estimate_from_scores, fit_local_power,
+from attnlimits.tails import (EstimatedLaw, distances_to_query, estimate_from_scores, fit_local_power, n_key,
                               fit_peaks_over_threshold, tail_class)
 
 LAWS = [UniformSphere(3), UniformSphere(5), Subsphere(16, 4), VonMisesFisher(5, 2.0), VonMisesFisher(4, 1.0, 1.0)]
@@ -132,3 +132,10 @@ def test_interval_coverage(law):
         fit = fit_local_power(law.draw(rng, 20000).distances)
         hits += fit.alpha_ci[0] <= law.local_exponent <= fit.alpha_ci[1]
     assert hits >= 90
+
+
+def test_beta_star_keys_are_exact():
+    assert [n_key(n) for n in (1000, 10**9, 2048, 131072, 512)] == ["1e3", "1e9", "2048", "131072", "512"]
+    d = UniformSphere(3).draw(np.random.default_rng(0), 5000).distances
+    est = estimate_from_scores(1.0 - d, endpoint=1.0)
+    assert list(est.beta_star) == ["1e3", "1e4", "1e5", "1e6", "1e7", "1e8", "1e9"]

@@ -12,7 +12,7 @@ __all__ = ["real_keys_summary"]
 
 
 def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384, n_train: int | None = None,
-                      ns=(512, 2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16,
+                      ns=(2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16,
                       exact: bool = True) -> dict:
     """Estimate every head's tail (median over ``queries_per_head`` queries) and place the model's β and each
     rule against β*_n.
@@ -21,7 +21,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     -------
     dict
         ``model``, ``tokens``, ``d_head``, ``scale``, ``n_train`` (default: the model's maximum positions),
-        ``n``, ``uniform_alpha`` ((d_head − 1)/2), and ``heads``: per head ``layer``, ``head``, ``alpha``,
+        ``n`` (the lengths beyond T), ``uniform_alpha`` ((d_head − 1)/2), and ``heads``: per head ``layer``, ``head``, ``alpha``,
         ``alpha_ci``, ``c``, ``queries``, ``m``, ``beta_star`` (list over ``n``), ``beta_star_ci``, ``model_beta``,
         ``lambda_at_train`` (model β/β*_T) and ``lambda_at`` (rule → list over ``n`` of β_rule(n)/β*_n, with
         β_rule(n) = model β × multiplier; rules ``none``, ``yarn``, ``qwen``, ``ssmax``); with ``exact``, also
@@ -31,6 +31,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     """
     from ..schedules import RULES
     from ..tails import estimate_from_keys
+    from ..tails import n_key
     from ._extract import extract_keys
 
     from ._attention import attention_profile
@@ -40,7 +41,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     ex = extract_keys(lm, text, layers=layers, heads=heads, max_tokens=max_tokens)
     n_train = lm.max_tokens if n_train is None else int(n_train)
     measured = attention_profile(lm, text, [min(n_train, lm.max_tokens)], windows=4)["max_weight"][0]
-    ns = [int(n) for n in ns]
+    ns = [int(n) for n in ns if int(n) != n_train]
     layer_ids = list(range(lm.layers)) if layers is None else list(layers)
     head_ids = list(range(lm.heads)) if heads is None else list(heads)
     rows = []
@@ -48,11 +49,10 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         for hi, head in enumerate(head_ids):
             est = estimate_from_keys(ex.queries[li, hi], ex.keys[li, hi], pooled=True, scale=ex.scale,
                                      ns=[n_train, *ns], regimes=False, max_queries=queries_per_head)
-            table = list(est.beta_star.values())
-            b_train = table[0]["value"]
-            value = [b["value"] for b in table[1:]]
-            lo = [b["lo"] for b in table[1:]]
-            hi_ = [b["hi"] for b in table[1:]]
+            b_train = est.beta_star[n_key(n_train)]["value"]
+            value = [est.beta_star[n_key(n)]["value"] for n in ns]
+            lo = [est.beta_star[n_key(n)]["lo"] for n in ns]
+            hi_ = [est.beta_star[n_key(n)]["hi"] for n in ns]
             mult = {"none": np.ones(len(ns))}
             mult.update({name: np.asarray(RULES[name](np.array(ns, dtype=float), n_train), dtype=float)
                          for name in ("yarn", "qwen", "ssmax")})

@@ -11,7 +11,7 @@ from ._endpoint import LocalPowerFit, distances_to_query, fit_local_power
 from ._law import EstimatedLaw
 from ._pot import PeaksOverThreshold, fit_peaks_over_threshold
 
-__all__ = ["TailEstimate", "N_GRID", "estimate_from_keys", "estimate_from_scores", "model_beta", "POOLED_QUERIES"]
+__all__ = ["TailEstimate", "N_GRID", "n_key", "estimate_from_keys", "estimate_from_scores", "model_beta", "POOLED_QUERIES"]
 
 #: Context lengths at which β*_n is predicted: 1e3, 1e4, …, 1e9.
 N_GRID = tuple(10**e for e in range(3, 10))
@@ -49,9 +49,19 @@ class TailEstimate:
                 "stable": getattr(self.fit, "stable", None), "queries": None if self.per_query is None else len(self.per_query)}
 
 
+def n_key(n) -> str:
+    """The JSON key of a context length: ``1e6`` for a power of ten, else the integer (``4096``)."""
+    n = int(n)
+    e = len(str(n)) - 1
+    return f"1e{e}" if n == 10**e and e >= 3 else str(n)
+
+
 def _beta_table(fit, ns) -> dict:
+    ns = list(ns)
+    if len({n_key(n) for n in ns}) != len(ns):
+        raise InputError(f"invalid n={ns}: expected distinct context lengths")
     value, lo, hi = fit.beta_star(np.asarray(ns, dtype=float))
-    return {f"{n:.0e}".replace("+0", "").replace("+", ""): {"value": float(v), "lo": float(a), "hi": float(b)}
+    return {n_key(n): {"value": float(v), "lo": float(a), "hi": float(b)}
             for n, v, a, b in zip(ns, np.atleast_1d(value), np.atleast_1d(lo), np.atleast_1d(hi))}
 
 
@@ -162,7 +172,7 @@ def _pooled(fits, ns, seed, level: float = 0.95, resamples: int = 2000) -> TailE
     b_lo, b_hi = np.quantile(np.median(log_b[idx], axis=1), q, axis=0)
     a = float(np.median(alpha))
     beta_star = {key: {"value": float(np.exp(v)), "lo": float(np.exp(lo)), "hi": float(np.exp(hi))}
-                 for key, v, lo, hi in zip(_beta_table(fits[0], ns), b_med, b_lo, b_hi)}
+                 for key, v, lo, hi in zip(_beta_table(fits[0], ns), b_med, b_lo, b_hi)}  # keys in the order of ns
     est = TailEstimate(tail_class="weibull", xi=-1.0 / a, xi_ci=(-1.0 / a_lo, -1.0 / a_hi), alpha=a,
                        alpha_ci=(float(a_lo), float(a_hi)), c=float(np.exp(np.median(log_c))), beta_star=beta_star)
     est.fit = fits[int(np.argsort(alpha)[len(fits) // 2])]
