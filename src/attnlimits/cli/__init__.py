@@ -16,6 +16,7 @@ from .keys import keys_command
 from .schedule import schedule_command
 from .simulate import simulate_command
 from .tail import tail_command
+from .theory import theory_command
 
 __all__ = ["app", "main"]
 
@@ -27,6 +28,7 @@ def app():
 
 
 app.add_command(simulate_command)
+app.add_command(theory_command)
 app.add_command(keys_command)
 app.add_command(tail_command)
 app.add_command(schedule_command)
