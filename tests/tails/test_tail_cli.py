@@ -59,7 +59,7 @@ def test_tail_bad_input(tmp_path, cli, make, args, word):
 
 @needs_theory
 def test_schedule_json(cli_json):
-    out = cli_json("schedule", "--n-train", "4096", "--n", "4096,16384,1e5", "--d", "16")
+    out = cli_json("schedule", "--n-train", "4096", "--n", "4096,16384,1e5", "--d", "8")
     assert [r["n"] for r in out["rows"]] == [4096, 16384, 100000]
     row = out["rows"][1]
     assert {"yarn", "longrope", "qwen", "llama4", "ssmax", "critical", "none"} <= set(row["rules"])
