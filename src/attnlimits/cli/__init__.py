@@ -12,13 +12,19 @@ import click
 
 from .._validation import InputError
 from .attention import attention_command
+from .heat import heat_command
 from .keys import keys_command
 from .schedule import schedule_command
 from .simulate import simulate_command
 from .tail import tail_command
 from .theory import theory_command
+from .sweep import sweep_command
 
 __all__ = ["app", "main"]
+
+# click >= 8.2 names it NoArgsIsHelpError; older releases NoArgsIsHelp (absent before 8.1.8)
+_NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, n) for n in ("NoArgsIsHelpError", "NoArgsIsHelp")
+                         if hasattr(click.exceptions, n))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -29,6 +35,8 @@ def app():
 
 app.add_command(simulate_command)
 app.add_command(theory_command)
+app.add_command(sweep_command)
+app.add_command(heat_command)
 app.add_command(keys_command)
 app.add_command(tail_command)
 app.add_command(schedule_command)
@@ -41,7 +49,7 @@ def main(argv=None) -> None:
         app.main(args=argv, prog_name="attnlimits", standalone_mode=False)
     except InputError as exc:
         _fail(str(exc), 2)
-    except click.exceptions.NoArgsIsHelp as exc:
+    except _NO_ARGS_IS_HELP as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(2)
     except click.ClickException as exc:

@@ -17,14 +17,35 @@ from .._rng import as_seed_sequence, child
 from .._validation import InputError, check_choice, check_int, check_real
 from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
+from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
 
-__all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta"]
+__all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method",
+           "AUTO_ORDERSTAT_MIN_N", "ORDERSTAT_DIAGNOSTICS"]
 
 #: Every per-replicate statistic, in report order.
 STATISTICS = WEIGHT_STATISTICS + ("tangent_sq", "output_gap_sq")
-#: Simulation methods by name.
-METHODS = {"exact": attend_exact}
+#: Per-replicate diagnostics of the order-statistics sampler: the bound on the far keys' share of the
+#: normaliser, and m, the number of nearest keys drawn exactly.
+ORDERSTAT_DIAGNOSTICS = ("tail_error_bound", "nearest_count")
+#: Simulation methods by name; "auto" is resolved by :func:`choose_method` before any replicate runs.
+METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
+#: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law allows it):
+#: there the exact engine costs > 30 ms per replicate while orderstat stays near 1 ms.
+AUTO_ORDERSTAT_MIN_N = 10**6
+
+
+def choose_method(law, n: int, method: str = "auto", backend: str = "numpy") -> str:
+    """The method that ``method`` runs: "auto" → "orderstat" when n ≥ AUTO_ORDERSTAT_MIN_N, the law has
+    a known distance CDF and the backend is numpy, else "exact"; an explicit name is returned as is (after
+    checking the law)."""
+    check_choice("method", method, tuple(METHODS))
+    if method == "auto":
+        fits = n >= AUTO_ORDERSTAT_MIN_N and law.has_distance_cdf and backend == "numpy"
+        return "orderstat" if fits else "exact"
+    if method == "orderstat":
+        require_distance_law(law)
+    return method
 
 
 @dataclass
@@ -89,7 +110,7 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
 def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None, samples: int = 1000,
              seed=None, method: str = "exact", k: int = 10, output: bool = True, workers: int = 1,
              chunk_size: int = STREAM_BLOCK, progress=None, backend: str = "numpy", device: str = "cpu",
-             dtype: str = "float64") -> SimulationResult:
+             dtype: str = "float64", tail_tol: float = 1e-6) -> SimulationResult:
     """Simulate ``samples`` independent replicates of one query attending to ``n`` keys of ``law``.
 
     Parameters
@@ -104,8 +125,10 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         Number of independent replicates, ≥ 1.
     seed : int, sequence of int or SeedSequence, optional
         Root seed; replicate i uses spawn key (i,). None draws fresh entropy (reported in ``seed``).
-    method : {"exact"}
-        Simulation method (see :data:`METHODS`).
+    method : {"exact", "orderstat", "auto"}
+        Simulation method (see :data:`METHODS`): the exact streaming engine, the order-statistics sampler
+        (laws with a known distance CDF; any n up to ~1e18), or "auto" (:func:`choose_method`). The result's
+        ``method`` names the one that ran.
     k : int
         Number of top weights kept per replicate.
     output : bool
@@ -125,6 +148,9 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     dtype : {"float64", "float32"}
         Precision of the torch backend's distances and reduction (float32: relative error of a few
         2^−24·(1 + β D_(1)) in the statistics).
+    tail_tol : float
+        orderstat only: target for the far keys' share of the normaliser (each replicate reports
+        ``tail_error_bound``).
 
     Returns
     -------
@@ -142,13 +168,15 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     k = check_int("k", k, minimum=1)
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
-    check_choice("method", method, tuple(METHODS))
     backend, device, dtype = resolve_backend(backend, device, dtype)
+    method = choose_method(law, n, method, backend)
+    tail_tol = check_real("tail_tol", tail_tol, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
     if backend != "numpy" and method != "exact":
         raise InputError(f"invalid backend={backend!r} for method={method!r}: expected numpy, or method exact")
     beta, lam = resolve_beta(law, n, beta, lam)
     root = as_seed_sequence(seed)
-    task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype)
+    extra = {"tail_tol": tail_tol} if method == "orderstat" else {}
+    task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra)
     batches = _batches(samples, workers)
     rows: list = []
     if workers == 1 or len(batches) == 1:
@@ -162,7 +190,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
                 rows.extend(part)
                 if progress:
                     progress(len(rows), samples)
-    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ("tail_error_bound",) if stat in rows[0]}
+    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ORDERSTAT_DIAGNOSTICS if stat in rows[0]}
     top = np.zeros((samples, k))
     for i, r in enumerate(rows):
         top[i, : r["top_weights"].size] = r["top_weights"]
@@ -177,11 +205,12 @@ def _batches(samples: int, workers: int) -> list[range]:
 
 
 def _run_batch(task, indices: range) -> list[dict]:
-    method, law, n, beta, root, k, output, chunk_size, backend, device, dtype = task
+    method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra = task
     if backend == "torch":
         from ._torch import attend_torch
 
         return [attend_torch(law, n, beta, child(root, i), k=k, output=output, device=device, dtype=dtype)
                 for i in indices]
     attend = METHODS[method]
-    return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size) for i in indices]
+    return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size, **extra)
+            for i in indices]

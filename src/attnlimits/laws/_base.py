@@ -68,6 +68,22 @@ class KeyLaw(ABC):
         """Exact log density of D."""
         raise NotImplementedError(f"the law {self.spec!r} has no known distance density")
 
+    def distance_ppf(self, p):
+        """Exact quantile F^{-1}(p) of D, with relative accuracy for p down to 1e−300."""
+        p = np.asarray(p, dtype=float)
+        with np.errstate(divide="ignore"):
+            return self.distance_ppf_log(np.log(p), np.log1p(-p))
+
+    def distance_ppf_log(self, log_p, log_q):
+        """F^{-1}(p) from log p and log q = log(1 − p), both given so that neither tail loses digits
+        (the order-statistics sampler knows both exactly from its exponential spacings)."""
+        raise NotImplementedError(f"the law {self.spec!r} has no known distance quantile function")
+
+    def draw_given_distances(self, distances) -> Draw:
+        """A :class:`Draw` of keys at the given distances, whose :meth:`tangents` rebuild the keys with the
+        law's conditional direction given D (used by the order-statistics sampler for the nearest keys)."""
+        raise NotImplementedError(f"the law {self.spec!r} cannot rebuild keys from distances alone")
+
     @property
     def has_critical_scale(self) -> bool:
         """True where α and c are known, so β*_n and λ = β/β*_n are defined."""

@@ -13,6 +13,7 @@ from ..theory._special import (
     uniform_distance_sf,
 )
 from ._base import Draw, KeyLaw, uniform_directions
+from ._beta_tail import symmetric_beta_ppf_log
 
 __all__ = ["UniformSphere", "Subsphere", "uniform_distances"]
 
@@ -85,6 +86,26 @@ class UniformSphere(KeyLaw):
 
     def distance_logpdf(self, t):
         return uniform_distance_logpdf(t, self._k)
+
+    def distance_ppf_log(self, log_p, log_q):
+        """F^{-1}(p) = 2·I^{-1}_p(α, α) from log p and log(1 − p) (SPEC §1), from whichever side is
+        smaller (Beta(α, α) is symmetric: F^{-1}(p) = 2 − F^{-1}(1 − p)); relative accuracy ~1e−15 at
+        p down to 1e−300 wherever the result is a normal float64 (``laws._beta_tail``)."""
+        log_p = np.asarray(log_p, dtype=float)
+        log_q = np.asarray(log_q, dtype=float)
+        lower = log_p <= log_q
+        side = np.where(lower, log_p, log_q)
+        a = self.local_exponent
+        if a == 1.0:  # d = 3: D/2 is uniform
+            x = np.exp(side)
+        elif a == 0.5:  # d = 2: F(t) = (2/π) arcsin √(t/2)
+            x = np.sin(np.exp(side) * (np.pi / 2.0)) ** 2
+        else:
+            x = symmetric_beta_ppf_log(side, a)
+        return np.where(lower, 2.0 * x, 2.0 - 2.0 * x)[()]
+
+    def draw_given_distances(self, distances):
+        return Draw(np.asarray(distances, dtype=float))
 
     def __reduce__(self):
         return (type(self), (self.d,))

@@ -32,6 +32,7 @@ class VonMisesFisher(KeyLaw):
         self.log_density_at_query = float(self.kappa * np.cos(self.angle) - log_mgf(self.d, self.kappa))
         self.log_local_constant = log_uniform_constant(self.d) + self.log_density_at_query
         self.has_distance_cdf = self.angle == 0.0
+        self._quantile = None
         m = self.d - 1.0
         self._b = m / (2.0 * self.kappa + np.sqrt(4.0 * self.kappa**2 + m * m))
         self._x0 = (1.0 - self._b) / (1.0 + self._b)
@@ -90,6 +91,27 @@ class VonMisesFisher(KeyLaw):
         flat = [integrate.quad(lambda s: np.exp(self.distance_logpdf(s)), 0.0, x, epsabs=0.0, epsrel=1e-12, limit=200)[0]
                 if x > 0 else 0.0 for x in t.ravel()]
         return np.minimum(np.reshape(flat, t.shape), 1.0)[()]
+
+    def distance_ppf_log(self, log_p, log_q):
+        """F^{-1}(p) from log p (and log(1 − p)) through the polar angle: D = 2 sin²(θ/2), θ = Θ-quantile
+        (``laws._vmf_quantile``); relative accuracy ~1e−14 in D at p down to 1e−300 (mean at the query only)."""
+        self._require_cdf()
+        if self._quantile is None:
+            from ._vmf_quantile import VmfDistanceQuantile
+
+            self._quantile = VmfDistanceQuantile(self.d, self.kappa)
+        log_p = np.asarray(log_p, dtype=float)
+        log_q = np.asarray(log_q, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            lp = np.where(log_p <= log_q, log_p, np.log1p(-np.exp(log_q)))
+            theta = self._quantile.ppf_theta_log(lp)
+        half = np.sin(theta / 2.0)
+        return (2.0 * half * half)[()]
+
+    def draw_given_distances(self, distances):
+        self._require_cdf()
+        dist = np.asarray(distances, dtype=float)
+        return Draw(dist, (dist, None))
 
     def _require_cdf(self):
         if not self.has_distance_cdf:
