@@ -30,7 +30,8 @@ from scipy import optimize, special
 from .._rng import as_seed_sequence, generator
 from .._validation import InputError, check_int, check_real
 
-__all__ = ["HalfWeightEstimate", "NearestSample", "nearest_sample", "beta_half_crn", "mean_max_weight_curve"]
+__all__ = ["HalfWeightEstimate", "NearestSample", "beta_half_crn", "estimate_beta_half", "mean_max_weight_curve",
+           "nearest_block", "nearest_sample", "nested_dense_samples", "one_minus_max_weight", "slope_crn"]
 
 #: Dense draws: keys beyond β_lo·(D − D_(1)) > CUT are dropped (each weighs < e^{−CUT} relative to the nearest).
 CUT = 40.0
@@ -282,3 +283,28 @@ def slope_crn(samples: list, estimates: list, weights=None) -> tuple[float, floa
     slope = float(c @ y)
     infl = sum(c[j] * (s.max_weights(e.beta) - 0.5) / e.slope for j, (s, e) in enumerate(zip(samples, estimates)))
     return slope, float(np.std(infl, ddof=1) / math.sqrt(infl.size))
+
+
+def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:
+    """Vectorised order statistics: the m nearest of n distances for ``samples`` replicates at once (one stream
+    below ``seed``), the other n − m keys through their conditional mean as in :func:`nearest_sample`. For
+    many cheap replicates (m small), where a per-replicate loop would dominate."""
+    n = check_int("n", n, minimum=2)
+    m = check_int("m", m, minimum=2, maximum=n - 1)
+    rng = generator(as_seed_sequence(seed), 0)
+    e = rng.standard_exponential((samples, m)) / (n - np.arange(m, dtype=float))[None, :]
+    s = np.cumsum(e, axis=1)
+    dist = np.asarray(law.distance_ppf_log(np.log(-np.expm1(-s)), -s), dtype=float).reshape(samples, m)
+    dist = np.maximum.accumulate(dist, axis=1)
+    out = NearestSample(law, n, 0.0, "orderstat", dist - dist[:, :1], dist[:, 0].copy())
+    out.far_count = np.full(samples, float(n - m))
+    out.far_start = dist[:, -1].copy()
+    out.far_log_sf = -s[:, -1]
+    return out
+
+
+def one_minus_max_weight(sample: NearestSample, beta: float) -> np.ndarray:
+    """1 − W_1 per replicate without cancellation: R/(1 + R), R = Σ_{i≥2} e^{−β(D_(i) − D_(1))} + far keys."""
+    with np.errstate(under="ignore"):
+        rest = np.exp(-beta * sample.gaps[:, 1:]).sum(axis=1) + sample.far_sum(beta)
+    return rest / (1.0 + rest)

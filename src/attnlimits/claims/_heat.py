@@ -1,0 +1,70 @@
+"""``heat-equation``: self-attention dynamics grows spherical-harmonic modes like the backward heat equation
+(SPEC §3; the dynamics are :mod:`attnlimits.heat`)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ._base import Claim, ClaimResult, Figure
+from ._verdict import Case
+
+__all__ = ["HEAT_EQUATION"]
+
+
+def _heat(ctx) -> ClaimResult:
+    from ..heat import mode_growth_factor, run_dynamics
+
+    ell, eps = 2, 0.3
+    settings = [(2, 200.0, 20, 3000 if ctx.quick else 10_000), (3, 100.0, 10, 5000 if ctx.quick else 10_000)]
+    cases, runs = [], []
+    for j, (d, beta, steps, n) in enumerate(settings):
+        def unit(d=d, beta=beta, steps=steps, n=n):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                res = run_dynamics(d, ell, eps, n, beta, steps, "quasi")
+            return {"amplitude": [float(a) for a in res.amplitude_by_step],
+                    "off_mode": [float(a) for a in res.off_mode_power_by_step],
+                    "warnings": [str(w.message) for w in caught]}
+
+        run = ctx.cached(("heat", d, ell, eps, n, beta, steps), unit)
+        ctx.progress(j + 1, len(settings))
+        amp = run["amplitude"]
+        growth = amp[-1] / amp[0]
+        rate = ell * (ell + d - 2)
+        per_step = (1.0 + rate / beta) ** steps
+        limit = math.exp(rate * steps / beta)
+        mean_field = float(mode_growth_factor(d, ell, beta)) ** steps
+        params = {"d": d, "n": n, "beta": beta, "steps": steps, "mode": ell, "eps": eps, "init": "quasi-uniform"}
+        sphere = "S^1" if d == 2 else "S^2"
+        note = "deterministic quasi-uniform start: no sampling error" + (
+            "; " + "; ".join(run["warnings"]) if run["warnings"] else "")
+        cases.append(Case("heat-equation", f"{sphere}, ℓ={ell}: per-step factor",
+                          f"on {sphere} the mode-{ell} amplitude grows by (1 + ℓ(ℓ+d−2)/β)^steps",
+                          per_step, growth, 0.0, bias=abs(mean_field - per_step),
+                          bias_reason=(f"O(β^−2) part of the exact mean-field factor g_ℓ(β)^steps = {mean_field:.5f} "
+                                       "(attnlimits.heat.mode_growth_factor)"),
+                          effect=per_step - 1.0, params=params, note=note).judged())
+        cases.append(Case("heat-equation", f"{sphere}, ℓ={ell}: β → ∞ limit",
+                          f"on {sphere} the growth tends to exp(ℓ(ℓ+d−2)·steps/β) (backward heat equation)",
+                          limit, growth, 0.0, bias=abs(mean_field - limit),
+                          bias_reason=f"finite-β distance of g_ℓ(β)^steps = {mean_field:.5f} from the limit",
+                          effect=limit - 1.0, params=params, note=note).judged())
+        runs.append({"d": d, "n": n, "beta": beta, "steps": steps, "mode": ell, "amplitude": amp,
+                     "off_mode": run["off_mode"], "rate": rate, "mean_field": float(mode_growth_factor(d, ell, beta))})
+    fig = Figure("heat-equation.png", "heat", {"runs": runs},
+                 "Self-attention dynamics from ρ = 1 + 0.3·Y_2 (quasi-uniform start): growth of the mode-2 amplitude per "
+                 "step against (1 + ℓ(ℓ+d−2)/β)^k and exp(ℓ(ℓ+d−2)k/β); " + "; ".join(
+                     f"d = {r['d']}: n = {r['n']:,}, β = {r['beta']:g}, {r['steps']} steps" for r in runs) + ".")
+    text = ("Predicted: one renormalised self-attention step is a time step 1/β of the backward heat equation, so the "
+            "degree-ℓ harmonic of the density grows by 1 + ℓ(ℓ+d−2)/β per step and by exp(ℓ(ℓ+d−2)·steps/β) in the "
+            "limit β → ∞ (SPEC §3). Measured: the mode amplitude of a deterministic quasi-uniform start; the allowance is "
+            "the exact O(β^−2) term of the mean-field factor. " + "; ".join(
+                f"{c.case}: {c.measured:.5f} against {c.predicted:.5f} (allowance {c.bias:.3g}; {c.verdict})"
+                for c in cases) + ".")
+    return ClaimResult("heat-equation", "Backward heat equation", cases, [fig], text)
+
+
+HEAT_EQUATION = Claim("heat-equation", "Backward heat equation",
+                      "Harmonic growth of self-attention dynamics matches (1 + ℓ(ℓ+d−2)/β)^steps and its limit "
+                      "exp(ℓ(ℓ+d−2)·steps/β) on S^1 and S^2.", _heat)
