@@ -26,7 +26,7 @@ def _critical_sim(ctx, method: str, n: int, lam: float, samples: int) -> dict:
 
     def unit():
         res = simulate(UniformSphere(_D), n, lam=lam, samples=samples, seed=ctx.seed_for("critical", method, n, lam),
-                       method=method, k=64, output=False, progress=ctx.progress)
+                       method=method, k=64, output=False, workers=ctx.workers, progress=ctx.progress)
         count = (res.top_weights >= _MASS).sum(axis=1)
         return {"beta": res.beta, "max_weight": res.values["max_weight"].tolist(), "ipr": res.values["ipr"].tolist(),
                 "count": count.tolist()}
@@ -148,7 +148,7 @@ def _super_collapse(ctx) -> ClaimResult:
         got = ctx.cached(("super-collapse", lam, samples), unit)
 
         def gap_unit(lam=lam):
-            res = simulate(law, _N_HUGE, lam=lam, samples=400, seed=ctx.seed_for("super-gap", lam), method="orderstat")
+            res = simulate(law, _N_HUGE, lam=lam, samples=400, seed=ctx.seed_for("super-gap", lam), method="orderstat", workers=ctx.workers)
             return {"mean": res.mean("output_gap_sq"), "se": res.se("output_gap_sq")}
 
         gap = ctx.cached(("super-gap", lam), gap_unit)

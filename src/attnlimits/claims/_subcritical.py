@@ -27,7 +27,7 @@ def ratio_bias_bound(d: int, n: int, beta: float) -> float:
 def _sim(ctx, d, n, beta, samples, output):
     def unit():
         res = simulate(UniformSphere(d), n, beta, samples=samples, seed=ctx.seed_for("sub", d, n, beta),
-                       output=output, progress=ctx.progress)
+                       output=output, workers=ctx.workers, progress=ctx.progress)
         out = {"inner": res.values["inner"].tolist(), "defect": res.values["defect"].tolist()}
         if output:
             out["tangent_sq"] = res.values["tangent_sq"].tolist()

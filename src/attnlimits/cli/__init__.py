@@ -11,9 +11,13 @@ import sys
 import click
 
 from .._validation import InputError
+from .reproduce import reproduce_command
 from .simulate import simulate_command
 
 __all__ = ["app", "main"]
+
+#: click >= 8.2 names it NoArgsIsHelpError, older releases NoArgsIsHelp.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(click.exceptions, "NoArgsIsHelp")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -23,6 +27,7 @@ def app():
 
 
 app.add_command(simulate_command)
+app.add_command(reproduce_command)
 
 
 def main(argv=None) -> None:
@@ -31,7 +36,7 @@ def main(argv=None) -> None:
         app.main(args=argv, prog_name="attnlimits", standalone_mode=False)
     except InputError as exc:
         _fail(str(exc), 2)
-    except click.exceptions.NoArgsIsHelp as exc:
+    except _NO_ARGS_IS_HELP as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(2)
     except click.ClickException as exc:
