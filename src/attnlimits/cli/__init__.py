@@ -13,6 +13,7 @@ import click
 from .._validation import InputError
 from .reproduce import reproduce_command
 from .simulate import simulate_command
+from .theory import theory_command
 
 __all__ = ["app", "main"]
 
@@ -28,6 +29,7 @@ def app():
 
 app.add_command(simulate_command)
 app.add_command(reproduce_command)
+app.add_command(theory_command)
 
 
 def main(argv=None) -> None:

@@ -1,0 +1,60 @@
+"""``attnlimits theory``: every prediction of the theory for one setting (SPEC §2–§4); no simulation."""
+
+from __future__ import annotations
+
+import click
+
+from ._common import COUNT, build_law, law_option, print_json, print_table
+
+_LABELS = {
+    "alpha": "local exponent α",
+    "c": "local constant c",
+    "critical_beta": "critical scale β*_n = (c n)^{1/α}",
+    "beta_half": "β_1/2(n): exact E max w = 1/2",
+    "lam": "λ = β/β*_n",
+    "regime": "regime (exact E max w)",
+    "pre_asymptotic": "pre-asymptotic (n F(1/β*_n) ∉ [0.5, 2])",
+    "n_effective": "competing keys n F(1/β)",
+    "expected_ipr": "E IPR (exact, this n)",
+    "expected_max_weight": "E max weight (exact)",
+    "expected_inner": "E<q,O> (exact)",
+    "expected_defect": "E β(1 − <q,O>) (exact)",
+    "lln_inner": "LLN <q,O> → A(β)",
+    "tangent_var": "CLT tangent variance σ⊥²",
+    "radial_var": "CLT radial variance σ∥²",
+    "limit_ipr": "Poisson–Kingman E IPR at λ",
+    "limit_max_weight": "Poisson–Kingman E W_1 at λ",
+}
+
+
+@click.command("theory")
+@click.option("--d", "d", type=int, required=True, help="Dimension d >= 2 (keys on S^{d-1}).")
+@click.option("--n", "n", type=COUNT, required=True, help="Number of keys n >= 1 (accepts 1e6).")
+@click.option("--beta", type=float, default=None, help="Inverse temperature beta >= 0.")
+@click.option("--lam", type=float, default=None, help="lambda > 0: beta = lambda * beta*_n of the key law.")
+@law_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def theory_command(d, n, beta, lam, law, as_json):
+    """Predict max weight, IPR, <q,O>, the scales and the regime for N keys at BETA (or BETA = LAM * beta*_n)."""
+    from ..engine import resolve_beta
+    from ..theory import PREDICT_KEYS, predict
+
+    key_law = build_law(law, d)
+    if not key_law.has_distance_cdf or not key_law.has_critical_scale:
+        from .._validation import InputError
+
+        raise InputError(f"invalid law={law!r}: the theory needs a law with a known distance CDF "
+                         "(uniform, subsphere:K, vmf:KAPPA with angle 0)")
+    beta, lam = resolve_beta(key_law, n, beta, lam)
+    out = {"d": d, "n": n, "beta": beta, "law": key_law.spec}
+    pred = predict(key_law, n, beta)
+    out.update({k: pred[k] for k in PREDICT_KEYS})
+    if as_json:
+        print_json(out)
+        return
+    title = f"theory: {key_law.spec} keys, d={d}, n={n:,}, β={beta:.6g}"
+    rows = []
+    for k in PREDICT_KEYS:
+        v = out[k]
+        rows.append((_LABELS[k], ("yes" if v else "no") if isinstance(v, bool) else v))
+    print_table(title, ["statistic", "value"], rows)
