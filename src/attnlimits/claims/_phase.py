@@ -40,7 +40,7 @@ def _phase(ctx) -> ClaimResult:
     law = UniformSphere(_D)
     exps = range(1, 13) if not ctx.quick else range(1, 13, 2)
     ns = [10**k for k in exps]
-    samples = 200 if ctx.quick else 400
+    samples = 500 if ctx.quick else 800
     betas = np.logspace(-1, 13, 57)
     rows = []
     for j, n in enumerate(ns):

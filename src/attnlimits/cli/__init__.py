@@ -11,6 +11,7 @@ import sys
 import click
 
 from .._validation import InputError
+from .heat import heat_command
 from .reproduce import reproduce_command
 from .simulate import simulate_command
 from .theory import theory_command
@@ -30,6 +31,7 @@ def app():
 app.add_command(simulate_command)
 app.add_command(reproduce_command)
 app.add_command(theory_command)
+app.add_command(heat_command)
 
 
 def main(argv=None) -> None:

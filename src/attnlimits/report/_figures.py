@@ -115,7 +115,7 @@ def _collapse(plt, data):
     ax.plot(lam, [r["exact"] for r in rows], "-", label="exact finite n")
     ax.plot(lam, [r["limit"] for r in rows], "--", label="Poisson–Kingman limit")
     ax.errorbar(lam, [r["gap_sq"] for r in rows], yerr=[1.96 * r["gap_se"] for r in rows], fmt="s",
-                label=r"measured $E|O-K_{(1)}|^2$")
+                label=r"measured $\beta\,E|O-K_{(1)}|^2$")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(r"$\lambda = \beta/\beta^*_n$")

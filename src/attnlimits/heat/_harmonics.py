@@ -1,0 +1,76 @@
+"""Harmonics on S^1 and S^2: the zonal mode Y_ℓ, its amplitude in a point cloud, and the power elsewhere.
+
+On the circle Y_ℓ(x) = cos(ℓθ) with θ = atan2(x_2, x_1); on S^2 the zonal harmonic about e_3 is
+Y_ℓ(x) = P_ℓ(x_3) (Legendre). Both are eigenfunctions of the Laplace–Beltrami operator with eigenvalue
+−ℓ(ℓ+d−2), which is why the backward heat equation ∂_t ρ = −Δ_S ρ multiplies their coefficient by
+exp(ℓ(ℓ+d−2)·t) (SPEC §3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+__all__ = ["zonal_harmonic", "harmonic_norm", "harmonic_amplitude", "off_mode_power", "laplace_eigenvalue"]
+
+
+def laplace_eigenvalue(d: int, ell: int) -> int:
+    """ℓ(ℓ+d−2): minus the Laplace–Beltrami eigenvalue of a degree-ℓ harmonic on S^{d−1}."""
+    return ell * (ell + d - 2)
+
+
+def zonal_harmonic(d: int, ell: int, x) -> np.ndarray:
+    """Y_ℓ at the rows of ``x``: cos(ℓθ) on S^1 (d = 2), P_ℓ(x_3) on S^2 (d = 3)."""
+    x = np.asarray(x, dtype=float)
+    if d == 2:
+        return np.cos(ell * np.arctan2(x[..., 1], x[..., 0]))
+    if d == 3:
+        return special.eval_legendre(ell, np.clip(x[..., 2], -1.0, 1.0))
+    raise ValueError(f"zonal harmonics are implemented for d in {{2, 3}}, not d={d}")
+
+
+def harmonic_norm(d: int, ell: int) -> float:
+    """E[Y_ℓ²] under the uniform law: 1/2 on S^1 (ℓ ≥ 1), 1/(2ℓ+1) on S^2."""
+    return 0.5 if d == 2 else 1.0 / (2 * ell + 1)
+
+
+def harmonic_amplitude(points, d: int, ell: int) -> float:
+    """The ε̂ for which the empirical law of ``points`` has density 1 + ε̂·Y_ℓ in the Y_ℓ direction.
+
+    For keys with density ρ = 1 + ε·Y_ℓ (w.r.t. normalised surface measure), E[Y_ℓ(X)] = ε·E_unif[Y_ℓ²],
+    so ε̂ = mean Y_ℓ(X_i) / E_unif[Y_ℓ²].
+    """
+    return float(np.mean(zonal_harmonic(d, ell, points)) / harmonic_norm(d, ell))
+
+
+def off_mode_power(points, d: int, ell: int, max_degree: int = 8) -> float:
+    """Power of the empirical measure in the harmonics of degree 1..``max_degree`` other than the mode ℓ.
+
+    With orthonormal harmonics (w.r.t. normalised measure) the power of degree m is Σ_o |mean Y_m^o(X_i)|²;
+    for n i.i.d. uniform points its expectation is (number of harmonics of degree m)/n. On S^1 every
+    degree has the two harmonics √2·cos(mθ), √2·sin(mθ); on S^2, the 2m+1 real spherical harmonics of
+    degree m (the sin(ℓθ) and non-zonal parts of degree ℓ count as "off-mode" too, since the seeded
+    density has none).
+    """
+    x = np.asarray(points, dtype=float)
+    total = 0.0
+    if d == 2:
+        theta = np.arctan2(x[:, 1], x[:, 0])
+        for m in range(1, max_degree + 1):
+            c = np.mean(np.exp(1j * m * theta))
+            if m == ell:
+                total += 2.0 * c.imag**2
+            else:
+                total += 2.0 * abs(c) ** 2
+        return float(total)
+    if d == 3:
+        polar = np.arccos(np.clip(x[:, 2], -1.0, 1.0))
+        azimuth = np.arctan2(x[:, 1], x[:, 0])
+        for m in range(1, max_degree + 1):
+            for order in range(-m, m + 1):
+                if m == ell and order == 0:
+                    continue
+                y = special.sph_harm_y(m, order, polar, azimuth) * np.sqrt(4.0 * np.pi)
+                total += abs(np.mean(y)) ** 2
+        return float(total)
+    raise ValueError(f"harmonic power is implemented for d in {{2, 3}}, not d={d}")
