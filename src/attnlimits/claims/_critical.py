@@ -16,7 +16,6 @@ from ._verdict import Case
 __all__ = ["CRITICAL_CONSTANT", "CRITICAL_NO_COLLAPSE", "SUPER_COLLAPSE"]
 
 _D = 3
-_N_EXACT = 10_000
 _N_HUGE = 10**12
 _MASS = 0.01
 
@@ -34,6 +33,11 @@ def _critical_sim(ctx, method: str, n: int, lam: float, samples: int) -> dict:
     return ctx.cached(("critical-sim", method, n, lam, samples), unit)
 
 
+def _n_exact(ctx) -> int:
+    """n of the exact-engine runs (compared with the exact finite-n values)."""
+    return 2_000 if ctx.quick else 10_000
+
+
 def _mean_se(values) -> tuple[float, float]:
     v = np.asarray(values, dtype=float)
     return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size))
@@ -45,17 +49,18 @@ def _critical_constant(ctx) -> ClaimResult:
     law = UniformSphere(_D)
     alpha = law.local_exponent
     samples = 700 if ctx.quick else 1500
+    n_exact = _n_exact(ctx)
     lams = (0.5, 1.0, 2.0)
     cases, conv = [], []
     for lam in lams:
-        exact_sim = _critical_sim(ctx, "exact", _N_EXACT, lam, samples)
+        exact_sim = _critical_sim(ctx, "exact", n_exact, lam, samples)
         huge_sim = _critical_sim(ctx, "orderstat", _N_HUGE, lam, samples)
         m1, s1 = _mean_se(exact_sim["ipr"])
-        pred1 = expected_ipr(law, _N_EXACT, exact_sim["beta"])
-        cases.append(Case("critical-constant", f"λ={lam:g}, n=1e4 (exact finite n)",
-                          f"E[IPR] at β = {lam:g}·β*_n equals the exact finite-n value (d = {_D}, n = 1e4)",
+        pred1 = expected_ipr(law, n_exact, exact_sim["beta"])
+        cases.append(Case("critical-constant", f"λ={lam:g}, n={n_exact:,} (exact finite n)",
+                          f"E[IPR] at β = {lam:g}·β*_n equals the exact finite-n value (d = {_D}, n = {n_exact:,})",
                           pred1, m1, s1, exact=True,
-                          params={"d": _D, "n": _N_EXACT, "lam": lam, "beta": exact_sim["beta"], "samples": samples,
+                          params={"d": _D, "n": n_exact, "lam": lam, "beta": exact_sim["beta"], "samples": samples,
                                   "method": "exact"}).judged())
         limit = PoissonKingman(alpha, lam).expected_ipr()
         at_huge = expected_ipr(law, _N_HUGE, huge_sim["beta"])
@@ -68,13 +73,13 @@ def _critical_constant(ctx) -> ClaimResult:
                                   "method": "orderstat"}).judged())
         ns = [10**k for k in range(2, 13)]
         conv.append({"lam": lam, "n": ns, "exact": [expected_ipr(law, n, lam * law.critical_beta(n)) for n in ns],
-                     "limit": limit, "measured": [[_N_EXACT, m1, s1], [_N_HUGE, m2, s2]]})
+                     "limit": limit, "measured": [[n_exact, m1, s1], [_N_HUGE, m2, s2]]})
     fig = Figure("critical-constant.png", "ipr_convergence", {"series": conv},
                  f"E[IPR] at β = λβ*_n, d = {_D}: exact finite-n value against n (lines), the Poisson–Kingman limit "
-                 f"(dashed) and simulations ({samples} replicates at n = 1e4 exact, n = 1e12 order statistics).")
+                 f"(dashed) and simulations ({samples} replicates at n = {n_exact:,} exact, n = 1e12 order statistics).")
     text = ("Predicted: at β = λβ*_n the expected inverse participation ratio has an exact finite-n value (SPEC §4) "
             "that converges to the Poisson–Kingman limit E ΣW_k² (SPEC §3) as n → ∞. Measured: mean IPR over "
-            f"{samples} replicates, d = {_D}, λ ∈ {{0.5, 1, 2}}, at n = 1e4 (exact engine) and n = 1e12 "
+            f"{samples} replicates, d = {_D}, λ ∈ {{0.5, 1, 2}}, at n = {n_exact:,} (exact engine) and n = 1e12 "
             "(order statistics). " + _cases_text(cases))
     return ClaimResult("critical-constant", "Critical constant (IPR)", cases, [fig], text)
 
@@ -90,15 +95,16 @@ def _critical_no_collapse(ctx) -> ClaimResult:
     law = UniformSphere(_D)
     alpha, lam = law.local_exponent, 1.0
     samples = 700 if ctx.quick else 1500
-    exact_sim = _critical_sim(ctx, "exact", _N_EXACT, lam, samples)
+    n_exact = _n_exact(ctx)
+    exact_sim = _critical_sim(ctx, "exact", n_exact, lam, samples)
     huge_sim = _critical_sim(ctx, "orderstat", _N_HUGE, lam, samples)
     pk = PoissonKingman(alpha, lam)
     cases = []
     m1, s1 = _mean_se(exact_sim["max_weight"])
-    cases.append(Case("critical-no-collapse", "E[W1], n=1e4 (exact finite n)",
+    cases.append(Case("critical-no-collapse", f"E[W1], n={n_exact:,} (exact finite n)",
                       "at λ = 1 the mean max weight equals the exact finite-n value, well below 1",
-                      expected_max_weight(law, _N_EXACT, exact_sim["beta"]), m1, s1, exact=True,
-                      params={"d": _D, "n": _N_EXACT, "lam": lam, "samples": samples, "method": "exact"}).judged())
+                      expected_max_weight(law, n_exact, exact_sim["beta"]), m1, s1, exact=True,
+                      params={"d": _D, "n": n_exact, "lam": lam, "samples": samples, "method": "exact"}).judged())
     limit = pk.expected_max_weight()
     m2, s2 = _mean_se(huge_sim["max_weight"])
     at_huge = expected_max_weight(law, _N_HUGE, huge_sim["beta"])
@@ -122,7 +128,7 @@ def _critical_no_collapse(ctx) -> ClaimResult:
                  {"measured": huge_sim["max_weight"], "limit": limit_draws.tolist(), "limit_mean": limit,
                   "measured_exact_n": exact_sim["max_weight"]},
                  f"Law of the max weight W_1 at λ = 1, d = {_D}: simulations ({samples} replicates at n = 1e12 by "
-                 f"order statistics and at n = 1e4 exact) against 20,000 draws of the Poisson–Kingman limit.")
+                 f"order statistics and at n = {n_exact:,} exact) against 20,000 draws of the Poisson–Kingman limit.")
     text = ("Predicted: at the critical scale (λ = 1) no key takes all the mass: W_1 converges in law to the largest "
             "Poisson–Kingman weight, whose mean is below 1, and finitely many keys hold macroscopic mass (SPEC §3). "
             f"Measured with {samples} replicates at d = {_D}. " + _cases_text(cases))

@@ -98,7 +98,7 @@ def _w1_histogram(plt, data):
     ax.hist(data["limit"], bins=bins, density=True, histtype="stepfilled", alpha=0.35, label="Poisson–Kingman limit")
     ax.hist(data["measured"], bins=bins, density=True, histtype="step", lw=1.5, label="simulation, n = 1e12")
     ax.hist(data["measured_exact_n"], bins=bins, density=True, histtype="step", lw=1, ls="--",
-            label="simulation, n = 1e4")
+            label="simulation, exact engine at smaller n")
     ax.axvline(data["limit_mean"], color="k", lw=1, label=f"limit mean {data['limit_mean']:.4f}")
     ax.set_xlabel(r"max weight $W_1$")
     ax.set_ylabel("density")
