@@ -67,6 +67,8 @@ def _crossover(plt, data):
         ax.errorbar(n, b, yerr=1.96 * np.asarray(s["log_se"]) * b, fmt="o", label=r"measured $\beta_{1/2}$")
         ax.plot(n, s["gumbel"], "--", label=r"$\sqrt{2d\log n}$ (Gumbel class)")
         ax.plot(n, s["beta_star"], ":", label=r"$(c_d n)^{2/(d-1)}$ (power law)")
+        if s.get("exact_last"):
+            ax.plot([n[-1]], [s["exact_last"]], "k*", ms=10, label=r"exact finite-n $\beta_{1/2}$")
         cross = s.get("crossing_n")
         title = f"d = {s['d']}" + (f"; the two laws cross at n ≈ 1e{cross:.0f}" if cross else "")
         ax.set_title(title, fontsize=9)
