@@ -14,12 +14,14 @@ from .._validation import InputError
 from .heat import heat_command
 from .reproduce import reproduce_command
 from .simulate import simulate_command
+from .sweep import sweep_command
 from .theory import theory_command
 
 __all__ = ["app", "main"]
 
-#: click >= 8.2 names it NoArgsIsHelpError, older releases NoArgsIsHelp.
-_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(click.exceptions, "NoArgsIsHelp")
+# click >= 8.2 names it NoArgsIsHelpError; older releases NoArgsIsHelp (absent before 8.1.8)
+_NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, n) for n in ("NoArgsIsHelpError", "NoArgsIsHelp")
+                         if hasattr(click.exceptions, n))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -32,6 +34,7 @@ app.add_command(simulate_command)
 app.add_command(reproduce_command)
 app.add_command(theory_command)
 app.add_command(heat_command)
+app.add_command(sweep_command)
 
 
 def main(argv=None) -> None:

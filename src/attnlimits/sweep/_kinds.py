@@ -1,0 +1,177 @@
+"""Cell kinds: what one cell of a sweep computes.
+
+A cell kind is a function ``fn(params: dict, seed: SeedSequence) -> dict`` returning a flat record of
+numbers (floats, ints, None for an undefined value; short strings are allowed for labels). ``params``
+holds the sweep's options merged with the cell's grid values. The function must be importable at module
+top level, so that worker processes (local or Dask) can unpickle it by reference.
+
+The built-in kind ``"simulate"`` runs :func:`attnlimits.engine.simulate` and returns every statistic as
+``{stat}_mean`` and ``{stat}_se``, with the resolved β and λ.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from .._validation import InputError, check_choice, check_int, check_real, parse_count
+
+__all__ = ["CellKind", "register_cell_kind", "get_cell_kind", "cell_kinds", "simulate_cell", "SIMULATE_OPTIONS"]
+
+
+@dataclass(frozen=True)
+class CellKind:
+    """A registered cell kind: its function, its validator and the defaults of its options."""
+
+    name: str
+    function: Callable
+    validate: Callable | None = None
+    defaults: dict | None = None
+
+
+_REGISTRY: dict[str, CellKind] = {}
+
+
+def register_cell_kind(name: str, function: Callable, *, validate: Callable | None = None,
+                       defaults: dict | None = None, replace: bool = False) -> CellKind:
+    """Register a cell kind so that sweeps with ``kind = name`` run ``function`` on each cell.
+
+    Parameters
+    ----------
+    name : str
+        The kind's name, as written in ``[sweep] kind = ...``.
+    function : callable
+        ``function(params, seed) -> dict`` (flat: numbers, None or short strings). A module-level function,
+        so that worker processes can import it.
+    validate : callable, optional
+        ``validate(options, grid) -> (options, grid)``: checks and normalises the sweep options and the grid
+        lists (``grid`` maps a parameter to its list of values), raising :class:`InputError` with one line
+        naming the key (``sweep.samples``, ``grid.n``...). Values must become JSON scalars.
+    defaults : dict, optional
+        Default options of this kind (merged under the sweep's own).
+    replace : bool
+        Allow replacing an existing registration.
+    """
+    if not isinstance(name, str) or not name:
+        raise InputError(f"invalid kind={name!r}: expected a non-empty string")
+    if name in _REGISTRY and not replace and _REGISTRY[name].function is not function:
+        raise InputError(f"invalid kind={name!r}: already registered (pass replace=True)")
+    kind = CellKind(name, function, validate, dict(defaults or {}))
+    _REGISTRY[name] = kind
+    return kind
+
+
+def get_cell_kind(name: str) -> CellKind:
+    """The registered kind ``name`` (InputError listing the known kinds otherwise)."""
+    if name not in _REGISTRY:
+        raise InputError(f"invalid sweep.kind={name!r}: expected one of {', '.join(sorted(_REGISTRY))}")
+    return _REGISTRY[name]
+
+
+def cell_kinds() -> tuple[str, ...]:
+    """Names of the registered kinds."""
+    return tuple(sorted(_REGISTRY))
+
+
+# ----------------------------------------------------------------------------------------------- simulate
+
+#: Options of the ``simulate`` kind and their defaults.
+SIMULATE_OPTIONS = {"samples": 1000, "method": "exact", "k": 10, "output": True}
+
+
+def available_methods() -> tuple[str, ...]:
+    """Methods a sweep may name: the engine's :data:`~attnlimits.engine.METHODS` (read now, so methods
+    that land later are accepted) plus ``"auto"``."""
+    from ..engine import METHODS
+
+    return tuple(METHODS) + (() if "auto" in METHODS else ("auto",))
+
+
+def resolve_method(method: str) -> str:
+    """The engine method to call: ``"auto"`` is passed on where the engine knows it, else it means
+    ``"exact"`` (the method valid for every law and n)."""
+    from ..engine import METHODS
+
+    if method in METHODS:
+        return method
+    if method == "auto":
+        return "exact"
+    raise InputError(f"invalid sweep.method={method!r}: expected one of {', '.join(available_methods())}")
+
+
+@lru_cache(maxsize=64)
+def _law(text: str, d: int):
+    from ..laws import parse_law
+
+    return parse_law(text, d)
+
+
+def _int_value(key: str, v, minimum: int) -> int:
+    if isinstance(v, str):
+        return parse_count(key, v, minimum=minimum)
+    return check_int(key, v, minimum=minimum)
+
+
+def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
+    """Check the options and grid of a ``simulate`` sweep (SPEC §2: β = λ·β*_n)."""
+    opts = dict(options)
+    opts["samples"] = check_int("sweep.samples", opts["samples"], minimum=1)
+    opts["k"] = check_int("sweep.k", opts["k"], minimum=1)
+    if not isinstance(opts["output"], bool):
+        raise InputError(f"invalid sweep.output={opts['output']!r}: expected true or false")
+    if not isinstance(opts["method"], str):
+        raise InputError(f"invalid sweep.method={opts['method']!r}: expected one of {', '.join(available_methods())}")
+    check_choice("sweep.method", opts["method"], available_methods())
+    allowed = ("d", "n", "lam", "beta", "law")
+    for key in grid:
+        if key not in allowed:
+            raise InputError(f"invalid key grid.{key}: expected one of {', '.join(allowed)}")
+    for key in ("d", "n"):
+        if key not in grid:
+            raise InputError(f"invalid grid: missing key grid.{key}")
+    if ("lam" in grid) == ("beta" in grid):
+        raise InputError("invalid grid: give exactly one of grid.lam or grid.beta")
+    out = {"d": [_int_value("grid.d", v, 2) for v in grid["d"]],
+           "n": [_int_value("grid.n", v, 1) for v in grid["n"]]}
+    if "lam" in grid:
+        out["lam"] = [check_real("grid.lam", v, lower=0.0, lower_open=True) for v in grid["lam"]]
+    else:
+        out["beta"] = [check_real("grid.beta", v, lower=0.0) for v in grid["beta"]]
+    laws = grid.get("law", ["uniform"])
+    for v in laws:
+        if not isinstance(v, str):
+            raise InputError(f"invalid grid.law={v!r}: expected a law string such as \"uniform\" or \"vmf:10\"")
+    out["law"] = list(laws)
+    for text in out["law"]:
+        for d in out["d"]:
+            try:
+                law = _law(text, d)
+            except InputError as exc:
+                raise InputError(f"grid.law: {exc}") from None
+            if "lam" in out and not law.has_critical_scale:
+                raise InputError(f"invalid grid.law={text!r}: λ needs a law with a known critical scale; use grid.beta")
+    ordered = {k: out[k] for k in grid}
+    ordered.setdefault("law", out["law"])
+    return opts, ordered
+
+
+def simulate_cell(params: dict, seed) -> dict:
+    """One ``simulate`` cell: :func:`attnlimits.engine.simulate` at the cell's (d, n, β or λ, law) with the
+    sweep's samples, method and k, seeded by the cell's SeedSequence. Returns ``beta``, ``lam``, ``method``
+    (the engine method used) and ``{stat}_mean``, ``{stat}_se`` for every statistic."""
+    from ..engine import simulate
+
+    method = resolve_method(params["method"])
+    law = _law(params["law"], int(params["d"]))
+    res = simulate(law, int(params["n"]), params.get("beta"), lam=params.get("lam"), samples=int(params["samples"]),
+                   seed=seed, method=method, k=int(params["k"]), output=bool(params["output"]))
+    out = {"beta": res.beta, "lam": res.lam, "method": method}
+    for stat, s in res.summary().items():
+        out[f"{stat}_mean"] = s["mean"]
+        out[f"{stat}_se"] = None if s["se"] is None or not math.isfinite(s["se"]) else s["se"]
+    return out
+
+
+register_cell_kind("simulate", simulate_cell, validate=validate_simulate, defaults=SIMULATE_OPTIONS)

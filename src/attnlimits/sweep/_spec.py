@@ -1,0 +1,189 @@
+"""Sweep definitions: the TOML file, its validation, and the cells of its grid.
+
+A sweep is a definition (name, seed, kind and the kind's options such as samples and method) and a grid
+(lists of parameter values whose cartesian product are the cells). Each cell is identified by the canonical
+JSON of its grid values; its seed is ``SeedSequence(seed, spawn_key=words of sha256(canonical JSON))``, so
+a cell's result depends only on the sweep seed and the cell itself — adding, removing or reordering other
+cells changes nothing (Python's salted ``hash()`` is never used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._validation import InputError, check_int
+from ._kinds import get_cell_kind
+
+__all__ = ["SweepSpec", "Cell", "load_spec", "canonical_json", "cell_seed"]
+
+_SWEEP_KEYS = ("name", "seed", "kind", "samples", "method", "k", "output", "description")
+_TOP_KEYS = ("sweep", "grid", "options")
+
+
+def canonical_json(obj) -> str:
+    """Canonical JSON: sorted keys, no spaces, shortest float repr, ASCII, no NaN."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def cell_seed(sweep_seed: int, params: dict) -> np.random.SeedSequence:
+    """The SeedSequence of the cell with grid values ``params``: entropy ``sweep_seed``, spawn key the
+    first 16 bytes of sha256(canonical JSON of ``params``) as four 32-bit words."""
+    digest = hashlib.sha256(canonical_json(params).encode()).digest()
+    key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+    return np.random.SeedSequence(sweep_seed, spawn_key=key)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: its grid values, their canonical JSON, its key (sha256 hex) and its seed."""
+
+    params: dict
+    json: str
+    key: str
+    seed: np.random.SeedSequence = field(repr=False, compare=False)
+
+
+@dataclass
+class SweepSpec:
+    """A validated sweep definition.
+
+    Build it with :meth:`from_toml` (a file), :meth:`from_dict` (the same shape as the TOML: ``{"sweep":
+    {...}, "grid": {...}, "options": {...}}``) or directly::
+
+        SweepSpec(name="demo", seed=7, grid={"d": [3], "n": [1000], "lam": [1.0]}, options={"samples": 200})
+
+    Attributes
+    ----------
+    name : str
+    seed : int
+        Sweep seed ≥ 0; every cell's seed derives from it (see :func:`cell_seed`).
+    kind : str
+        A registered cell kind (``"simulate"`` by default; see :func:`register_cell_kind`).
+    grid : dict
+        Parameter → non-empty list of values; the cells are their cartesian product in this order.
+    options : dict
+        The kind's options (for ``simulate``: samples, method, k, output), defaults filled in.
+    description : str
+        Free text, not part of the definition.
+    """
+
+    name: str = "sweep"
+    seed: int = 0
+    kind: str = "simulate"
+    grid: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    description: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise InputError(f"invalid sweep.name={self.name!r}: expected a non-empty string")
+        self.seed = check_int("sweep.seed", self.seed, minimum=0)
+        if not isinstance(self.description, str):
+            raise InputError(f"invalid sweep.description={self.description!r}: expected a string")
+        kind = get_cell_kind(self.kind)
+        if not isinstance(self.grid, dict) or not self.grid:
+            raise InputError(f"invalid grid={self.grid!r}: expected a non-empty table of lists")
+        grid = {}
+        for key, values in self.grid.items():
+            if not isinstance(values, (list, tuple)) or isinstance(values, str):
+                raise InputError(f"invalid grid.{key}={values!r}: expected a non-empty list")
+            if not values:
+                raise InputError(f"invalid grid.{key}=[]: expected a non-empty list (empty grid)")
+            for v in values:
+                if isinstance(v, bool) or not isinstance(v, (numbers.Real, str)):
+                    raise InputError(f"invalid grid.{key} value {v!r}: expected a number or a string")
+            grid[str(key)] = list(values)
+        if not isinstance(self.options, dict):
+            raise InputError(f"invalid options={self.options!r}: expected a table")
+        options = dict(kind.defaults or {})
+        options.update(self.options)
+        for key in options:
+            if key in grid:
+                raise InputError(f"invalid key {key}: it is both an option and a grid parameter")
+        if kind.validate is not None:
+            options, grid = kind.validate(options, grid)
+        for key, values in grid.items():
+            if len(set(canonical_json(v) for v in values)) != len(values):
+                raise InputError(f"invalid grid.{key}={values!r}: expected distinct values")
+        self.grid, self.options = grid, options
+
+    # ------------------------------------------------------------------------------------------- build
+    @classmethod
+    def from_dict(cls, data: dict) -> "SweepSpec":
+        """A spec from the TOML shape ``{"sweep": {...}, "grid": {...}, "options": {...}}``."""
+        if not isinstance(data, dict):
+            raise InputError(f"invalid sweep definition {data!r}: expected a table")
+        for key in data:
+            if key not in _TOP_KEYS:
+                raise InputError(f"invalid key {key}: expected one of {', '.join(_TOP_KEYS)}")
+        sweep = data.get("sweep")
+        if not isinstance(sweep, dict):
+            raise InputError("invalid sweep definition: missing table [sweep]")
+        if not isinstance(data.get("grid"), dict):
+            raise InputError("invalid sweep definition: missing table [grid]")
+        for key in sweep:
+            if key not in _SWEEP_KEYS:
+                raise InputError(f"invalid key sweep.{key}: expected one of {', '.join(_SWEEP_KEYS)}")
+        if "seed" not in sweep:
+            raise InputError("invalid sweep definition: missing key sweep.seed (an integer >= 0)")
+        options = dict(data.get("options") or {})
+        if not isinstance(data.get("options", {}), dict):
+            raise InputError(f"invalid options={data['options']!r}: expected a table")
+        for key in ("samples", "method", "k", "output"):
+            if key in sweep:
+                if key in options:
+                    raise InputError(f"invalid key options.{key}: already given as sweep.{key}")
+                options[key] = sweep[key]
+        return cls(name=sweep.get("name", "sweep"), seed=sweep["seed"], kind=sweep.get("kind", "simulate"),
+                   grid=dict(data["grid"]), options=options, description=sweep.get("description", ""))
+
+    @classmethod
+    def from_toml(cls, path) -> "SweepSpec":
+        """A spec read from a TOML file (see the module docstring for the shape)."""
+        return load_spec(path)
+
+    # ------------------------------------------------------------------------------------------- use
+    def definition(self) -> dict:
+        """Everything but the grid: what a store checks before adding cells."""
+        return {"name": self.name, "seed": self.seed, "kind": self.kind, "options": self.options}
+
+    def definition_hash(self) -> str:
+        """sha256 of the canonical JSON of :meth:`definition`."""
+        return hashlib.sha256(canonical_json(self.definition()).encode()).hexdigest()
+
+    def cells(self) -> list[Cell]:
+        """The cartesian product of the grid, in grid order (first key slowest)."""
+        keys = list(self.grid)
+        out = []
+        for combo in itertools.product(*(self.grid[k] for k in keys)):
+            params = dict(zip(keys, combo))
+            text = canonical_json(params)
+            out.append(Cell(params, text, hashlib.sha256(text.encode()).hexdigest(), cell_seed(self.seed, params)))
+        return out
+
+    def __len__(self) -> int:
+        size = 1
+        for values in self.grid.values():
+            size *= len(values)
+        return size
+
+
+def load_spec(path) -> SweepSpec:
+    """Read and validate a sweep TOML file (tomllib); bad files raise one-line :class:`InputError`."""
+    import tomllib
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"invalid FILE={str(path)!r}: no such file")
+    try:
+        data = tomllib.loads(p.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"invalid FILE={str(path)!r}: not valid TOML ({exc})") from None
+    return SweepSpec.from_dict(data)
