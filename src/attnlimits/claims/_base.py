@@ -63,13 +63,16 @@ class Context:
     """Where a claim runs: sizes (``quick``), the run's root seed, workers, a resumable store and a progress
     callback ``progress(done, total)``.
 
+    ``directory`` (the run's output folder) holds the sweep stores of the claims' grids.
+
     Each claim derives its streams from ``seed_for(claim_id, *key)``: a child of the root SeedSequence whose
     spawn key is a sha256 of the claim and the key, so one claim's numbers do not depend on which other
     claims ran or in what order.
     """
 
-    def __init__(self, *, quick: bool = False, seed=0, workers: int = 1, store=None, progress=None):
+    def __init__(self, *, quick: bool = False, seed=0, workers: int = 1, store=None, progress=None, directory=None):
         self.quick = bool(quick)
+        self.directory = directory
         self.root = as_seed_sequence(seed)
         self.workers = int(workers)
         self.store = store

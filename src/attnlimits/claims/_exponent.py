@@ -16,6 +16,7 @@ from ._halfweight import (
     nested_dense_samples,
     slope_crn,
 )
+from ._grids import run_grid
 from ._verdict import Case
 
 __all__ = ["CRITICAL_EXPONENT", "HIGH_D_CROSSOVER", "exponent_bias_bound", "exponent_case", "gumbel_slopes"]
@@ -52,20 +53,12 @@ def _critical_exponent(ctx) -> ClaimResult:
     ns = [10**k for k in ((6, 10, 14, 18) if ctx.quick else (6, 8, 10, 12, 14, 16, 18))]
     samples = 100 if ctx.quick else 300
     cases, series = [], []
-    total, done = len(dims) * len(ns), 0
+    grid = run_grid(ctx, "critical-exponent", "reproduce-beta-half", {"d": list(dims), "n": ns},
+                    {"law": "uniform", "samples": samples})
     for d in dims:
         law = UniformSphere(d)
         alpha = law.local_exponent
-        rows = []
-        for n in ns:
-            def unit(law=law, n=n, d=d):
-                guess = law.critical_beta(n) * max(0.2, alpha)
-                est, _ = estimate_beta_half(law, n, samples, ctx.seed_for("critical-exponent", d, n), guess)
-                return est.to_dict()
-
-            rows.append(ctx.cached(("critical-exponent", d, n, samples), unit))
-            done += 1
-            ctx.progress(done, total)
+        rows = [r for r in grid if r["d"] == d]
         x = np.log([r["n"] for r in rows])
         y = np.log([r["beta"] for r in rows])
         w = 1.0 / np.array([r["log_se"] for r in rows]) ** 2

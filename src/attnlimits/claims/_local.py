@@ -12,6 +12,7 @@ from ..laws._uniform import uniform_distances
 from ._base import Claim, ClaimResult, Figure
 from ._exponent import exponent_bias_bound
 from ._halfweight import estimate_beta_half
+from ._grids import run_grid
 from ._verdict import Case
 
 __all__ = ["LOCAL_NOT_GLOBAL", "FarReshaped"]
@@ -120,15 +121,8 @@ def _local(ctx) -> ClaimResult:
     dd, k = 6, 3
     sub = Subsphere(dd, k)
     ns = [10**j for j in ((6, 10, 14, 18) if ctx.quick else (6, 9, 12, 15, 18))]
-    ests = []
-    for j, nj in enumerate(ns):
-        def unit(nj=nj):
-            est, _ = estimate_beta_half(sub, nj, samples, ctx.seed_for("local-sub", dd, k, nj),
-                                        sub.critical_beta(nj) * max(0.2, sub.local_exponent))
-            return est.to_dict()
-
-        ests.append(ctx.cached(("local-sub", dd, k, nj, samples), unit))
-        ctx.progress(j + 1, len(ns))
+    ests = run_grid(ctx, "local-subsphere", "reproduce-beta-half", {"n": ns},
+                    {"law": f"subsphere:{k}", "d": dd, "samples": samples})
     x = np.log(ns)
     y = np.log([e["beta"] for e in ests])
     w = 1.0 / np.array([e["log_se"] for e in ests]) ** 2

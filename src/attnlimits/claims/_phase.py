@@ -9,6 +9,7 @@ import numpy as np
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
 from ._halfweight import beta_half_crn, mean_max_weight_curve, nearest_sample
+from ._grids import phase_betas, run_grid
 from ._verdict import Case
 
 __all__ = ["PHASE_DIAGRAM", "phase_case", "phase_row"]
@@ -55,12 +56,13 @@ def _phase(ctx) -> ClaimResult:
     exps = range(1, 13) if not ctx.quick else range(1, 13, 2)
     ns = [10**k for k in exps]
     samples = 500 if ctx.quick else 800
-    betas = np.logspace(-1, 13, 57)
-    rows = []
-    for j, n in enumerate(ns):
-        rows.append(ctx.cached(("phase-row", _D, n, samples, betas.tolist()),
-                               lambda n=n: phase_row(law, n, samples, ctx.seed_for("phase-diagram", n), betas)))
-        ctx.progress(j + 1, len(ns))
+    beta_grid = {"beta_lo": -1.0, "beta_hi": 13.0, "beta_count": 57}
+    betas = phase_betas(**{k.replace("beta_", ""): v for k, v in beta_grid.items()})
+    cells = run_grid(ctx, "phase-diagram", "reproduce-phase-row", {"n": ns},
+                     {"law": "uniform", "d": _D, "samples": samples, **beta_grid})
+    rows = [{"beta_half": c["beta_half"], "log_se": c["log_se"],
+             "mean": [np.nan if c[f"w_{i:02d}"] is None else c[f"w_{i:02d}"] for i in range(betas.size)]}
+            for c in cells]
     exact = [beta_half(law, n) for n in ns]
     case = phase_case(ns, [r["beta_half"] for r in rows], [r["log_se"] for r in rows], exact,
                       {"d": _D, "n": f"1e{exps[0]}..1e{exps[-1]}", "samples per row": samples,

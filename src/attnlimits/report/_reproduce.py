@@ -70,7 +70,7 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     try:
         for claim in claims:
             with (progress(claim.id) if progress else nullcontext(None)) as callback:
-                ctx = Context(quick=quick, seed=seed, workers=workers, store=store, progress=callback)
+                ctx = Context(quick=quick, seed=seed, workers=workers, store=store, progress=callback, directory=out)
                 result = run_claim(claim, ctx)
             for fig in result.figures:
                 draw_figure(fig, out / "figures")
