@@ -247,9 +247,11 @@ def beta_half_crn(sample: NearestSample, beta_hi: float, *, level: float = 0.5) 
 
 
 def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method: str = "orderstat",
-                       pilot: int = 24, progress=None) -> tuple[HalfWeightEstimate, NearestSample]:
+                       pilot: int = 48, progress=None) -> tuple[HalfWeightEstimate, NearestSample]:
     """β̂_{1/2}(n) with its SE: a small pilot (``pilot`` replicates, its own streams) locates the root from
-    ``guess`` by steps of ×3, then ``samples`` replicates bracket it in [β_p/2, 2β_p] (see :func:`beta_half_crn`).
+    ``guess`` by steps of ×3, then ``samples`` replicates bracket it in [β_p/3, 3β_p] (see :func:`beta_half_crn`);
+    should the main sample's mean not cross 1/2 in that bracket (a pilot far off), the bracket widens by ×3 on
+    the side that missed and the same replicates are drawn again (same streams) to the new β_lo.
 
     Returns the estimate and the main sample (for curves of the mean max weight)."""
     ss = as_seed_sequence(seed)
@@ -267,8 +269,17 @@ def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method:
             break
     else:
         raise InputError(f"invalid guess={guess!r} at n={n}: no β with mean max weight 1/2 within a factor 3^12")
-    sample = nearest_sample(law, n, samples, ss, g / 2.0, method=method, progress=progress)
-    return beta_half_crn(sample, 2.0 * g), sample
+    lo, hi = g / 3.0, 3.0 * g
+    for _ in range(6):
+        sample = nearest_sample(law, n, samples, ss, lo, method=method, progress=progress)
+        if sample.max_weights(lo).mean() >= 0.5:
+            lo /= 3.0
+        elif sample.max_weights(hi).mean() <= 0.5:
+            hi *= 3.0
+        else:
+            return beta_half_crn(sample, hi), sample
+    raise InputError(f"invalid guess={guess!r} at n={n}: the mean max weight does not cross 1/2 in "
+                     f"[{lo:.6g}, {hi:.6g}]")
 
 
 def slope_crn(samples: list, estimates: list, weights=None) -> tuple[float, float]:

@@ -116,8 +116,8 @@ def _collapse(plt, data):
                 label=r"measured $E[1-W_1]$")
     ax.plot(lam, [r["exact"] for r in rows], "-", label="exact finite n")
     ax.plot(lam, [r["limit"] for r in rows], "--", label="Poisson–Kingman limit")
-    ax.errorbar(lam, [r["gap_sq"] for r in rows], yerr=[1.96 * r["gap_se"] for r in rows], fmt="s",
-                label=r"measured $\beta\,E|O-K_{(1)}|^2$")
+    ax.plot(lam, [r["gap_median"] for r in rows], "s", label=r"median of $\sqrt{\beta}\,|O-K_{(1)}|$")
+    ax.plot(lam, [r["gap_q90"] for r in rows], "^", label=r"90% quantile of $\sqrt{\beta}\,|O-K_{(1)}|$")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(r"$\lambda = \beta/\beta^*_n$")
