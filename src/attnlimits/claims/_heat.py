@@ -16,7 +16,7 @@ def _heat(ctx) -> ClaimResult:
     from ..heat import mode_growth_factor, run_dynamics
 
     ell, eps = 2, 0.3
-    settings = [(2, 200.0, 20, 3000 if ctx.quick else 10_000), (3, 100.0, 10, 5000 if ctx.quick else 10_000)]
+    settings = [(2, 200.0, 20, 3000 if ctx.quick else 6000), (3, 100.0, 10, 5000 if ctx.quick else 8000)]
     cases, runs = [], []
     for j, (d, beta, steps, n) in enumerate(settings):
         def unit(d=d, beta=beta, steps=steps, n=n, eps=eps):

@@ -55,7 +55,7 @@ def _phase(ctx) -> ClaimResult:
     law = UniformSphere(_D)
     exps = range(1, 13) if not ctx.quick else range(1, 13, 2)
     ns = [10**k for k in exps]
-    samples = 500 if ctx.quick else 800
+    samples = 500 if ctx.quick else 600
     beta_grid = {"beta_lo": -1.0, "beta_hi": 13.0, "beta_count": 57}
     betas = phase_betas(**{k.replace("beta_", ""): v for k, v in beta_grid.items()})
     cells = run_grid(ctx, "phase-diagram", "reproduce-phase-row", {"n": ns},

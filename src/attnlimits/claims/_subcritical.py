@@ -57,7 +57,7 @@ def _geary(z, seed, boots: int = 300) -> tuple[float, float]:
 def _lln(ctx) -> ClaimResult:
     from ..theory import expected_defect, expected_inner
 
-    settings = [(3, 20_000 if ctx.quick else 100_000, 100.0), (4, 20_000, 30.0)]
+    settings = [(3, 20_000 if ctx.quick else 50_000, 100.0), (4, 20_000, 30.0)]
     samples = 200 if ctx.quick else 400
     cases, rows = [], []
     for d, n, beta in settings:
@@ -99,7 +99,7 @@ def _clt(ctx) -> ClaimResult:
     from ..theory import radial_variance, tangent_variance
 
     d, n, beta = (4, 5_000, 20.0) if ctx.quick else (4, 20_000, 30.0)
-    samples = 1500 if ctx.quick else 2000
+    samples = 1500
     sim = _sim(ctx, d, n, beta, samples, True)
     s_t = tangent_variance(d, n, beta)
     s_r = radial_variance(d, n, beta)
