@@ -149,8 +149,21 @@ def _high_d(ctx) -> ClaimResult:
                         f"{c.verdict})" for c in cases if c.alternative is not None)
             + ". The measured β_1/2 agrees with the exact finite-n value and stays far above β*_n: "
             + ", ".join(f"d={s['d']}: {s['beta'][-1]:.1f} (exact {s['exact_last']:.1f}) against β*_n = "
-                        f"{s['beta_star'][-1]:.2f} at n = {ns[-1]:.0e}" for s in series) + ".")
+                        f"{s['beta_star'][-1]:.2f} at n = {ns[-1]:.0e}" for s in series) + "."
+            + _crossover_finding(cases))
     return ClaimResult("high-d-crossover", "High-dimensional crossover", cases, [fig], text)
+
+
+def _crossover_finding(cases) -> str:
+    """A sentence on what the slopes show when the Gumbel-class slope is rejected."""
+    slopes = [c for c in cases if c.alternative is not None]
+    steeper = [c.case for c in slopes if c.measured > max(c.predicted, c.alternative) + 4 * c.se + c.bias]
+    if not steeper:
+        return ""
+    return (f" Finding: for {', '.join(steeper)} the measured local growth of β_1/2 is steeper than both the leading "
+            "Gumbel-class law and the power law over this range: at practical n the crossover between the two "
+            "extreme-value classes is described by neither leading form, only by the exact finite-n β_1/2 (SPEC §4), "
+            "which the simulation matches.")
 
 
 def _crossing(law, d: int) -> float | None:
