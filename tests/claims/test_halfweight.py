@@ -57,3 +57,10 @@ def test_critical_exponent_rejects_the_wrong_exponent_one_over_d_minus_1():
         wrong = exponent_case(d, c.measured, c.se, c.bias, c.params, predicted=1.0 / (d - 1))
         assert right.verdict == "pass", right.reasons
         assert wrong.verdict == "fail"
+
+
+def test_grid_results_do_not_depend_on_worker_count(tmp_path):
+    one = CRITICAL_EXPONENT.run(Context(quick=True, seed=3, workers=1, directory=tmp_path / "a"))
+    two = CRITICAL_EXPONENT.run(Context(quick=True, seed=3, workers=2, directory=tmp_path / "b"))
+    assert [c.measured for c in one.cases] == [c.measured for c in two.cases]
+    assert list((tmp_path / "a" / "sweeps").glob("critical-exponent-quick-*.sqlite"))
