@@ -10,7 +10,7 @@ from scipy import stats
 from attnlimits import Empirical, Subsphere, UniformSphere, VonMisesFisher, simulate
 from attnlimits._rng import as_seed_sequence
 from attnlimits._validation import InputError
-from attnlimits.engine import attend_orderstat
+from attnlimits.engine import attend_orderstat, choose_method
 from attnlimits.engine._orderstat import far_keys
 
 COMPARED = ("max_weight", "ipr", "defect", "tangent_sq")
@@ -58,23 +58,24 @@ def test_other_laws_agree_with_exact_engine(law):
 @pytest.mark.parametrize("n", [10**8, 10**12, 10**18])
 @pytest.mark.parametrize("d", [2, 3, 5])
 def test_large_n_matches_exact_finite_n_theory(n, d):
-    theory = pytest.importorskip("attnlimits.theory")
-    if not hasattr(theory, "expected_ipr"):
-        pytest.skip("attnlimits.theory.expected_ipr has not landed yet")
+    from attnlimits import theory
+
     law = UniformSphere(d)
     res = simulate(law, n, lam=1.0, samples=400, seed=7, method="orderstat", output=False)
     for stat in res.values:
         assert np.all(np.isfinite(res.values[stat])), stat
     beta = res.beta
-    for stat, truth in (("ipr", theory.expected_ipr(law, n, beta)), ("defect", theory.expected_defect(law, n, beta))):
+    for stat, truth in (("ipr", theory.expected_ipr(law, n, beta)), ("defect", theory.expected_defect(law, n, beta)),
+                        ("max_weight", theory.expected_max_weight(law, n, beta))):
         z = (res.mean(stat) - truth) / res.se(stat)
         assert abs(z) < 4, f"{stat}: {res.mean(stat):.6g} vs exact {truth:.6g} (z = {z:.2f})"
 
 
 @pytest.mark.parametrize("n", [10**12, 10**18])
 def test_large_n_is_finite_and_resolved(n):
-    for d in (2, 3, 8, 64):
-        law = UniformSphere(d)
+    for law in (UniformSphere(2), UniformSphere(3), UniformSphere(8), UniformSphere(64), Subsphere(16, 3),
+                VonMisesFisher(4, 10.0)):
+        d = law.local_exponent * 2 + 1
         res = simulate(law, n, lam=1.0, samples=20, seed=8, method="orderstat")
         for stat, v in res.values.items():
             assert np.all(np.isfinite(v)), (d, stat)
@@ -160,6 +161,7 @@ def test_auto_picks_by_n_and_law():
     law = UniformSphere(3)
     assert simulate(law, 10**9, lam=1.0, samples=2, seed=1, method="auto").method == "orderstat"
     assert simulate(law, 100, lam=1.0, samples=2, seed=1, method="auto").method == "exact"
+    assert choose_method(law, 10**9, "auto", backend="torch") == "exact"
     keys = np.random.default_rng(0).standard_normal((50, 3))
     assert simulate(Empirical(keys), 10**6, beta=1.0, samples=1, seed=1, method="auto", output=False).method == "exact"
 

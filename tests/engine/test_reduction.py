@@ -43,8 +43,11 @@ def test_streaming_equals_dense(d, n, log_beta, chunk, seed):
     for start in range(0, n, chunk):
         red.update(dist[start:start + chunk])
     got, want = red.finish(), dense_statistics(dist, beta, 7)
-    for key in want:
+    for key in want.keys() - {"inner"}:
         assert_close(got[key], want[key])
+    # ⟨q,O⟩ = 1 − Σ w D is ill-conditioned where it is near 0 (both sides lose digits in the subtraction):
+    # its accuracy is checked on the scale of 1 here, and relatively through `defect` = β Σ w D above.
+    np.testing.assert_allclose(got["inner"], want["inner"], rtol=0, atol=1e-14)
     assert_close(got["effective_support"], np.exp(want["entropy"]))
 
 

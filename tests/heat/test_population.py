@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from attnlimits._validation import InputError
-from attnlimits.heat import (HarmonicDensity, VonMisesFisherDensity, heat_drift, mode_growth_factor, population_map,
-                             population_map_error)
+from attnlimits.heat import (HarmonicDensity, VonMisesFisherDensity, first_order_map, mode_growth_factor,
+                             population_map, population_map_error)
 from attnlimits.theory import mean_resultant
 
 
@@ -60,15 +60,16 @@ def test_drift_error_decays_like_beta_to_minus_two(d):
     assert np.polyfit(np.log(res["betas"]), np.log(x_only), 1)[0] == pytest.approx(-1.0, abs=0.05)
 
 
-def test_heat_drift_formula():
+def test_first_order_map_formula():
     x = _points(3, 2)
     g = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
-    g = g - np.sum(g * x, 1, keepdims=True) * x
-    assert np.allclose(heat_drift(3, 40.0, x, g), mean_resultant(3, 40.0) * (x + g / 40.0))
+    tangent = g - np.sum(g * x, 1, keepdims=True) * x
+    # the normal part of the gradient is projected out (theory.heat_drift)
+    assert np.allclose(first_order_map(3, 40.0, x, g), mean_resultant(3, 40.0) * (x + tangent / 40.0))
     with pytest.raises(InputError, match="beta"):
-        heat_drift(3, 0.0, x, g)
+        first_order_map(3, 0.0, x, g)
     with pytest.raises(InputError, match="shapes"):
-        heat_drift(3, 1.0, x, g[:, :2])
+        first_order_map(3, 1.0, x, g[:, :2])
 
 
 def test_population_map_bad_input():

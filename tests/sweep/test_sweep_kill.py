@@ -73,3 +73,46 @@ def test_rows_do_not_depend_on_blas_threads(tmp_path, write_sweep):
     proc.communicate()
     here = run_sweep(load_spec(sweep), tmp_path / "here.db")
     assert comparable(read_rows(tmp_path / "one.db")) == comparable(here)
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigkill_of_a_pool_runner_leaves_no_workers_and_resumes(tmp_path, write_sweep, cli):
+    if not os.path.isdir("/proc"):
+        import pytest
+
+        pytest.skip("needs /proc")
+    sweep, store = write_sweep(SLOW), tmp_path / "pool.db"
+    proc = start_runner(sweep, store, "--workers", "2")
+    wait_for_rows(store, 2, proc)
+    kids = _children(proc.pid)
+    assert kids
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.communicate()
+    deadline = time.monotonic() + 20
+    while any(_alive(k) for k in kids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(k) for k in kids), "pool workers outlived their runner"
+    assert integrity_ok(store) and stored_count(store) < 16
+    cli("sweep", "run", sweep, "--store", store, "--workers", "2", check=True)
+    reference = run_sweep(load_spec(sweep), tmp_path / "reference.db")
+    assert comparable(read_rows(store)) == comparable(reference)

@@ -14,8 +14,8 @@ from .._validation import InputError
 from .heat import heat_command
 from .reproduce import reproduce_command
 from .simulate import simulate_command
-from .sweep import sweep_command
 from .theory import theory_command
+from .sweep import sweep_command
 
 __all__ = ["app", "main"]
 
@@ -31,10 +31,10 @@ def app():
 
 
 app.add_command(simulate_command)
-app.add_command(reproduce_command)
 app.add_command(theory_command)
-app.add_command(heat_command)
 app.add_command(sweep_command)
+app.add_command(heat_command)
+app.add_command(reproduce_command)
 
 
 def main(argv=None) -> None:

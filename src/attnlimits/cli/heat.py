@@ -21,20 +21,22 @@ from ._common import COUNT, print_json, print_table, progress_callback
 @click.option("--seed", type=int, default=None, help="Seed of the random start (default: fresh entropy, reported).")
 @click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None, help="Write a figure (PNG/PDF/SVG).")
 @click.option("--backend", type=click.Choice(["numpy", "torch"]), default=None,
-              help="numpy or torch (default: numpy on cpu, torch on cuda).")
+              help="numpy or torch (default: numpy, torch on cuda or with --kernel sdpa).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--kernel", type=click.Choice(["blocked", "sdpa"]), default="blocked", show_default=True,
+              help="Tiled symmetric step, or torch's fused scaled_dot_product_attention (needs torch).")
 @click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def heat_command(d, mode, eps, n, beta, steps, init, seed, plot, backend, device, dtype, as_json):
+def heat_command(d, mode, eps, n, beta, steps, init, seed, plot, backend, device, kernel, dtype, as_json):
     """Seed n particles with density 1 + EPS·Y_MODE, run STEPS renormalised self-attention steps at BETA, and
     compare the growth of the mode with exp(L(L+d-2)·steps/beta) and (1 + L(L+d-2)/beta)^steps."""
     from ..heat import run_dynamics
 
     if backend is None:
-        backend = "torch" if device == "cuda" else "numpy"
+        backend = "torch" if device == "cuda" or kernel == "sdpa" else "numpy"
     with progress_callback("attention steps") as progress, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = run_dynamics(d, mode, eps, n, beta, steps, init, seed, backend=backend, device=device, dtype=dtype,
+        res = run_dynamics(d, mode, eps, n, beta, steps, init, seed, backend=backend, device=device, dtype=dtype, kernel=kernel,
                            keep_points=plot is not None, progress=progress)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..engine import AUTO_ORDERSTAT_MIN_N, STATISTICS, choose_method, simulate
+from ..engine import AUTO_ORDERSTAT_MIN_N, ORDERSTAT_DIAGNOSTICS, STATISTICS, choose_method, simulate
 from ._common import COUNT, build_law, law_option, print_json, print_table, progress_callback
 
 
@@ -23,25 +23,35 @@ from ._common import COUNT, build_law, law_option, print_json, print_table, prog
               help="orderstat: target share of the normaliser left to the far keys' Gaussian surrogate.")
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (results do not depend on it).")
 @click.option("--top-k", "k", type=int, default=10, show_default=True, help="Number of top weights to keep.")
+@click.option("--backend", type=click.Choice(["numpy", "torch"]), default="numpy", show_default=True,
+              help="Engine backend (torch: optional extra).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Device of the torch backend.")
+@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
+              help="Precision of the torch backend.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def simulate_command(d, n, beta, lam, law, samples, seed, method, tail_tol, workers, k, as_json):
+def simulate_command(d, n, beta, lam, law, samples, seed, method, tail_tol, workers, k, backend, device, dtype,
+                     as_json):
     """Simulate a query attending to N i.i.d. keys at inverse temperature BETA (or BETA = LAM * beta*_n)."""
     key_law = build_law(law, d)
     if method == "auto":
-        chosen = choose_method(key_law, n, "auto")
+        chosen = choose_method(key_law, n, "auto", backend)
         why = (f"n >= {AUTO_ORDERSTAT_MIN_N:.0e} and the law has a known distance CDF" if chosen == "orderstat"
+               else "orderstat runs on the numpy backend only" if backend != "numpy"
                else f"n < {AUTO_ORDERSTAT_MIN_N:.0e}" if key_law.has_distance_cdf else "the law has no known distance CDF")
         click.echo(f"auto: using method {chosen} ({why})", err=True)
         method = chosen
     with progress_callback("simulate") as progress:
         res = simulate(key_law, n, beta, lam=lam, samples=samples, seed=seed, method=method, k=k,
-                       workers=workers, progress=progress, tail_tol=tail_tol)
+                       workers=workers, progress=progress, backend=backend, device=device, dtype=dtype,
+                       tail_tol=tail_tol)
     if as_json:
         print_json(res.to_dict())
         return
     title = (f"{res.law} keys, d={res.d}, n={res.n:,}, β={res.beta:.6g}"
              + (f" (λ={res.lam:.4g})" if res.lam is not None else "")
-             + f", {res.samples} samples, method {res.method}, seed {res.seed}")
+             + f", {res.samples} samples, method {res.method}, seed {res.seed}"
+             + ("" if res.backend == "numpy" else f", {res.backend}"))
     summary = res.summary()
     print_table(title, ["statistic", "mean", "se"],
-                [(s, summary[s]["mean"], summary[s]["se"]) for s in STATISTICS + ("tail_error_bound",) if s in summary])
+                [(s, summary[s]["mean"], summary[s]["se"]) for s in STATISTICS + ORDERSTAT_DIAGNOSTICS if s in summary])

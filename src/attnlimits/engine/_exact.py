@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._rng import generator
-from ._reduction import WeightReduction
+from ._reduction import _EXP_ZERO, WeightReduction
 
 __all__ = ["attend_exact", "STREAM_BLOCK", "finish_output"]
 
@@ -23,8 +23,6 @@ __all__ = ["attend_exact", "STREAM_BLOCK", "finish_output"]
 STREAM_BLOCK = 1 << 16
 #: Pass 1 keeps its draws for pass 2 below this many keys.
 _CACHE_KEYS = 1 << 22
-#: exp(−x) is exactly 0.0 in float64 for x above this.
-_EXP_UNDERFLOW = 745.2
 #: Rows × dimension of tangent vectors materialised at once in pass 2.
 _TANGENT_ELEMENTS = 1 << 21
 
@@ -88,7 +86,7 @@ def finish_output(law, red: WeightReduction, draws, seed) -> dict:
         if beta == 0.0:
             sel = np.arange(dist.size)
         else:
-            sel = np.flatnonzero(beta * (dist - dmin) < _EXP_UNDERFLOW)
+            sel = np.flatnonzero(beta * (dist - dmin) < _EXP_ZERO)
         if sel.size == 0:
             continue
         rng = generator(seed, 1, b)

@@ -15,15 +15,19 @@ import numpy as np
 
 from .._rng import as_seed_sequence, child
 from .._validation import InputError, check_choice, check_int, check_real
+from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
 from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
 
 __all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method",
-           "AUTO_ORDERSTAT_MIN_N"]
+           "AUTO_ORDERSTAT_MIN_N", "ORDERSTAT_DIAGNOSTICS"]
 
 #: Every per-replicate statistic, in report order.
 STATISTICS = WEIGHT_STATISTICS + ("tangent_sq", "output_gap_sq")
+#: Per-replicate diagnostics of the order-statistics sampler: the bound on the far keys' share of the
+#: normaliser, and m, the number of nearest keys drawn exactly.
+ORDERSTAT_DIAGNOSTICS = ("tail_error_bound", "nearest_count")
 #: Simulation methods by name; "auto" is resolved by :func:`choose_method` before any replicate runs.
 METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
 #: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law allows it):
@@ -31,12 +35,14 @@ METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
 AUTO_ORDERSTAT_MIN_N = 10**6
 
 
-def choose_method(law, n: int, method: str = "auto") -> str:
-    """The method that ``method`` runs: "auto" → "orderstat" when n ≥ AUTO_ORDERSTAT_MIN_N and the law has
-    a known distance CDF, else "exact"; an explicit name is returned as is (after checking the law)."""
+def choose_method(law, n: int, method: str = "auto", backend: str = "numpy") -> str:
+    """The method that ``method`` runs: "auto" → "orderstat" when n ≥ AUTO_ORDERSTAT_MIN_N, the law has
+    a known distance CDF and the backend is numpy, else "exact"; an explicit name is returned as is (after
+    checking the law)."""
     check_choice("method", method, tuple(METHODS))
     if method == "auto":
-        return "orderstat" if n >= AUTO_ORDERSTAT_MIN_N and law.has_distance_cdf else "exact"
+        fits = n >= AUTO_ORDERSTAT_MIN_N and law.has_distance_cdf and backend == "numpy"
+        return "orderstat" if fits else "exact"
     if method == "orderstat":
         require_distance_law(law)
     return method
@@ -60,6 +66,7 @@ class SimulationResult:
     method: str
     values: dict = field(repr=False)
     top_weights: np.ndarray = field(repr=False)
+    backend: str = "numpy"
 
     def mean(self, stat: str) -> float:
         """Monte Carlo mean of ``stat``."""
@@ -81,7 +88,8 @@ class SimulationResult:
     def to_dict(self) -> dict:
         """A JSON-ready record: the run's parameters, every statistic's mean and SE, mean top weights."""
         out = {"d": self.d, "n": self.n, "beta": self.beta, "lam": self.lam, "samples": self.samples,
-               "seed": self.seed, "law": self.law, "method": self.method}
+               "seed": self.seed, "law": self.law, "method": self.method,
+               "backend": self.backend}
         out.update(self.summary())
         out["top_weights"] = [float(x) for x in self.top_weights.mean(axis=0)]
         return out
@@ -101,7 +109,8 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
 
 def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None, samples: int = 1000,
              seed=None, method: str = "exact", k: int = 10, output: bool = True, workers: int = 1,
-             chunk_size: int = STREAM_BLOCK, progress=None, tail_tol: float = 1e-6) -> SimulationResult:
+             chunk_size: int = STREAM_BLOCK, progress=None, backend: str = "numpy", device: str = "cpu",
+             dtype: str = "float64", tail_tol: float = 1e-6) -> SimulationResult:
     """Simulate ``samples`` independent replicates of one query attending to ``n`` keys of ``law``.
 
     Parameters
@@ -127,9 +136,18 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     workers : int
         Processes to spread replicates over (results do not depend on it).
     chunk_size : int
-        Keys per reduction step (results agree to rounding whatever it is).
+        Keys per reduction step of the numpy backend (results agree to rounding whatever it is; torch
+        folds whole stream blocks).
     progress : callable, optional
         Called as ``progress(done, total)`` as replicates finish.
+    backend : {"numpy", "torch"}
+        Engine backend (method "exact" only). torch draws uniform keys on ``device`` from its own streams,
+        so its numbers differ from numpy's draw by draw but agree in law (see :mod:`attnlimits.engine._torch`).
+    device : {"cpu", "cuda"}
+        Device of the torch backend.
+    dtype : {"float64", "float32"}
+        Precision of the torch backend's distances and reduction (float32: relative error of a few
+        2^−24·(1 + β D_(1)) in the statistics).
     tail_tol : float
         orderstat only: target for the far keys' share of the normaliser (each replicate reports
         ``tail_error_bound``).
@@ -150,12 +168,15 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     k = check_int("k", k, minimum=1)
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
-    method = choose_method(law, n, method)
+    backend, device, dtype = resolve_backend(backend, device, dtype)
+    method = choose_method(law, n, method, backend)
     tail_tol = check_real("tail_tol", tail_tol, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
+    if backend != "numpy" and method != "exact":
+        raise InputError(f"invalid backend={backend!r} for method={method!r}: expected numpy, or method exact")
     beta, lam = resolve_beta(law, n, beta, lam)
     root = as_seed_sequence(seed)
     extra = {"tail_tol": tail_tol} if method == "orderstat" else {}
-    task = (method, law, n, beta, root, k, output, chunk_size, extra)
+    task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra)
     batches = _batches(samples, workers)
     rows: list = []
     if workers == 1 or len(batches) == 1:
@@ -169,12 +190,13 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
                 rows.extend(part)
                 if progress:
                     progress(len(rows), samples)
-    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ("tail_error_bound",) if stat in rows[0]}
+    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ORDERSTAT_DIAGNOSTICS if stat in rows[0]}
     top = np.zeros((samples, k))
     for i, r in enumerate(rows):
         top[i, : r["top_weights"].size] = r["top_weights"]
     entropy = root.entropy if not root.spawn_key else [root.entropy, *root.spawn_key]
-    return SimulationResult(law.spec, law.d, n, beta, lam, samples, entropy, method, values, top)
+    label = backend if backend == "numpy" else f"{backend}:{device}:{dtype}"
+    return SimulationResult(law.spec, law.d, n, beta, lam, samples, entropy, method, values, top, label)
 
 
 def _batches(samples: int, workers: int) -> list[range]:
@@ -183,7 +205,12 @@ def _batches(samples: int, workers: int) -> list[range]:
 
 
 def _run_batch(task, indices: range) -> list[dict]:
-    method, law, n, beta, root, k, output, chunk_size, extra = task
+    method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra = task
+    if backend == "torch":
+        from ._torch import attend_torch
+
+        return [attend_torch(law, n, beta, child(root, i), k=k, output=output, device=device, dtype=dtype)
+                for i in indices]
     attend = METHODS[method]
     return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size, **extra)
             for i in indices]

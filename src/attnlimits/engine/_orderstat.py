@@ -63,7 +63,7 @@ class _Spacings:
     """Uniform order statistics of n uniforms, in logs, extended on demand from one stream."""
 
     def __init__(self, rng, n: int):
-        self.rng, self.n = rng, n
+        self.rng, self.n = rng, float(n)
         self.s = np.empty(0)
 
     def extend(self, m: int) -> None:
@@ -128,6 +128,15 @@ def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, 
     dict
         The keys of :func:`attend_exact` plus ``tail_error_bound`` (see the module docstring) and
         ``nearest_count`` (m).
+
+    Examples
+    --------
+    >>> from attnlimits import UniformSphere
+    >>> from attnlimits._rng import as_seed_sequence
+    >>> law, n = UniformSphere(3), 10**18
+    >>> s = attend_orderstat(law, n, law.critical_beta(n), as_seed_sequence(0))
+    >>> 0 < s["max_weight"] <= 1 and s["tail_error_bound"] <= 1e-6 and s["nearest_distance"] < 1e-16
+    True
     """
     require_distance_law(law)
     n = check_int("n", n, minimum=1)

@@ -6,13 +6,17 @@ import numpy as np
 from scipy import special
 
 from .._validation import InputError, check_int, check_real
-from ..theory._special import _ive_large, mean_resultant
+from ..theory import heat_drift, mean_resultant
+from ..theory._special import _ive_large
 
-__all__ = ["heat_drift", "mode_growth_factor"]
+__all__ = ["first_order_map", "mode_growth_factor"]
 
 
-def heat_drift(d: int, beta: float, x, grad_log_density) -> np.ndarray:
+def first_order_map(d: int, beta: float, x, grad_log_density) -> np.ndarray:
     """A_d(β)·[x + β^{−1}∇_S log ρ(x)]: the population map T_β(x) to first order in 1/β (SPEC §3).
+
+    The drift β^{−1}P⊥_x∇log ρ is :func:`attnlimits.theory.heat_drift`; A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) is
+    :func:`attnlimits.theory.mean_resultant`.
 
     Parameters
     ----------
@@ -23,12 +27,12 @@ def heat_drift(d: int, beta: float, x, grad_log_density) -> np.ndarray:
     x : array_like, shape (m, d) or (d,)
         Unit query points.
     grad_log_density : array_like, same shape as ``x``
-        The tangential gradient ∇_S log ρ at ``x``.
+        ∇ log ρ at ``x`` (its normal part is projected out).
 
     Returns
     -------
     numpy.ndarray
-        Same shape as ``x``. With A_d(β) = I_{d/2}(β)/I_{d/2−1}(β), T_β(x) equals this up to O(β^{−2}).
+        Same shape as ``x``; T_β(x) equals it up to O(β^{−2}).
     """
     d = check_int("d", d, minimum=2)
     beta = check_real("beta", beta, lower=0.0, lower_open=True)
@@ -36,7 +40,7 @@ def heat_drift(d: int, beta: float, x, grad_log_density) -> np.ndarray:
     g = np.asarray(grad_log_density, dtype=float)
     if x.shape[-1] != d or g.shape != x.shape:
         raise InputError(f"invalid x/grad_log_density shapes {x.shape}/{g.shape}: expected (..., {d}) and equal")
-    return float(mean_resultant(d, beta)) * (x + g / beta)
+    return float(mean_resultant(d, beta)) * (x + heat_drift(x, g, beta))
 
 
 def mode_growth_factor(d: int, ell: int, beta):

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._rng import as_seed_sequence, generator
-from .._validation import check_choice, check_int, check_real
-from ..theory._special import uniform_distance_cdf
+from .._validation import InputError, check_choice, check_int, check_real
+from ..theory import harmonic_growth, uniform_distance_cdf
 from ._density import HarmonicDensity
 from ._drift import mode_growth_factor
 from ._harmonics import harmonic_amplitude, harmonic_norm, laplace_eigenvalue, off_mode_power
-from ._step import attention_step, default_block, resolve_backend
+from ._step import KERNELS, attention_step, resolve_backend
 
 __all__ = ["HeatRegimeWarning", "HeatResult", "run_dynamics", "initial_points", "INITS"]
 
@@ -51,6 +51,7 @@ class HeatResult:
     backend: str
     device: str
     dtype: str
+    kernel: str
     amplitude_by_step: list
     off_mode_power_by_step: list
     effective_keys: float
@@ -72,12 +73,12 @@ class HeatResult:
     @property
     def growth_predicted(self) -> float:
         """exp(ℓ(ℓ+d−2)·steps/β): the backward heat equation (the β → ∞ limit at fixed steps/β)."""
-        return math.exp(self.rate * self.steps / self.beta)
+        return harmonic_growth(self.mode, self.d, self.steps, self.beta)
 
     @property
     def growth_predicted_per_step(self) -> float:
         """(1 + ℓ(ℓ+d−2)/β)^steps: the per-step factor to first order in 1/β."""
-        return (1.0 + self.rate / self.beta) ** self.steps
+        return harmonic_growth(self.mode, self.d, self.steps, self.beta, exact_steps=True)
 
     @property
     def growth_predicted_mean_field(self) -> float:
@@ -94,6 +95,7 @@ class HeatResult:
         return {
             "d": self.d, "n": self.n, "beta": self.beta, "steps": self.steps, "mode": self.mode, "eps": self.eps,
             "init": self.init, "seed": self.seed, "backend": self.backend, "device": self.device, "dtype": self.dtype,
+            "kernel": self.kernel,
             "growth_measured": self.growth_measured, "growth_predicted": self.growth_predicted,
             "growth_predicted_per_step": self.growth_predicted_per_step,
             "growth_predicted_mean_field": self.growth_predicted_mean_field,
@@ -116,6 +118,7 @@ def initial_points(density: HarmonicDensity, n: int, init: str, seed=None) -> np
 
 def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int, init: str = "quasi", seed=None, *,
                  backend: str = "numpy", device: str = "cpu", dtype: str = "float64", block: int | None = None,
+                 kernel: str = "blocked",
                  max_degree: int | None = None, keep_points: bool = False, progress=None) -> HeatResult:
     """Run renormalised self-attention dynamics (V = I) from ρ = 1 + ε·Y_ℓ and measure the mode ℓ.
 
@@ -142,6 +145,8 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
         ``numpy`` (CPU) or ``torch`` (``cpu`` or ``cuda``); ``float64`` (default) or ``float32``.
     block : int, optional
         Query rows per block.
+    kernel : {"blocked", "sdpa"}
+        The step's kernel (see :func:`attention_step`); "sdpa" needs backend="torch".
     max_degree : int, optional
         Highest harmonic degree in the off-mode power (default max(8, ℓ + 2)).
     keep_points : bool
@@ -174,7 +179,11 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     steps = check_int("steps", steps, minimum=0)
     init = check_choice("init", init, INITS)
     torch = resolve_backend(backend, device, dtype)
-    block = check_int("block", block if block is not None else default_block(backend, device), minimum=1)
+    kernel = check_choice("kernel", kernel, KERNELS)
+    if kernel == "sdpa" and backend != "torch":
+        raise InputError(f"invalid kernel='sdpa' for backend={backend!r}: the fused kernel is torch's; use backend='torch'")
+    if block is not None:
+        block = check_int("block", block, minimum=1)
     max_degree = check_int("max_degree", max_degree if max_degree is not None else max(8, mode + 2), minimum=1)
     ss = as_seed_sequence(seed)
     rate = laplace_eigenvalue(d, mode)
@@ -190,7 +199,7 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     else:
         x = x0.astype(dtype)
     for k in range(steps):
-        x = attention_step(x, beta, block=block, backend=backend, device=device)
+        x = attention_step(x, beta, block=block, backend=backend, device=device, kernel=kernel)
         pts = x.double().cpu().numpy() if torch is not None else x.astype(float, copy=False)
         amps.append(harmonic_amplitude(pts, d, mode))
         power.append(off_mode_power(pts, d, mode, max_degree))
@@ -208,7 +217,7 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     for msg in notes:
         warnings.warn(msg, HeatRegimeWarning, stacklevel=2)
     return HeatResult(d=d, n=n, beta=beta, steps=steps, mode=mode, eps=eps, init=init, seed=int(ss.entropy),
-                      backend=backend, device=device, dtype=dtype, amplitude_by_step=amps,
+                      backend=backend, device=device, dtype=dtype, kernel=kernel, amplitude_by_step=amps,
                       off_mode_power_by_step=power, effective_keys=effective,
                       elapsed_s=time.perf_counter() - start, warnings=notes,
                       initial=x0 if keep_points else None, final=final if keep_points else None)

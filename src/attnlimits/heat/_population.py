@@ -21,7 +21,7 @@ import numpy as np
 from .._rng import as_seed_sequence, generator
 from .._validation import InputError, check_choice, check_int, check_real
 from ._density import as_density
-from ._drift import heat_drift
+from ._drift import first_order_map
 
 __all__ = ["population_map", "population_map_error"]
 
@@ -56,14 +56,14 @@ def population_map(density, x, beta: float, *, d: int | None = None, method: str
     -------
     numpy.ndarray, or (T, se)
         T_β(x), same shape as ``x``. To first order T_β(x) = A_d(β)[x + β^{−1}∇_S log ρ(x)]
-        (:func:`heat_drift`); the difference is O(β^{−2}).
+        (:func:`first_order_map`); the difference is O(β^{−2}).
 
     Examples
     --------
-    >>> from attnlimits.heat import HarmonicDensity, heat_drift
+    >>> from attnlimits.heat import HarmonicDensity, first_order_map
     >>> rho, x = HarmonicDensity(2, 2, 0.3), np.array([[0.6, 0.8]])
     >>> t = population_map(rho, x, 400.0)
-    >>> first = heat_drift(2, 400.0, x, rho.grad_log_pdf(x))
+    >>> first = first_order_map(2, 400.0, x, rho.grad_log_pdf(x))
     >>> bool(np.linalg.norm(t - first) < 1e-5 < np.linalg.norm(first - x * (first @ x.T)))
     True
     """
@@ -203,7 +203,7 @@ def population_map_error(density, x, betas, *, d: int | None = None, **kwargs) -
     errors, drift = [], []
     for b in betas:
         t = population_map(rho, x, b, d=d, **kwargs)
-        first = heat_drift(d, b, x, grad)
+        first = first_order_map(d, b, x, grad)
         errors.append(float(np.max(np.linalg.norm(t - first, axis=1))))
         drift.append(float(np.max(np.linalg.norm(first - _radial(first, x), axis=1))))
     slope, intercept = np.polyfit(np.log(betas), np.log(errors), 1)

@@ -35,6 +35,8 @@ __all__ = ["ExactQuadrature"]
 
 _N = 12
 _Y, _W = special.roots_legendre(_N)
+_NO = 10  # outer nodes per panel in s
+_YO, _WO = special.roots_legendre(_NO)
 
 
 def _integration_matrices(y):
@@ -69,6 +71,8 @@ class ExactQuadrature:
         self.want_max = max_weight
         self.mass = 1.0 if n is None else float(n)
         self.x_max = measure.x_max
+        # panels over which the power law x^{α−1} changes by at most e^{8}
+        self._ratio = min(4.0, 1.0 + 8.0 / max(measure.alpha - 1.0, 1e-9))
         self._lgam = {p: special.gammaln(p) for p in self.powers}
         ks = [-40, -30, -20, -15, -10, -8, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 10]
         pts = []
@@ -90,6 +94,7 @@ class ExactQuadrature:
         ok = (x > 0) & (x < self.x_max)
         hits_top = bool(np.any(x >= self.x_max))
         if not np.any(ok):
+            self._t_lo = s - self.x_max
             return lo, self.x_max
         xv = x[ok]
         lv = _TRIAL[ok] + self.m.log_density(xv, self.x_max - xv)
@@ -97,17 +102,19 @@ class ExactQuadrature:
         keep = np.flatnonzero(lv >= top - 48.0)
         last = keep[-1] if keep.size else 0
         if last + 1 < xv.size:
-            hi = xv[last + 1]
+            hi, self._t_lo = xv[last + 1], _TRIAL[ok][last + 1]
         else:
             hi = self.x_max if hits_top else xv[-1]
+            self._t_lo = s - hi if hits_top else _TRIAL[ok][-1]
         return lo, min(hi, self.x_max)
 
     def _panels(self, s, lo, hi):
         """Panel ends (ascending x) and their kinds; t-coordinates where s is too large for x."""
         xmax = self.x_max
         if abs(s) > 2.0 ** 32:
-            tb = np.concatenate([np.arange(_T_HI, -10.0, -1.0), np.arange(-10.0, s - hi, -2.0), [s - hi]])
-            tb = tb[(tb <= _T_HI) & (tb >= s - hi)]
+            t_lo = self._t_lo
+            tb = np.concatenate([np.arange(_T_HI, -10.0, -1.0), np.arange(-10.0, t_lo, -2.0), [t_lo]])
+            tb = tb[(tb <= _T_HI) & (tb >= t_lo)]
             tb = np.unique(tb)[::-1]
             return None, tb
         t_lo = s - hi
@@ -121,7 +128,7 @@ class ExactQuadrature:
             pts.append(xmax - b1 * 2.0 ** -np.arange(0, 13))
         xb = np.concatenate(pts)
         xb = np.unique(xb[(xb >= lo) & (xb <= hi)])
-        return _geometric_refine(xb, xmax), None
+        return _geometric_refine(xb, xmax, self._ratio), None
 
     def _nodes(self, s, xb, tb):
         y = _Y
@@ -163,7 +170,7 @@ class ExactQuadrature:
             out["Q"] = 1.0 if self.n is not None else math.inf
             return out
         lo, hi = win
-        if hi <= lo:
+        if hi <= lo and abs(s) <= 2.0 ** 32:
             out["Q"] = float(self.m.cdf(lo))
             return out
         xb, tb = self._panels(s, lo, hi)
@@ -201,9 +208,10 @@ class ExactQuadrature:
                     gcum = below + self._cumulative(np.exp(logd), kinds, forward=True)
                     sf = np.maximum(1.0 - gcum, 0.0)
                     ratio = np.where(sf > 0, jrev / sf, 1.0)
-                    bracket = np.where(sf > 0, np.exp(nm1 * np.log(sf)) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0))), 0.0)
-                out["M"] = float(np.sum(w * f1 * np.exp(lpsi)))
-                out["OM"] = float(np.sum(w * f1 * bracket))
+                    lsf = np.log1p(-np.minimum(gcum, 1.0))  # (1 − G)^{n−1} with G ~ 1/n: log1p, not log(1 − G)
+                    bracket = np.where(sf > 0, np.exp(nm1 * lsf) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0))), 0.0)
+                out["M"] = float(np.sum(w * np.exp(lg1 + logd + lpsi)))
+                out["OM"] = float(np.sum(w * np.exp(lg1 + logd + np.log(bracket))))
         return out
 
     @staticmethod
@@ -224,28 +232,30 @@ class ExactQuadrature:
     # ------------------------------------------------------------------ the outer integral over s
     def _panel(self, s1, s2):
         mid, half = (s1 + s2) / 2.0, (s2 - s1) / 2.0
-        svals = mid + half * _Y
+        svals = mid + half * _YO
         acc = _zero(self.powers)
-        lphi_min = math.inf
-        for s, wgt in zip(svals, _W * half):
+        lphi_min, lphi_max = math.inf, -math.inf
+        for s, wgt in zip(svals, _WO * half):
             r = self.inner(float(s))
             q = r["Q"]
             if self.n is None:
                 lphi = -q
             else:
                 lphi = (self.n - 1.0) * math.log1p(-min(q, 1.0)) if q < 1.0 else (0.0 if self.n == 1 else -math.inf)
-            lphi_min = min(lphi_min, lphi)
+            lphi_min, lphi_max = min(lphi_min, lphi), max(lphi_max, lphi)
             phi = math.exp(lphi) if lphi > -745 else 0.0
             c = wgt * self.mass
+            acc["max"] += c * r["M"]
+            acc["one_minus_max"] += c * r["OM"]
+            if phi == 0.0:
+                continue
             for p in self.powers:
                 acc["power"][p] += c * phi * r["K"][p]
             acc["norm"] += c * phi * r["K1"]
             acc["defect"] += c * phi * r["K1x"]
             acc["ipr_x"] += c * phi * r["K2x"]
             acc["ipr_xx"] += c * phi * r["K2xx"]
-            acc["max"] += c * r["M"]
-            acc["one_minus_max"] += c * r["OM"]
-        return acc, lphi_min
+        return acc, lphi_min, lphi_max
 
     def integrate(self) -> dict:
         """All integrals: ``power`` {p: E Σ w^p}, ``defect`` E Σ w X, ``max``, ``one_minus_max``,
@@ -261,63 +271,68 @@ class ExactQuadrature:
         # split gaps so that panels are at most max(1, s) wide
         grid = [pts[0]]
         for v in pts[1:]:
-            while v - grid[-1] > max(1.0, grid[-1]):
-                grid.append(grid[-1] + max(1.0, grid[-1]))
+            step = min(1.0, self._ratio - 1.0)
+            while v - grid[-1] > max(1.0, grid[-1] * step):
+                grid.append(grid[-1] + max(1.0, grid[-1] * step))
             grid.append(v)
         total = _zero(self.powers)
         for a, b in zip(grid[:-1], grid[1:]):
             _add(total, self._panel(a, b)[0])
         # march downwards: the integrands decay like e^{s} below the scale of the smallest distance
         s = grid[0]
+        lphi_low = -math.inf
         for _ in range(400):
-            w = max(1.0, 0.5 * s) if s > 2.0 else 1.0
-            if s < -math.log(self.mass) - 20.0:  # φ^{n−1} = 1 here and every integrand is ∝ e^{s}
-                w = 4.0
-            part, _ = self._panel(s - w, s)
+            w = max(1.0, s * min(0.5, 1.0 - 1.0 / self._ratio)) if s > 2.0 else 1.0
+            if s < 0.0 and lphi_low > -1e-9:
+                w = 4.0  # φ^{n−1} ≈ 1 here and every integrand is ∝ e^{s}·(slowly varying)
+            part, lphi_low, lphi_max = self._panel(s - w, s)
             _add(total, part)
             s -= w
-            if _negligible(part, total):
+            if lphi_max < -50.0 and s < grid[0] - 50.0:
+                # still above the transition of φ^{n−1} = e^{−(n−1)Q}, Q ∝ e^{s} for s ≪ 0: skip to it
+                s -= max(0.0, math.log(-lphi_max) - 4.0)
+            if lphi_max > -1.0 and _negligible(part, total):  # below the transition of φ^{n−1}, and decayed
                 break
         # march upwards until φ^{n−1} has underflowed (or past the end of the support)
         s = grid[-1]
         xmax = self.x_max
         for _ in range(600):
-            w = max(1.0, 0.5 * abs(s))
+            w = max(1.0, abs(s) * min(0.5, self._ratio - 1.0))
             end = s + w
             if math.isfinite(xmax) and s < xmax + _T_HI:
                 specials = [xmax - 2.0 ** k for k in range(6, -1, -1)] + [xmax, xmax + 1.0, xmax + _T_HI]
                 nxt = [v for v in specials if v > s * (1 + 1e-15) + 1e-300]
                 if nxt:
                     end = min(end, nxt[0])
-            part, lphi_min = self._panel(s, end)
+            part, lphi_min, _ = self._panel(s, end)
             _add(total, part)
             s = end
             if math.isfinite(xmax) and s >= xmax + _T_HI:
                 break
-            if lphi_min < -800.0 and _negligible(part, total):
+            if lphi_min < -800.0 and s >= grid[-1] + _T_HI and _negligible(part, total):
                 break
         return total
 
 
-def _geometric_refine(xb, xmax):
-    """Split panels [x1, x2] with 0 < x1 and x2 > 4·x1 (and likewise towards x_max) geometrically, so
+def _geometric_refine(xb, xmax, ratio=4.0):
+    """Split panels [x1, x2] with 0 < x1 and x2 > ratio·x1 (and likewise towards x_max) geometrically, so
     that the power law x^{α−1} is resolved on every panel."""
     x1, x2 = xb[:-1], xb[1:]
-    bad = (x1 > 0) & (x2 > 4.0 * x1)
+    bad = (x1 > 0) & (x2 > ratio * x1)
     if math.isfinite(xmax):
         b1, b2 = xmax - x2, xmax - x1
-        badu = (b1 > 0) & (b2 > 4.0 * b1)
+        badu = (b1 > 0) & (b2 > ratio * b1)
     else:
         badu = np.zeros_like(bad)
     if not (np.any(bad) or np.any(badu)):
         return xb
     extra = [xb]
     for a, b in zip(x1[bad], x2[bad]):
-        k = math.ceil(math.log(b / a) / math.log(4.0))
+        k = math.ceil(math.log(b / a) / math.log(ratio))
         extra.append(a * np.exp(np.linspace(0.0, math.log(b / a), k + 1)))
     for a, b in zip(x1[badu], x2[badu]):
         ba, bb = xmax - b, xmax - a
-        k = math.ceil(math.log(bb / ba) / math.log(4.0))
+        k = math.ceil(math.log(bb / ba) / math.log(ratio))
         extra.append(xmax - ba * np.exp(np.linspace(0.0, math.log(bb / ba), k + 1)))
     return np.unique(np.concatenate(extra))
 

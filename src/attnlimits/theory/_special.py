@@ -119,6 +119,13 @@ def log_mgf(d: int, t):
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
         ive = special.ive(nu, t)
         out = special.gammaln(d / 2.0) + nu * np.log(2.0 / t) + np.log(ive) + t
+    large = ~np.isfinite(out) & (t > 2.0 * (nu + 1.0) ** 2 + 100.0)
+    if np.any(large):  # scipy's ive is NaN past t ≈ 1e10: its large-t series (DLMF 10.40.1)
+        safe = np.where(large, t, 1.0)
+        with np.errstate(all="ignore"):
+            ser = (special.gammaln(d / 2.0) + nu * np.log(2.0 / safe) + np.log(_ive_large(nu, safe))
+                   - 0.5 * np.log(2.0 * np.pi * safe) + safe)
+        out = np.where(large, ser, out)
     small = ~np.isfinite(out) | (ive <= 0)
     if np.any(small):
         series = np.log(special.hyp0f1(d / 2.0, np.where(small, t, 0.0) ** 2 / 4.0))
