@@ -201,3 +201,44 @@ def test_report_renders_in_headless_chromium(quick, tmp_path):
     img = image.imread(shot)[..., :3]
     assert img.std() > 0.02
     assert np.mean(img.min(axis=2) < 0.9) > 0.005
+
+
+def test_killed_run_resumes_to_the_same_result(tmp_path):
+    """SIGKILL a run once some grid cells are stored; the rerun computes only the rest and gives the numbers of
+    an uninterrupted run."""
+    import os
+    import signal
+    import sys
+
+    from attnlimits.sweep import sweep_status
+
+    from conftest import SRC
+
+    out = tmp_path / "killed"
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "attnlimits", "reproduce", "--quick", "--only", "phase-diagram",
+                             "--out", str(out), "--seed", "5"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    store = out / "sweeps" / "phase-diagram-quick-seed5.sqlite"
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if store.exists():
+            try:
+                done = sweep_status(store)["done"]
+            except Exception:  # the store is being created
+                done = 0
+            if done >= 2:
+                break
+        time.sleep(0.2)
+    running = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert running and 2 <= done < 6, (running, done)  # killed mid-grid (6 rows in --quick)
+    resumed = run_cli("reproduce", "--quick", "--only", "phase-diagram", "--out", out, "--seed", "5", "--json")
+    fresh = run_cli("reproduce", "--quick", "--only", "phase-diagram", "--out", tmp_path / "fresh", "--seed", "5",
+                    "--json")
+    a = json.loads(resumed.stdout)["claims"]
+    b = json.loads(fresh.stdout)["claims"]
+    assert [(r["measured"], r["verdict"]) for r in a] == [(r["measured"], r["verdict"]) for r in b]
+    assert sweep_status(store)["done"] == sweep_status(store)["total"]
