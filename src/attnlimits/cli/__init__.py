@@ -11,9 +11,13 @@ import sys
 import click
 
 from .._validation import InputError
+from .attention import attention_command
 from .heat import heat_command
+from .keys import keys_command
 from .reproduce import reproduce_command
+from .schedule import schedule_command
 from .simulate import simulate_command
+from .tail import tail_command
 from .theory import theory_command
 from .sweep import sweep_command
 
@@ -34,6 +38,10 @@ app.add_command(simulate_command)
 app.add_command(theory_command)
 app.add_command(sweep_command)
 app.add_command(heat_command)
+app.add_command(keys_command)
+app.add_command(tail_command)
+app.add_command(schedule_command)
+app.add_command(attention_command)
 app.add_command(reproduce_command)
 
 

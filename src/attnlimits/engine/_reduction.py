@@ -15,16 +15,49 @@ import math
 
 import numpy as np
 
-__all__ = ["WeightReduction", "WEIGHT_STATISTICS"]
+__all__ = ["ReductionSums", "WeightReduction", "WEIGHT_STATISTICS"]
 
-#: Statistics finished from the weights alone (no key directions needed).
 #: exp(−x) is exactly 0.0 in float64 for x above this.
 _EXP_ZERO = 745.2
 
+#: Statistics finished from the weights alone (no key directions needed).
 WEIGHT_STATISTICS = ("max_weight", "ipr", "entropy", "effective_support", "nearest_distance", "inner", "defect")
 
 
-class WeightReduction:
+class ReductionSums:
+    """The running sums of a streaming softmax reduction and the formulas that finish every statistic from
+    them (shared by the numpy and torch reductions): ``beta, count, dmin, s0, s1, s2, sum_d, smallest``."""
+
+    def weight_of(self, dist: np.ndarray) -> np.ndarray:
+        """Final weights of keys at distances ``dist`` (valid once every chunk has been folded in)."""
+        return np.exp(-self.beta * (dist - self.dmin)) / self.s0
+
+    @property
+    def mean_distance(self) -> float:
+        """Σ w_i D_i = 1 − ⟨q,O⟩."""
+        if self.beta == 0.0:
+            return self.sum_d / self.count
+        return self.s1 / self.s0 + self.dmin
+
+    def finish(self) -> dict:
+        """Every weight statistic of the keys seen so far, and the ``top_weights`` in decreasing order."""
+        s0 = self.s0
+        entropy = self.beta * self.s1 / s0 + math.log(s0)
+        mean_d = self.mean_distance
+        top = np.sort(self.weight_of(self.smallest))[::-1]
+        return {
+            "max_weight": 1.0 / s0,
+            "ipr": self.s2 / (s0 * s0),
+            "entropy": entropy,
+            "effective_support": math.exp(entropy),
+            "nearest_distance": self.dmin,
+            "inner": 1.0 - mean_d,
+            "defect": self.beta * mean_d,
+            "top_weights": top,
+        }
+
+
+class WeightReduction(ReductionSums):
     """Streaming, numerically stable reduction of softmax weights w_i ∝ exp(−β D_i) over chunks.
 
     Parameters
@@ -100,31 +133,3 @@ class WeightReduction:
         if merged.size > self.k:
             merged = np.partition(merged, self.k - 1)[: self.k]
         self.smallest = merged
-
-    def weight_of(self, dist: np.ndarray) -> np.ndarray:
-        """Final weights of keys at distances ``dist`` (valid once every chunk has been folded in)."""
-        return np.exp(-self.beta * (dist - self.dmin)) / self.s0
-
-    @property
-    def mean_distance(self) -> float:
-        """Σ w_i D_i = 1 − ⟨q,O⟩."""
-        if self.beta == 0.0:
-            return self.sum_d / self.count
-        return self.s1 / self.s0 + self.dmin
-
-    def finish(self) -> dict:
-        """Every weight statistic of the keys seen so far, and the ``top_weights`` in decreasing order."""
-        s0 = self.s0
-        entropy = self.beta * self.s1 / s0 + math.log(s0)
-        mean_d = self.mean_distance
-        top = np.sort(self.weight_of(self.smallest))[::-1]
-        return {
-            "max_weight": 1.0 / s0,
-            "ipr": self.s2 / (s0 * s0),
-            "entropy": entropy,
-            "effective_support": math.exp(entropy),
-            "nearest_distance": self.dmin,
-            "inner": 1.0 - mean_d,
-            "defect": self.beta * mean_d,
-            "top_weights": top,
-        }

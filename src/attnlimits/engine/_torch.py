@@ -42,7 +42,7 @@ from .._rng import child, generator
 from ..laws import Draw
 from ._backend import import_torch
 from ._exact import _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
-from ._reduction import _EXP_ZERO
+from ._reduction import _EXP_ZERO, ReductionSums
 
 __all__ = ["attend_torch", "TorchWeightReduction", "TORCH_STREAM_BLOCK", "torch_generator", "has_device_sampler"]
 
@@ -109,7 +109,7 @@ def _uniform_distances(torch, gen, size: int, k: int, device):
     return out.add_(v.div_(rho))  # + (1 − ρ) = V/(1 + ρ)
 
 
-class TorchWeightReduction:
+class TorchWeightReduction(ReductionSums):
     """The streaming reduction of :class:`~attnlimits.engine.WeightReduction`, on a torch device.
 
     Same sums and finishing formulas (S0 = Σe_i, S1 = Σe_i(D_i − D_min), S2 = Σe_i², e_i = e^{−β(D_i−D_min)},
@@ -238,33 +238,10 @@ class TorchWeightReduction:
         self.sum_d = float(self._sum_d)
         self.smallest = self._smallest.to(device="cpu", dtype=self.torch.float64).numpy()
 
-    def weight_of(self, dist: np.ndarray) -> np.ndarray:
-        """Final weights of keys at distances ``dist`` (numpy, after :meth:`finish`)."""
-        return np.exp(-self.beta * (dist - self.dmin)) / self.s0
-
-    @property
-    def mean_distance(self) -> float:
-        """Σ w_i D_i = 1 − ⟨q,O⟩ (after :meth:`finish`)."""
-        if self.beta == 0.0:
-            return self.sum_d / self.count
-        return self.s1 / self.s0 + self.dmin
-
     def finish(self) -> dict:
-        """Every weight statistic, with the same formulas as ``WeightReduction.finish``."""
+        """Every weight statistic, with the formulas of :class:`ReductionSums` on the host-side sums."""
         self._host()
-        s0 = self.s0
-        entropy = self.beta * self.s1 / s0 + math.log(s0)
-        mean_d = self.mean_distance
-        return {
-            "max_weight": 1.0 / s0,
-            "ipr": self.s2 / (s0 * s0),
-            "entropy": entropy,
-            "effective_support": math.exp(entropy),
-            "nearest_distance": self.dmin,
-            "inner": 1.0 - mean_d,
-            "defect": self.beta * mean_d,
-            "top_weights": np.sort(self.weight_of(self.smallest))[::-1],
-        }
+        return super().finish()
 
 
 def attend_torch(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: int = 10, output: bool = True,

@@ -1,0 +1,46 @@
+"""``attnlimits keys``: extract one head's queries and keys from a real model into an .npz file."""
+
+from __future__ import annotations
+
+import click
+import numpy as np
+
+from .._validation import InputError
+from ._common import print_json
+
+__all__ = ["keys_command"]
+
+
+@click.command("keys")
+@click.option("--model", default="minilm", show_default=True, help="'minilm' (all-MiniLM-L6-v2, offline) or a local Hugging Face model directory.")
+@click.option("--layer", type=int, required=True, help="Layer index (0-based).")
+@click.option("--head", type=int, required=True, help="Head index (0-based).")
+@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None,
+              help="UTF-8 text file; default: docstrings of a fixed list of standard-library modules.")
+@click.option("--max-tokens", type=int, default=16384, show_default=True, help="Tokens read from the text (512-token windows).")
+@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Output .npz (queries, keys, scale, layer, head, model).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
+    """Queries and keys of one head of a real model, after the projections and before the softmax."""
+    from ..models import extract_keys, load_model, read_text
+
+    if not str(out).endswith(".npz"):
+        raise InputError(f"invalid out={out!r}: expected a path ending in .npz")
+    if max_tokens < 256:
+        raise InputError(f"invalid max-tokens={max_tokens}: expected an integer >= 256")
+    text = read_text(text_path)
+    lm = load_model(model)
+    if not 0 <= layer < lm.layers:
+        raise InputError(f"invalid layer={layer}: expected an integer in [0, {lm.layers - 1}]")
+    if not 0 <= head < lm.heads:
+        raise InputError(f"invalid head={head}: expected an integer in [0, {lm.heads - 1}]")
+    ex = extract_keys(lm, text, layers=[layer], heads=[head], max_tokens=max_tokens)
+    np.savez(out, queries=ex.queries[0, 0], keys=ex.keys[0, 0], scale=np.float64(ex.scale), layer=np.int64(layer),
+             head=np.int64(head), model=np.str_(ex.model), window=ex.window)
+    summary = {"out": str(out), "model": ex.model, "layer": layer, "head": head, "tokens": int(ex.keys.shape[2]),
+               "d_head": int(ex.keys.shape[3]), "scale": ex.scale}
+    if as_json:
+        print_json(summary)
+    else:
+        click.echo(f"wrote {summary['tokens']} queries and keys (d_head={summary['d_head']}, scale={ex.scale:.6g}) "
+                   f"of {ex.model} layer {layer} head {head} to {out}")

@@ -1,0 +1,79 @@
+"""``attnlimits tail``: the tail class, α, c and β*_n of real scores or keys (SPEC §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+from .._validation import InputError
+from ._common import print_json, print_table
+
+__all__ = ["tail_command", "load_keys_npz"]
+
+
+def load_keys_npz(path) -> dict:
+    """Read ``queries``, ``keys`` and ``scale`` from an npz written by ``attnlimits keys`` (no pickles)."""
+    from ..laws import read_arrays
+
+    arrays = read_arrays(Path(path))
+    missing = [k for k in ("queries", "keys") if k not in arrays]
+    if missing:
+        raise InputError(f"invalid keys file {str(path)!r}: missing {', '.join(missing)}; expected the output of attnlimits keys")
+    q, k = np.asarray(arrays["queries"]), np.asarray(arrays["keys"])
+    if q.ndim != 2 or k.ndim != 2 or q.shape[1] != k.shape[1] or q.dtype.kind != "f" or k.dtype.kind != "f":
+        raise InputError(f"invalid keys file {str(path)!r}: queries {q.shape} and keys {k.shape}; expected two float arrays (tokens, d_head)")
+    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(k))):
+        raise InputError(f"invalid keys file {str(path)!r}: queries or keys hold NaN or inf; expected finite values")
+    scale = float(arrays["scale"]) if "scale" in arrays else None
+    return {"queries": q, "keys": k, "scale": scale}
+
+
+@click.command("tail")
+@click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, help="npz from `attnlimits keys`.")
+@click.option("--query-index", type=int, default=None, help="Query row to use (default 0).")
+@click.option("--pooled", is_flag=True, help="Pool the distances of many queries (up to 256, evenly spaced).")
+@click.option("--scores", "scores_path", type=click.Path(dir_okay=False), default=None, help="1-D .npy of one query's scores.")
+@click.option("--endpoint", type=float, default=None, help="Scores are bounded by E (cosines: 1): D = E − s, α estimated directly.")
+@click.option("--k", "k", type=int, default=None, help="Order statistics / exceedances used (default: chosen automatically).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap (peaks over threshold).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed, as_json):
+    """Estimate the tail law of scores near their maximum and predict β*_n for n = 1e3 … 1e9."""
+    from ..tails import estimate_from_keys, estimate_from_scores
+
+    if (keys_path is None) == (scores_path is None):
+        raise InputError("invalid input: give exactly one of --keys FILE.npz or --scores FILE.npy")
+    if keys_path is not None:
+        if endpoint is not None:
+            raise InputError(f"invalid endpoint={endpoint:g}: --endpoint goes with --scores (keys have the known endpoint D = 0)")
+        if pooled and query_index is not None:
+            raise InputError("invalid input: give --query-index or --pooled, not both")
+        data = load_keys_npz(keys_path)
+        est = estimate_from_keys(data["queries"], data["keys"], query_index=0 if query_index is None else query_index,
+                                 pooled=pooled, scale=data["scale"], k=k)
+    else:
+        if pooled or query_index is not None:
+            raise InputError("invalid input: --query-index/--pooled go with --keys, not --scores")
+        if not str(scores_path).endswith(".npy"):
+            raise InputError(f"invalid scores={scores_path!r}: expected a .npy file")
+        try:
+            scores = np.load(scores_path, allow_pickle=False)
+        except FileNotFoundError:
+            raise InputError(f"invalid scores={scores_path!r}: not found") from None
+        except Exception as exc:
+            raise InputError(f"invalid scores={scores_path!r}: unreadable ({type(exc).__name__})") from None
+        est = estimate_from_scores(scores, endpoint=endpoint, k=k, seed=seed)
+    out = est.to_dict()
+    if as_json:
+        print_json(out)
+        return
+    ci = lambda p: "—" if p is None else f"[{p[0]:.4g}, {p[1]:.4g}]"  # noqa: E731
+    click.echo(f"tail class: {out['tail_class']} (effective at finite n)   ξ = {out['xi']:.4g} {ci(out['xi_ci'])}   "
+               f"α = {'—' if out['alpha'] is None else format(out['alpha'], '.4g')} {ci(out['alpha_ci'])}   "
+               f"c = {'—' if out['c'] is None else format(out['c'], '.4g')}   [{out['method']}, k = {out['k']} of {out['m']}]")
+    if out["model_beta"] is not None:
+        click.echo(f"model β (|q|·median|k|/√d_head) = {out['model_beta']:.4g}")
+    rows = [(n, b["value"], b["lo"], b["hi"], (out["regime_at"] or {}).get(n, "—")) for n, b in out["beta_star"].items()]
+    print_table("predicted β*_n (95% interval)", ["n", "β*_n", "lo", "hi", "regime at model β"], rows)

@@ -1,0 +1,66 @@
+"""A real model's attention as a function of the visible context length, mask-aware (SPEC §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import InputError, check_int
+from ._extract import forward_qk
+from ._load import LoadedModel
+
+__all__ = ["attention_profile", "attention_stats"]
+
+
+def attention_stats(probs: np.ndarray, mask: np.ndarray) -> dict:
+    """Mean max weight, entropy and effective support exp(entropy) per (layer, head).
+
+    Parameters
+    ----------
+    probs : ndarray, shape (layers, batch, heads, T, T)
+        Attention probabilities as the model returns them.
+    mask : ndarray, shape (batch, T)
+        1 for real tokens, 0 for padding. Only real queries count, and only real keys enter the entropy
+        (a masked key has probability 0 and contributes nothing; a padded query row is skipped).
+    """
+    valid_q = mask.astype(bool)
+    valid_k = mask.astype(bool)[:, None, None, :]
+    p = np.where(valid_k[None], probs, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ent = -np.sum(np.where(p > 0, p * np.log(p), 0.0), axis=-1)  # (L, B, H, T)
+    mx = p.max(axis=-1)
+    sel = valid_q[None, :, None, :]
+    count = sel.sum(axis=(1, 3))
+
+    def mean(x):
+        return np.where(sel, x, 0.0).sum(axis=(1, 3)) / count
+
+    return {"max_weight": mean(mx), "entropy": mean(ent), "effective_support": mean(np.exp(ent)),
+            "visible": float(mask.sum(axis=1).mean())}
+
+
+def attention_profile(lm: LoadedModel, text: str, ns, *, windows: int = 8) -> dict:
+    """Attention statistics of every layer and head at each visible context length n.
+
+    For each n, up to ``windows`` consecutive windows of exactly n tokens (special tokens included) are cut
+    from ``text``; a query sees the n keys of its window (MiniLM is bidirectional; padding never enters).
+    Returns {"n": [...], "max_weight"/"entropy"/"effective_support": arrays (len(ns), layers, heads)}.
+    """
+    ns = [check_int("n", n, minimum=3, maximum=lm.max_tokens) for n in ns]
+    windows = check_int("windows", windows, minimum=1)
+    ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
+    cls, sep = lm.tokenizer.cls_token_id, lm.tokenizer.sep_token_id
+    out = {"n": ns, "max_weight": [], "entropy": [], "effective_support": []}
+    for n in ns:
+        body = n - 2
+        rows = [[cls, *ids[i:i + body], sep] for i in range(0, len(ids) - body + 1, body)][:windows]
+        if not rows:
+            raise InputError(f"invalid n={n}: the text has {len(ids)} tokens, too short for one window of {n}")
+        input_ids = np.array(rows, dtype=np.int64)
+        mask = np.ones_like(input_ids)
+        _, _, att = forward_qk(lm, input_ids, mask, output_attentions=True)
+        st = attention_stats(np.stack(att), mask)
+        for key in ("max_weight", "entropy", "effective_support"):
+            out[key].append(st[key])
+    for key in ("max_weight", "entropy", "effective_support"):
+        out[key] = np.array(out[key])
+    return out

