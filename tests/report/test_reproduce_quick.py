@@ -242,3 +242,14 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
     b = json.loads(fresh.stdout)["claims"]
     assert [(r["measured"], r["verdict"]) for r in a] == [(r["measured"], r["verdict"]) for r in b]
     assert sweep_status(store)["done"] == sweep_status(store)["total"]
+
+
+def test_report_sections_without_verdict(tmp_path):
+    """The real-keys section (a figure and its numbers, no verdict) is rendered after the claims."""
+    from attnlimits.report import write_report
+
+    (tmp_path / "figures").mkdir()
+    path = write_report(tmp_path, [], {"quick": False, "seed": 0},
+                        extras=[{"figure": "real-keys.png", "caption": "cap", "paragraph": "para"}])
+    html = path.read_text()
+    assert "id='real-keys'" in html and "figures/real-keys.png" in html and "no verdict" in html

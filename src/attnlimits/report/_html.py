@@ -32,7 +32,7 @@ def _num(x) -> str:
     return f"{f:.6g}"
 
 
-def write_report(directory, results, meta: dict) -> Path:
+def write_report(directory, results, meta: dict, extras=()) -> Path:
     """Write ``directory/report.html`` for ``results`` (ClaimResults whose figures are already drawn into
     ``directory/figures``); ``meta`` holds the run's seed, sizes and elapsed time. Returns the path."""
     directory = Path(directory)
@@ -71,6 +71,11 @@ def write_report(directory, results, meta: dict) -> Path:
             parts.append(f"<figure><img src='figures/{e(f.name)}' alt='{e(f.caption)}'>"
                          f"<figcaption>{e(f.caption)}</figcaption></figure>")
         parts.append(f"<p><small>{r.elapsed:.1f} s</small></p></section>")
+    for x in extras:
+        parts.append("<section id='real-keys'><h2>Real transformer keys <small>(no verdict)</small></h2>")
+        parts.append(f"<p>{e(x['paragraph'])}</p>")
+        parts.append(f"<figure><img src='figures/{e(x['figure'])}' alt='{e(x['caption'])}'>"
+                     f"<figcaption>{e(x['caption'])}</figcaption></figure></section>")
     parts.append("</body></html>")
     path = directory / "report.html"
     path.write_text("\n".join(parts), encoding="utf-8")

@@ -31,7 +31,7 @@ def records(results) -> list:
 
 
 def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, workers: int = 1, only=None,
-              progress=None) -> list:
+              progress=None, real_keys: bool = True) -> list:
     """Measure every selected claim, draw its figures and write ``out/claims.json`` and ``out/report.html``.
 
     Parameters
@@ -48,6 +48,9 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
         Claim ids to run (default: all).
     progress : callable, optional
         ``progress(claim_id)`` returns a context manager yielding ``callback(done, total)`` (a progress bar).
+    real_keys : bool
+        Add the real-keys section (MiniLM's heads against the theory's scales; a figure, no verdict) to a full
+        default run when the ``models`` extra is installed.
 
     Returns
     -------
@@ -58,6 +61,7 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     from ..claims import Context, UnitStore, run_claim, select_claims
     from ._figures import draw_figure
     from ._html import write_report
+    from ._real_keys import real_keys_available, real_keys_section
 
     seed = check_int("seed", seed, minimum=0)
     workers = check_int("workers", workers, minimum=1)
@@ -75,9 +79,12 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
             for fig in result.figures:
                 draw_figure(fig, out / "figures")
             results.append(result)
+        extras = []
+        if real_keys and not quick and only is None and real_keys_available():
+            extras.append(real_keys_section(store, out / "figures"))
     finally:
         store.close()
     (out / "claims.json").write_text(json.dumps(records(results), indent=1, allow_nan=False), encoding="utf-8")
     meta = {"quick": quick, "seed": seed, "version": __version__, "elapsed": time.monotonic() - start}
-    write_report(out, results, meta)
+    write_report(out, results, meta, extras=extras)
     return results
