@@ -106,7 +106,7 @@ def _high_d(ctx) -> ClaimResult:
 
     dims = (16, 64)
     ns = [10**k for k in ((2, 3, 4) if ctx.quick else (2, 3, 4, 5))]
-    samples = 1500 if ctx.quick else 500
+    samples = 1500 if ctx.quick else 1000
     cases, series = [], []
     lead, second = gumbel_slopes(ns)
     for j, d in enumerate(dims):
