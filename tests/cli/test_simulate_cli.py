@@ -1,7 +1,5 @@
 """`attnlimits simulate` as a user runs it: JSON fields, reproducibility, one-line errors with exit code 2."""
 
-import json
-
 import numpy as np
 import pytest
 

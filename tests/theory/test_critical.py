@@ -38,6 +38,7 @@ def test_laplace_exponent_closed_form_and_quadrature_agree():
     quad = ExactQuadrature(PoissonMeasure(1.0, 1.5), None, powers=(), max_weight=False)
     numeric = np.array([quad.inner(float(np.log(v)))["Q"] for v in u])
     np.testing.assert_allclose(numeric, closed, rtol=1e-9)
+    np.testing.assert_allclose(pk.laplace_exponent(u), closed, rtol=1e-9)
 
 
 @pytest.mark.parametrize("d", [3, 5])

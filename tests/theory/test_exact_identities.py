@@ -20,7 +20,6 @@ from attnlimits.theory import (
 )
 from attnlimits.theory._measure import ScaledDistance
 from attnlimits.theory._quadrature import ExactQuadrature
-from attnlimits.theory._special import uniform_distance_logpdf
 
 
 @pytest.mark.parametrize("d", [2, 3, 64])

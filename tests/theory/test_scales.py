@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy import special
 
 from attnlimits.laws import Subsphere, UniformSphere, VonMisesFisher
 from attnlimits.theory import (

@@ -14,7 +14,7 @@ import numpy as np
 from .._validation import parse_count
 from ..laws import LAW_FORMS, parse_law
 
-__all__ = ["COUNT", "law_option", "build_law", "print_json", "print_table", "progress_callback", "to_jsonable"]
+__all__ = ["COUNT", "law_option", "setting_options", "build_law", "print_json", "print_table", "progress_callback", "to_jsonable"]
 
 
 class CountType(click.ParamType):
@@ -35,6 +35,19 @@ COUNT = CountType()
 def law_option(f):
     """``--law uniform|vmf:KAPPA[:ANGLE]|subsphere:K|file:PATH``."""
     return click.option("--law", default="uniform", show_default=True, help=f"Key law: {LAW_FORMS}.")(f)
+
+
+def setting_options(f):
+    """The setting of one query against n keys: ``--d --n (--beta | --lam) --law``."""
+    for option in reversed([
+        click.option("--d", "d", type=int, required=True, help="Dimension d >= 2 (keys on S^{d-1})."),
+        click.option("--n", "n", type=COUNT, required=True, help="Number of keys n >= 1 (accepts 1e6)."),
+        click.option("--beta", type=float, default=None, help="Inverse temperature beta >= 0."),
+        click.option("--lam", type=float, default=None, help="lambda > 0: beta = lambda * beta*_n of the key law."),
+        law_option,
+    ]):
+        f = option(f)
+    return f
 
 
 def build_law(text: str, d: int):

@@ -5,15 +5,11 @@ from __future__ import annotations
 import click
 
 from ..engine import AUTO_ORDERSTAT_MIN_N, ORDERSTAT_DIAGNOSTICS, STATISTICS, choose_method, simulate
-from ._common import COUNT, build_law, law_option, print_json, print_table, progress_callback
+from ._common import build_law, setting_options, print_json, print_table, progress_callback
 
 
 @click.command("simulate")
-@click.option("--d", "d", type=int, required=True, help="Dimension d >= 2 (keys on S^{d-1}).")
-@click.option("--n", "n", type=COUNT, required=True, help="Number of keys n >= 1 (accepts 1e6).")
-@click.option("--beta", type=float, default=None, help="Inverse temperature beta >= 0.")
-@click.option("--lam", type=float, default=None, help="lambda > 0: beta = lambda * beta*_n of the key law.")
-@law_option
+@setting_options
 @click.option("--samples", type=int, default=1000, show_default=True, help="Independent replicates.")
 @click.option("--seed", type=int, default=None, help="Root seed (default: fresh entropy, reported).")
 @click.option("--method", type=click.Choice(["exact", "orderstat", "auto"]), default="exact", show_default=True,

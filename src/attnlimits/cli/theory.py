@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import COUNT, build_law, law_option, print_json, print_table
+from ._common import build_law, setting_options, print_json, print_table
 
 _LABELS = {
     "alpha": "local exponent α",
@@ -28,11 +28,7 @@ _LABELS = {
 
 
 @click.command("theory")
-@click.option("--d", "d", type=int, required=True, help="Dimension d >= 2 (keys on S^{d-1}).")
-@click.option("--n", "n", type=COUNT, required=True, help="Number of keys n >= 1 (accepts 1e6).")
-@click.option("--beta", type=float, default=None, help="Inverse temperature beta >= 0.")
-@click.option("--lam", type=float, default=None, help="lambda > 0: beta = lambda * beta*_n of the key law.")
-@law_option
+@setting_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def theory_command(d, n, beta, lam, law, as_json):
     """Predict max weight, IPR, <q,O>, the scales and the regime for N keys at BETA (or BETA = LAM * beta*_n)."""

@@ -103,24 +103,40 @@ class WeightReduction(ReductionSums):
                 self.s0 *= f
                 self.s2 *= f * f
             self.dmin = m
-        shifted, e, zero = self._buffers(dist.size)
-        np.subtract(dist, self.dmin, out=shifted)
-        np.multiply(shifted, -self.beta, out=e)
-        # exp underflows to exactly 0 below −745.2; feeding it such arguments takes libm's slow path
-        # (up to 20× slower), so those entries are set to 0 by hand: bit-identical, and fast.
-        np.less(e, -_EXP_ZERO, out=zero)
-        np.copyto(e, 0.0, where=zero)
-        np.exp(e, out=e)
-        np.copyto(e, 0.0, where=zero)
-        self.s0 += float(e.sum())
-        # einsum, not BLAS dot: a threaded BLAS call per chunk costs more than the sum on a busy machine.
-        self.s1 += float(np.einsum("i,i->", e, shifted))
-        self.s2 += float(np.einsum("i,i->", e, e))
+        # Keys with β(D − D_min) > 745.2 weigh exactly 0.0 in float64 (exp underflows), and feeding exp such
+        # arguments takes libm's slow path (up to 20× slower). So: where no key can reach that far (D ≤ 2),
+        # fold the chunk as it is; where few keys weigh, fold only those; otherwise zero the rest by hand.
+        # All three give the same sums up to the order of additions.
+        if self.beta * (2.0 - self.dmin) <= _EXP_ZERO:
+            self._fold(dist)
+        else:
+            weighs = self._buffers(dist.size)[2]
+            np.less_equal(dist, self.dmin + _EXP_ZERO / self.beta, out=weighs)
+            count = int(np.count_nonzero(weighs))
+            if 4 * count < dist.size:
+                self._fold(dist[weighs])
+            else:
+                self._fold(dist, zero=np.logical_not(weighs, out=weighs))
         if self.beta == 0.0:
             self.sum_d += float(dist.sum())
         self.count += dist.size
         if self.smallest.size < self.k or m < self.smallest.max():
             self._update_smallest(dist)
+
+    def _fold(self, dist: np.ndarray, zero: np.ndarray | None = None) -> None:
+        """Add e_i, e_i (D_i − D_min) and e_i² of a chunk to S0, S1, S2 (entries ``zero`` weigh exactly 0)."""
+        shifted, e, _ = self._buffers(dist.size)
+        np.subtract(dist, self.dmin, out=shifted)
+        np.multiply(shifted, -self.beta, out=e)
+        if zero is not None:
+            np.copyto(e, 0.0, where=zero)
+        np.exp(e, out=e)
+        if zero is not None:
+            np.copyto(e, 0.0, where=zero)
+        self.s0 += float(e.sum())
+        # einsum, not BLAS dot: a threaded BLAS call per chunk costs more than the sum on a busy machine.
+        self.s1 += float(np.einsum("i,i->", e, shifted))
+        self.s2 += float(np.einsum("i,i->", e, e))
 
     def _update_smallest(self, dist: np.ndarray) -> None:
         if self.smallest.size >= self.k:

@@ -21,9 +21,10 @@ __all__ = ["UniformSphere", "Subsphere", "uniform_distances"]
 def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray:
     """Draw D = 1 − ⟨q,K⟩ for K uniform on S^{d−1}, exactly and with O(1) work per key.
 
-    d = 2: D = 2 sin²(πU/2); d = 3: D = 2U (⟨q,K⟩ is uniform on [−1, 1]); d ≥ 4: with G ~ N(0,1) and
-    C ~ χ²_{d−1}, ⟨q,K⟩ = G/R, R = √(G² + C), and D = C/(R(R+G)) for G > 0 (no cancellation near D = 0),
-    1 − G/R otherwise.
+    d = 2: D = 2 sin²(πU/2); d = 3: D = 2U (⟨q,K⟩ is uniform on [−1, 1]); d ≥ 4: Ulrich's (1984)
+    symmetric-beta construction, ⟨q,K⟩ = ρ cos(2πU2) with ρ = √(1 − V), V = U1^{2/(d−2)} (ρ is the radius
+    of the projection of K on a 2-plane through q), written as D = V/(1 + ρ) + 2ρ sin²(πU2): a sum of two
+    non-negative terms, so D keeps full relative precision near 0. Two uniforms per key, whatever d.
     """
     if d == 3:
         u = rng.random(size)
@@ -46,7 +47,8 @@ def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray
     out *= np.pi
     np.sin(out, out=out)
     out *= out
-    out *= 2.0 * rho  # 2ρ sin²(πU2)
+    out *= rho
+    out *= 2.0  # 2ρ sin²(πU2)
     rho += 1.0
     np.divide(v, rho, out=v)  # 1 − ρ = V/(1 + ρ)
     out += v

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .._validation import InputError, check_int, check_real
 from ._rules import RULES
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from .._validation import check_int, check_real
+from .._validation import check_int
 from ._critical import PoissonKingman
 
 __all__ = ["expected_one_minus_max_weight", "nearest_distance_sf", "expected_nearest_distance"]
