@@ -14,6 +14,7 @@ from .._validation import InputError
 from .attention import attention_command
 from .heat import heat_command
 from .keys import keys_command
+from .reproduce import reproduce_command
 from .schedule import schedule_command
 from .simulate import simulate_command
 from .tail import tail_command
@@ -41,6 +42,7 @@ app.add_command(keys_command)
 app.add_command(tail_command)
 app.add_command(schedule_command)
 app.add_command(attention_command)
+app.add_command(reproduce_command)
 
 
 def main(argv=None) -> None:

@@ -1,0 +1,100 @@
+"""The claim interface: one small declarative object per claim of the paper, and the context it runs in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .._rng import as_seed_sequence
+
+__all__ = ["Claim", "ClaimResult", "Context", "Figure", "stable_key"]
+
+
+def stable_key(*parts) -> int:
+    """A 63-bit integer from the canonical JSON of ``parts`` (sha256; never Python's salted ``hash``)."""
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+
+@dataclass
+class Figure:
+    """A figure the report draws: ``kind`` names a drawing function of :mod:`attnlimits.report`, ``data`` is
+    JSON-ready, ``caption`` says n, d, β or λ and samples."""
+
+    name: str
+    kind: str
+    data: dict
+    caption: str
+
+
+@dataclass
+class ClaimResult:
+    """What running a claim gives: its judged cases, its figures and the report paragraph."""
+
+    id: str
+    title: str
+    cases: list
+    figures: list = field(default_factory=list)
+    paragraph: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        """``pass`` when every case passes."""
+        return "pass" if self.cases and all(c.verdict == "pass" for c in self.cases) else "fail"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim: an id, what it states, and ``run(ctx) -> ClaimResult`` that predicts (theory), measures
+    (simulation), compares (:func:`~attnlimits.claims.judge`) and describes its figures."""
+
+    id: str
+    title: str
+    statement: str
+    run: Callable = field(repr=False)
+
+
+class Context:
+    """Where a claim runs: sizes (``quick``), the run's root seed, workers, a resumable store and a progress
+    callback ``progress(done, total)``.
+
+    ``directory`` (the run's output folder) holds the sweep stores of the claims' grids.
+
+    Each claim derives its streams from ``seed_for(claim_id, *key)``: a child of the root SeedSequence whose
+    spawn key is a sha256 of the claim and the key, so one claim's numbers do not depend on which other
+    claims ran or in what order.
+    """
+
+    def __init__(self, *, quick: bool = False, seed=0, workers: int = 1, store=None, progress=None, directory=None):
+        self.quick = bool(quick)
+        self.directory = directory
+        self.root = as_seed_sequence(seed)
+        self.workers = int(workers)
+        self.store = store
+        self._progress = progress
+
+    def seed_for(self, *key) -> np.random.SeedSequence:
+        """The SeedSequence of work unit ``key`` (e.g. ``("critical-exponent", 3, 10**6)``)."""
+        return np.random.SeedSequence(self.root.entropy, spawn_key=tuple(self.root.spawn_key) + (stable_key(*key),))
+
+    def progress(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress(done, total)
+
+    def cached(self, key: tuple, compute: Callable[[], dict]) -> dict:
+        """``compute()`` once per ``key`` (a JSON-ready dict); stored as soon as it finishes, so an interrupted
+        run resumes from the units already done (the key includes every parameter and the root seed)."""
+        full = (self.root.entropy, list(self.root.spawn_key), self.quick, *key)
+        if self.store is None:
+            return compute()
+        hit = self.store.get(full)
+        if hit is not None:
+            return hit
+        value = compute()
+        self.store.put(full, value)
+        return value

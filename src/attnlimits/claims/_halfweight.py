@@ -1,0 +1,337 @@
+"""β_{1/2}(n) by simulation with common random numbers: the β at which the mean max weight is 1/2.
+
+For each replicate the nearest keys' distances are drawn once; the replicate's max weight
+W(β) = 1/Σ_i e^{−β(D_i − D_(1))} is then a smooth, increasing function of β (its derivative is
+W²·Σ (D_i − D_(1)) e^{−β(D_i − D_(1))} ≥ 0), so the sample mean ḡ(β) of W over replicates is smooth and
+increasing, and its root ḡ(β̂) = 1/2 is found by Brent's method in log β. The standard error follows from the
+delta method: SE(log β̂) = sd_r(W_r(β̂)) / (√R · dḡ/dlog β(β̂)).
+
+Two ways to get the nearest distances of one replicate:
+
+- ``dense``: all n distances drawn with ``law.draw`` (any law, n up to ~1e6); keys with
+  β_lo·(D − D_(1)) > ``CUT`` are dropped — together they weigh at most n·e^{−CUT} against the nearest key's 1
+  at every β ≥ β_lo, and that bound is reported as ``dropped_bound``.
+- ``orderstat``: the m smallest of n distances exactly, from exponential spacings pushed through the law's
+  quantile function (``law.distance_ppf_log``, SPEC §1; n up to 1e18 at a cost independent of n), with m grown
+  until β_lo·(D_(m) − D_(1)) ≥ ``REACH``. The other n − m keys enter through their exact conditional mean
+  (n − m)·E[e^{−β(D − D_(1))} | D > D_(m)], by Gauss–Laguerre quadrature in x = β(D − D_(m)) of the law's
+  exact density. Their fluctuation around that mean is dropped: its standard deviation is below
+  √(n·E[e^{−2β(D−D_(1))}; D > D_(m)]) ≤ e^{−REACH/2}·√(tail mean), reported per estimate as ``tail_share``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize, special
+
+from .._rng import as_seed_sequence, generator
+from .._validation import InputError, check_int, check_real
+
+__all__ = ["HalfWeightEstimate", "NearestSample", "beta_half_crn", "estimate_beta_half", "mean_max_weight_curve",
+           "nearest_block", "nearest_sample", "nested_dense_samples", "one_minus_max_weight", "slope_crn"]
+
+#: Dense draws: keys beyond β_lo·(D − D_(1)) > CUT are dropped (each weighs < e^{−CUT} relative to the nearest).
+CUT = 40.0
+#: Order statistics: m grows until β_lo·(D_(m) − D_(1)) ≥ REACH.
+REACH = 20.0
+#: Most nearest keys drawn exactly per replicate.
+MAX_NEAREST = 1 << 16
+#: Keys per block of a dense draw.
+_BLOCK = 1 << 16
+_LAGUERRE_X, _LAGUERRE_W = special.roots_laguerre(48)
+
+
+@dataclass
+class NearestSample:
+    """Nearest distances of R replicates, padded: ``gaps[r, i] = D_(i) − D_(1)`` (inf where absent), the
+    nearest distance ``d1[r]``, and what is needed for the far keys' conditional mean (orderstat only)."""
+
+    law: object
+    n: int
+    beta_lo: float
+    method: str
+    gaps: np.ndarray
+    d1: np.ndarray
+    far_count: np.ndarray = field(default=None)
+    far_start: np.ndarray = field(default=None)
+    far_log_sf: np.ndarray = field(default=None)
+    dropped_bound: float = 0.0
+
+    @property
+    def samples(self) -> int:
+        return self.gaps.shape[0]
+
+    def far_sum(self, beta: float) -> np.ndarray:
+        """(n − m)·E[e^{−β(D − D_(1))} | D > D_(m)] per replicate (zero for dense samples)."""
+        if self.far_count is None:
+            return np.zeros(self.samples)
+        t = self.far_start
+        x = _LAGUERRE_X[None, :]
+        s = t[:, None] + x / beta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logf = np.asarray(self.law.distance_logpdf(np.minimum(s, 2.0)), dtype=float)
+        logf = np.where(s < 2.0, logf, -np.inf)
+        integral = (np.exp(logf) * _LAGUERRE_W[None, :]).sum(axis=1) / beta
+        with np.errstate(over="ignore", under="ignore"):
+            scale = np.exp(-beta * (t - self.d1) - self.far_log_sf)
+        return self.far_count * integral * scale
+
+    def max_weights(self, beta: float) -> np.ndarray:
+        """W_r(β) for every replicate (in blocks of replicates, sums in float64)."""
+        s = np.empty(self.samples)
+        step = max(1, (1 << 22) // max(1, self.gaps.shape[1]))
+        with np.errstate(under="ignore"):
+            for i in range(0, self.samples, step):
+                s[i:i + step] = np.exp(-beta * self.gaps[i:i + step]).sum(axis=1, dtype=np.float64)
+        return 1.0 / (s + self.far_sum(beta))
+
+    def tail_share(self, beta: float) -> float:
+        """Largest share of the normaliser carried by the far keys' conditional mean, over replicates."""
+        if self.far_count is None:
+            return 0.0
+        far = self.far_sum(beta)
+        return float(np.max(far * self.max_weights(beta)))
+
+
+def from_rows(law, n: int, rows, beta_lo: float, method: str = "dense", dtype=np.float64) -> NearestSample:
+    """A :class:`NearestSample` from per-replicate sorted nearest distances (dense: every kept key). ``gaps`` may
+    be stored in float32 to halve memory where every key is kept (high d): a relative rounding of 6e−8 in a gap
+    changes e^{−β·gap} by at most 6e−8·CUT ≈ 2.4e−6 relative, far below any standard error here."""
+    width = max(len(x) for x in rows)
+    gaps = np.full((len(rows), width), np.inf, dtype=dtype)
+    for r, row in enumerate(rows):
+        gaps[r, : row.size] = row - row[0]
+    out = NearestSample(law, n, beta_lo, method, gaps, np.array([row[0] for row in rows]))
+    out.dropped_bound = float(n * math.exp(-CUT))
+    return out
+
+
+def nested_dense_samples(law, ns, samples: int, seed, beta_lo, *, progress=None) -> list:
+    """Nested dense samples: replicate r draws max(ns) keys once and the sample at n uses its first n keys, so
+    the estimates at different n share randomness (their errors are correlated; see :func:`slope_crn`).
+    ``beta_lo`` is one β_lo per n."""
+    ns = [check_int("n", n, minimum=1) for n in ns]
+    root = as_seed_sequence(seed)
+    rows = [[] for _ in ns]
+    for r in range(samples):
+        dist = law.draw(generator(root, r), max(ns)).distances
+        for j, n in enumerate(ns):
+            prefix = dist[:n]
+            cut = float(prefix.min()) + CUT / beta_lo[j]
+            kept = np.sort(prefix[prefix <= cut])
+            rows[j].append((kept - kept[0]).astype(np.float32))  # gaps (float32, see from_rows); D_(1) apart
+            rows[j][-1] = (kept[0], rows[j][-1])
+        if progress:
+            progress(r + 1, samples)
+    out = []
+    for j, n in enumerate(ns):
+        width = max(g.size for _, g in rows[j])
+        gaps = np.full((samples, width), np.inf, dtype=np.float32)
+        for r, (_, g) in enumerate(rows[j]):
+            gaps[r, : g.size] = g
+        sample = NearestSample(law, n, beta_lo[j], "dense", gaps, np.array([d1 for d1, _ in rows[j]]))
+        sample.dropped_bound = float(n * math.exp(-CUT))
+        out.append(sample)
+    return out
+
+
+def nearest_sample(law, n: int, samples: int, seed, beta_lo: float, *, method: str = "orderstat",
+                   progress=None) -> NearestSample:
+    """Draw the nearest distances of ``samples`` independent replicates (replicate r: stream (r,) below
+    ``seed``), enough of them for every β ≥ ``beta_lo`` (see the module docstring)."""
+    n = check_int("n", n, minimum=1)
+    samples = check_int("samples", samples, minimum=2)
+    beta_lo = check_real("beta_lo", beta_lo, lower=0.0, lower_open=True)
+    root = as_seed_sequence(seed)
+    rows, d1s, extra = [], [], []
+    for r in range(samples):
+        rng = generator(root, r)
+        if method == "dense":
+            rows.append(_dense_row(law, n, rng, beta_lo))
+        elif method == "orderstat":
+            gaps, far = _orderstat_row(law, n, rng, beta_lo)
+            rows.append(gaps)
+            extra.append(far)
+        else:
+            raise InputError(f"invalid method={method!r}: expected dense or orderstat")
+        d1s.append(rows[-1][0])
+        if progress:
+            progress(r + 1, samples)
+    width = max(len(x) for x in rows)
+    gaps = np.full((samples, width), np.inf)
+    for r, row in enumerate(rows):
+        gaps[r, : row.size] = row - row[0]
+    out = NearestSample(law, n, beta_lo, method, gaps, np.array(d1s))
+    if method == "dense":
+        out.dropped_bound = float(n * math.exp(-CUT))
+    else:
+        far = np.array(extra, dtype=float)
+        out.far_count, out.far_start, out.far_log_sf = far[:, 0], far[:, 1], far[:, 2]
+        if np.all(out.far_count == 0):
+            out.far_count = None
+    return out
+
+
+def _dense_row(law, n: int, rng, beta_lo: float) -> np.ndarray:
+    kept = np.empty(0)
+    best = math.inf
+    for start in range(0, n, _BLOCK):
+        dist = law.draw(rng, min(_BLOCK, n - start)).distances
+        best = min(best, float(dist.min()))
+        cut = best + CUT / beta_lo
+        kept = np.concatenate([kept[kept <= cut], dist[dist <= cut]])
+    return np.sort(kept)
+
+
+def _orderstat_row(law, n: int, rng, beta_lo: float):
+    """The m nearest of n distances (exact) and (n − m, D_(m), log P(D > D_(m)))."""
+    s = np.empty(0)
+    dist = np.empty(0)
+    m = 64
+    while True:
+        m = min(m, n, MAX_NEAREST)
+        have = s.size
+        e = rng.standard_exponential(m - have) / (n - np.arange(have, m, dtype=float))
+        e = np.cumsum(e) + (s[-1] if have else 0.0)
+        s = np.concatenate([s, e])
+        log_p = np.log(-np.expm1(-e))
+        more = np.asarray(law.distance_ppf_log(log_p, -e), dtype=float)
+        dist = np.maximum.accumulate(np.concatenate([dist, more]))
+        if m >= n or m >= MAX_NEAREST or beta_lo * (dist[-1] - dist[0]) >= REACH:
+            break
+        m *= 2
+    far = n - dist.size
+    return dist, (far, float(dist[-1]), -float(s[-1]) if far else 0.0)
+
+
+@dataclass
+class HalfWeightEstimate:
+    """β̂_{1/2} with its standard error (of β̂ and of log β̂), the sample it came from, and ḡ on a grid."""
+
+    n: int
+    beta: float
+    se: float
+    log_se: float
+    samples: int
+    method: str
+    slope: float  # dḡ/dlog β at β̂
+    tail_share: float
+    dropped_bound: float
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def mean_max_weight_curve(sample: NearestSample, betas) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, SE) of the max weight over replicates at each β in ``betas`` (all ≥ the sample's β_lo)."""
+    means, ses = [], []
+    for b in np.atleast_1d(betas):
+        w = sample.max_weights(float(b))
+        means.append(w.mean())
+        ses.append(w.std(ddof=1) / math.sqrt(w.size))
+    return np.array(means), np.array(ses)
+
+
+def beta_half_crn(sample: NearestSample, beta_hi: float, *, level: float = 0.5) -> HalfWeightEstimate:
+    """Root of ḡ(β) = ``level`` in [β_lo, ``beta_hi``] with its delta-method standard error.
+
+    Raises
+    ------
+    InputError
+        When ḡ(β_lo) ≥ level or ḡ(β_hi) ≤ level (the bracket misses the root: widen it).
+    """
+    lo, hi = math.log(sample.beta_lo), math.log(beta_hi)
+
+    def g(logb):
+        return float(sample.max_weights(math.exp(logb)).mean()) - level
+
+    g_lo, g_hi = g(lo), g(hi)
+    if not (g_lo < 0.0 < g_hi):
+        raise InputError(f"invalid bracket beta in [{sample.beta_lo:.6g}, {beta_hi:.6g}] at n={sample.n}: mean max "
+                         f"weight runs {g_lo + level:.4g} .. {g_hi + level:.4g}, not across {level}")
+    root = optimize.brentq(g, lo, hi, xtol=1e-10, rtol=1e-12)
+    beta = math.exp(root)
+    h = 1e-4
+    slope = (g(root + h) - g(root - h)) / (2 * h)
+    w = sample.max_weights(beta)
+    log_se = float(w.std(ddof=1) / math.sqrt(w.size) / slope)
+    return HalfWeightEstimate(sample.n, beta, beta * log_se, log_se, sample.samples, sample.method, slope,
+                              sample.tail_share(sample.beta_lo), sample.dropped_bound)
+
+
+def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method: str = "orderstat",
+                       pilot: int = 48, progress=None) -> tuple[HalfWeightEstimate, NearestSample]:
+    """β̂_{1/2}(n) with its SE: a small pilot (``pilot`` replicates, its own streams) locates the root from
+    ``guess`` by steps of ×3, then ``samples`` replicates bracket it in [β_p/3, 3β_p] (see :func:`beta_half_crn`);
+    should the main sample's mean not cross 1/2 in that bracket (a pilot far off), the bracket widens by ×3 on
+    the side that missed and the same replicates are drawn again (same streams) to the new β_lo.
+
+    Returns the estimate and the main sample (for curves of the mean max weight)."""
+    ss = as_seed_sequence(seed)
+    pilot_ss = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (1 << 30,))
+    g = float(guess)
+    for _ in range(12):
+        s = nearest_sample(law, n, pilot, pilot_ss, g / 2.0, method=method)
+        lo, hi = s.max_weights(g / 2.0).mean(), s.max_weights(2.0 * g).mean()
+        if lo >= 0.5:
+            g /= 3.0
+        elif hi <= 0.5:
+            g *= 3.0
+        else:
+            g = beta_half_crn(s, 2.0 * g).beta
+            break
+    else:
+        raise InputError(f"invalid guess={guess!r} at n={n}: no β with mean max weight 1/2 within a factor 3^12")
+    lo, hi = g / 3.0, 3.0 * g
+    for _ in range(6):
+        sample = nearest_sample(law, n, samples, ss, lo, method=method, progress=progress)
+        if sample.max_weights(lo).mean() >= 0.5:
+            lo /= 3.0
+        elif sample.max_weights(hi).mean() <= 0.5:
+            hi *= 3.0
+        else:
+            return beta_half_crn(sample, hi), sample
+    raise InputError(f"invalid guess={guess!r} at n={n}: the mean max weight does not cross 1/2 in "
+                     f"[{lo:.6g}, {hi:.6g}]")
+
+
+def slope_crn(samples: list, estimates: list, weights=None) -> tuple[float, float]:
+    """Least-squares slope of log β̂_{1/2} against log n, and its SE, for estimates whose samples may share
+    replicates (nested draws). Replicate r's influence on log β̂_j is (W_rj(β̂_j) − 1/2)/(R·s_j), s_j = dḡ/dlog β;
+    the slope is Σ_j c_j log β̂_j, so Var = Var_r(Σ_j c_j (W_rj − 1/2)/s_j)/R."""
+    x = np.log([e.n for e in estimates])
+    y = np.log([e.beta for e in estimates])
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    xc = x - np.sum(w * x) / np.sum(w)
+    c = w * xc / np.sum(w * xc * xc)
+    slope = float(c @ y)
+    infl = sum(c[j] * (s.max_weights(e.beta) - 0.5) / e.slope for j, (s, e) in enumerate(zip(samples, estimates)))
+    return slope, float(np.std(infl, ddof=1) / math.sqrt(infl.size))
+
+
+def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:
+    """Vectorised order statistics: the m nearest of n distances for ``samples`` replicates at once (one stream
+    below ``seed``), the other n − m keys through their conditional mean as in :func:`nearest_sample`. For
+    many cheap replicates (m small), where a per-replicate loop would dominate."""
+    n = check_int("n", n, minimum=2)
+    m = check_int("m", m, minimum=2, maximum=n - 1)
+    rng = generator(as_seed_sequence(seed), 0)
+    e = rng.standard_exponential((samples, m)) / (n - np.arange(m, dtype=float))[None, :]
+    s = np.cumsum(e, axis=1)
+    dist = np.asarray(law.distance_ppf_log(np.log(-np.expm1(-s)), -s), dtype=float).reshape(samples, m)
+    dist = np.maximum.accumulate(dist, axis=1)
+    out = NearestSample(law, n, 0.0, "orderstat", dist - dist[:, :1], dist[:, 0].copy())
+    out.far_count = np.full(samples, float(n - m))
+    out.far_start = dist[:, -1].copy()
+    out.far_log_sf = -s[:, -1]
+    return out
+
+
+def one_minus_max_weight(sample: NearestSample, beta: float) -> np.ndarray:
+    """1 − W_1 per replicate without cancellation: R/(1 + R), R = Σ_{i≥2} e^{−β(D_(i) − D_(1))} + far keys."""
+    with np.errstate(under="ignore"):
+        rest = np.exp(-beta * sample.gaps[:, 1:]).sum(axis=1) + sample.far_sum(beta)
+    return rest / (1.0 + rest)

@@ -1,0 +1,56 @@
+"""The registry of claims, and the runner that measures them into ``DIR`` (claims.json, figures, report)."""
+
+from __future__ import annotations
+
+import time
+import traceback
+
+from .._validation import InputError
+from ._base import ClaimResult
+from ._critical import CRITICAL_CONSTANT, CRITICAL_NO_COLLAPSE, SUPER_COLLAPSE
+from ._exponent import CRITICAL_EXPONENT, HIGH_D_CROSSOVER
+from ._heat import HEAT_EQUATION
+from ._local import LOCAL_NOT_GLOBAL
+from ._phase import PHASE_DIAGRAM
+from ._subcritical import SUB_CLT, SUB_LLN_BIAS
+from ._verdict import Case
+
+__all__ = ["CLAIMS", "claim_ids", "select_claims", "run_claim"]
+
+#: Every claim, in report order.
+CLAIMS = (CRITICAL_EXPONENT, HIGH_D_CROSSOVER, CRITICAL_CONSTANT, LOCAL_NOT_GLOBAL, SUB_LLN_BIAS, SUB_CLT,
+          CRITICAL_NO_COLLAPSE, SUPER_COLLAPSE, HEAT_EQUATION, PHASE_DIAGRAM)
+
+
+def claim_ids() -> list:
+    """Ids of every registered claim, in report order."""
+    return [c.id for c in CLAIMS]
+
+
+def select_claims(only=None) -> list:
+    """The claims named in ``only`` (ids, or a comma-separated string; None: all), in report order."""
+    if only is None or only == "":
+        return list(CLAIMS)
+    wanted = [s.strip() for s in (only.split(",") if isinstance(only, str) else only) if s.strip()]
+    known = claim_ids()
+    for w in wanted:
+        if w not in known:
+            raise InputError(f"invalid only={w!r}: expected claim ids among {', '.join(known)}")
+    return [c for c in CLAIMS if c.id in wanted]
+
+
+def run_claim(claim, ctx) -> ClaimResult:
+    """Run one claim; a claim that cannot run (an error, a missing dependency) is recorded as a failed case
+    saying why, never dropped."""
+    start = time.monotonic()
+    try:
+        result = claim.run(ctx)
+    except Exception as exc:  # recorded as a failure with its reason, and the run goes on
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = f"{type(exc).__name__}: {exc} (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
+        case = Case(claim.id, "could not run", claim.statement, float("nan"), float("nan"), float("nan"),
+                    note=reason).judged()
+        case.reasons.insert(0, reason)
+        result = ClaimResult(claim.id, claim.title, [case], [], f"This claim could not be measured: {reason}.")
+    result.elapsed = time.monotonic() - start
+    return result

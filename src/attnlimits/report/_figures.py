@@ -1,0 +1,225 @@
+"""Figures of ``attnlimits reproduce``, one drawing function per figure kind; each reads a claim's stored
+numbers and draws them (matplotlib with the Agg backend, imported inside :func:`draw_figure`; nothing here
+computes a law)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["draw_figure", "FIGURE_KINDS"]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def draw_figure(figure, directory) -> Path:
+    """Draw ``figure`` (a :class:`~attnlimits.claims.Figure`) as ``directory/figure.name``; return the path."""
+    plt = _plt()
+    path = Path(directory) / figure.name
+    fig = FIGURE_KINDS[figure.kind](plt, figure.data)
+    fig.suptitle(_wrap(figure.caption, 120), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def _exponent_fit(plt, data):
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    for i, s in enumerate(data["series"]):
+        n = np.asarray(s["n"], dtype=float)
+        b = np.asarray(s["beta"])
+        err = 1.96 * np.asarray(s["log_se"]) * b
+        ax.errorbar(n, b, yerr=err, fmt="o", color=f"C{i}", label=f"d={s['d']}: slope {s['slope']:.4f} ± "
+                    f"{1.96 * s['se']:.4f} (predicted {2 / (s['d'] - 1):.4f})")
+        x = np.log(n)
+        fit = np.exp(np.mean(np.log(b)) + s["slope"] * (x - x.mean()))
+        ax.plot(n, fit, "-", color=f"C{i}", lw=1)
+        ax.plot(n, s["beta_star"], ":", color=f"C{i}", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("n (keys)")
+    ax.set_ylabel(r"$\beta_{1/2}(n)$ (points; dotted: $\beta^*_n$)")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _crossover(plt, data):
+    series = data["series"]
+    fig, axes = plt.subplots(1, len(series), figsize=(11, 4.5))
+    for ax, s in zip(np.atleast_1d(axes), series):
+        n = np.asarray(s["n"], dtype=float)
+        b = np.asarray(s["beta"])
+        ax.errorbar(n, b, yerr=1.96 * np.asarray(s["log_se"]) * b, fmt="o", label=r"measured $\beta_{1/2}$")
+        ax.plot(n, s["gumbel"], "--", label=r"$\sqrt{2d\log n}$ (Gumbel class)")
+        ax.plot(n, s["beta_star"], ":", label=r"$(c_d n)^{2/(d-1)}$ (power law)")
+        if s.get("exact_last"):
+            ax.plot([n[-1]], [s["exact_last"]], "k*", ms=10, label=r"exact finite-n $\beta_{1/2}$")
+        cross = s.get("crossing_n")
+        title = f"d = {s['d']}" + (f"; the two laws cross at n ≈ 1e{cross:.0f}" if cross else "")
+        ax.set_title(title, fontsize=9)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("n")
+        ax.set_ylabel(r"$\beta$")
+        ax.legend(fontsize=7)
+    return fig
+
+
+def _ipr_convergence(plt, data):
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    for i, s in enumerate(data["series"]):
+        ax.plot(s["n"], s["exact"], "-", color=f"C{i}", label=f"λ={s['lam']:g}: exact finite n")
+        ax.axhline(s["limit"], ls="--", color=f"C{i}", lw=1)
+        for n, m, se in s["measured"]:
+            ax.errorbar([n], [m], yerr=[1.96 * se], fmt="o", color=f"C{i}")
+    ax.set_xscale("log")
+    ax.set_xlabel("n")
+    ax.set_ylabel("E[IPR] (dashed: Poisson–Kingman limit; points: simulation)")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _w1_histogram(plt, data):
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    bins = np.linspace(0, 1, 41)
+    ax.hist(data["limit"], bins=bins, density=True, histtype="stepfilled", alpha=0.35, label="Poisson–Kingman limit")
+    ax.hist(data["measured"], bins=bins, density=True, histtype="step", lw=1.5, label="simulation, n = 1e12")
+    ax.hist(data["measured_exact_n"], bins=bins, density=True, histtype="step", lw=1, ls="--",
+            label="simulation, exact engine at smaller n")
+    ax.axvline(data["limit_mean"], color="k", lw=1, label=f"limit mean {data['limit_mean']:.4f}")
+    ax.set_xlabel(r"max weight $W_1$")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _collapse(plt, data):
+    rows = data["rows"]
+    lam = [r["lam"] for r in rows]
+    fig, ax = plt.subplots(figsize=(7.5, 5))
+    ax.errorbar(lam, [r["measured"] for r in rows], yerr=[1.96 * r["se"] for r in rows], fmt="o",
+                label=r"measured $E[1-W_1]$")
+    ax.plot(lam, [r["exact"] for r in rows], "-", label="exact finite n")
+    ax.plot(lam, [r["limit"] for r in rows], "--", label="Poisson–Kingman limit")
+    ax.plot(lam, [r["gap_median"] for r in rows], "s", label=r"median of $\sqrt{\beta}\,|O-K_{(1)}|$")
+    ax.plot(lam, [r["gap_q90"] for r in rows], "^", label=r"90% quantile of $\sqrt{\beta}\,|O-K_{(1)}|$")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"$\lambda = \beta/\beta^*_n$")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _lln(plt, data):
+    rows = data["rows"]
+    fig, axes = plt.subplots(1, len(rows), figsize=(11, 4.5))
+    for ax, r in zip(np.atleast_1d(axes), rows):
+        ax.hist(r["inner"], bins=30, histtype="stepfilled", alpha=0.5, label=r"$\langle q,O\rangle$ per replicate")
+        ax.axvline(r["A"], color="k", label=r"$A_d(\beta)$")
+        ax.axvline(r["first_order"], color="C3", ls="--", label=r"$1-(d-1)/(2\beta)$")
+        ax.axvline(r["exact_inner"], color="C2", ls=":", label="exact finite-n mean")
+        ax.set_title(f"d = {r['d']}, n = {r['n']:,}, β = {r['beta']:g}", fontsize=9)
+        ax.legend(fontsize=7)
+    return fig
+
+
+def _qq(plt, data):
+    from scipy import stats
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for ax, z, dist, label in ((axes[0], data["z_radial"], stats.norm, "radial: N(0,1)"),
+                               (axes[1], data["z_tangent"], stats.chi(data["d"] - 1), f"|P⊥O|/σ⊥: χ_{data['d'] - 1}")):
+        z = np.sort(np.asarray(z))
+        p = (np.arange(1, z.size + 1) - 0.5) / z.size
+        q = dist.ppf(p)
+        ax.plot(q, z, ".", ms=2)
+        lim = [min(q.min(), z.min()), max(q.max(), z.max())]
+        ax.plot(lim, lim, "k-", lw=1)
+        ax.set_xlabel("theoretical quantile")
+        ax.set_ylabel("standardised output (predicted variance, no fit)")
+        ax.set_title(label, fontsize=9)
+    return fig
+
+
+def _local(plt, data):
+    rows = data["rows"]
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    y = np.arange(len(rows))
+    ax.errorbar([r["measured"] / r["predicted"] for r in rows], y,
+                xerr=[1.96 * r["se"] / r["predicted"] for r in rows], fmt="o", label="measured / predicted")
+    for i, r in enumerate(rows):
+        if r.get("alternative"):
+            ax.plot([r["alternative"] / r["predicted"]], [i], "x", color="C3", label="ambient exponent / predicted")
+    ax.axvline(1.0, color="k", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([r["label"] for r in rows], fontsize=8)
+    ax.set_xlabel("ratio to prediction (1 = agreement)")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def _heat(plt, data):
+    runs = data["runs"]
+    fig, axes = plt.subplots(1, len(runs), figsize=(11, 4.5))
+    for ax, r in zip(np.atleast_1d(axes), runs):
+        k = np.arange(len(r["amplitude"]))
+        amp = np.asarray(r["amplitude"])
+        ax.plot(k, amp / amp[0], "o", label="measured")
+        ax.plot(k, (1 + r["rate"] / r["beta"]) ** k, "-", label=r"$(1+\ell(\ell+d-2)/\beta)^k$")
+        ax.plot(k, np.exp(r["rate"] * k / r["beta"]), "--", label=r"$\exp(\ell(\ell+d-2)k/\beta)$")
+        ax.plot(k, r["mean_field"] ** k, ":", label=r"exact mean field $g_\ell(\beta)^k$")
+        ax.set_title(f"d = {r['d']} (S^{r['d'] - 1}), ℓ = {r['mode']}, n = {r['n']:,}, β = {r['beta']:g}", fontsize=9)
+        ax.set_xlabel("step k")
+        ax.set_ylabel("mode amplitude / initial")
+        ax.legend(fontsize=7)
+    return fig
+
+
+def _phase(plt, data):
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    n = np.asarray(data["n"], dtype=float)
+    beta = np.asarray(data["beta"])
+    z = np.ma.masked_invalid(np.asarray(data["mean"], dtype=float))
+    lx = np.log10(n)
+    ly = np.log10(beta)
+    ex = np.concatenate([[lx[0] - (lx[1] - lx[0]) / 2], (lx[1:] + lx[:-1]) / 2, [lx[-1] + (lx[-1] - lx[-2]) / 2]])
+    ey = np.concatenate([[ly[0] - (ly[1] - ly[0]) / 2], (ly[1:] + ly[:-1]) / 2, [ly[-1] + (ly[-1] - ly[-2]) / 2]])
+    mesh = ax.pcolormesh(ex, ey, z.T, vmin=0, vmax=1, cmap="viridis", shading="flat")
+    fig.colorbar(mesh, ax=ax, label="mean max weight")
+    ax.plot(lx, np.log10(data["beta_star"]), "w--", label=r"$\beta^*_n$")
+    ax.plot(lx, np.log10(data["exact_beta_half"]), "r-", label=r"exact $\beta_{1/2}(n)$")
+    ax.plot(lx, np.log10(data["beta_half"]), "o", color="orange", label=r"measured $\beta_{1/2}(n)$")
+    ax.set_xlabel(r"$\log_{10} n$")
+    ax.set_ylabel(r"$\log_{10}\beta$")
+    ax.legend(fontsize=7, loc="upper left")
+    return fig
+
+
+#: Drawing functions by figure kind.
+FIGURE_KINDS = {
+    "exponent_fit": _exponent_fit,
+    "crossover": _crossover,
+    "ipr_convergence": _ipr_convergence,
+    "w1_histogram": _w1_histogram,
+    "collapse": _collapse,
+    "lln": _lln,
+    "qq": _qq,
+    "local": _local,
+    "heat": _heat,
+    "phase": _phase,
+}

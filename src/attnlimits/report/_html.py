@@ -1,0 +1,82 @@
+"""``report.html``: one self-contained page (figures beside it, no network) with a paragraph per claim."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from pathlib import Path
+
+__all__ = ["write_report"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+td, th { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
+td:first-child, td:nth-child(2), th { text-align: left; }
+.pass { color: #176b2c; font-weight: bold; } .fail { color: #b00020; font-weight: bold; }
+figure { margin: 1em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.85em; color: #555; } section { border-top: 1px solid #ddd; margin-top: 2em; }
+.reasons { font-size: 0.85em; color: #b00020; }
+"""
+
+
+def _num(x) -> str:
+    if x is None:
+        return "—"
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return html.escape(str(x))
+    if f != f:
+        return "—"
+    return f"{f:.6g}"
+
+
+def write_report(directory, results, meta: dict, extras=()) -> Path:
+    """Write ``directory/report.html`` for ``results`` (ClaimResults whose figures are already drawn into
+    ``directory/figures``); ``meta`` holds the run's seed, sizes and elapsed time. Returns the path."""
+    directory = Path(directory)
+    e = html.escape
+    parts = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
+             "<title>attnlimits reproduce — report</title>", f"<style>{_STYLE}</style></head><body>",
+             "<h1>Scaling limits of long-context attention: claims reproduced</h1>",
+             f"<p>Run of {e(meta.get('when', _dt.datetime.now(_dt.timezone.utc).isoformat(timespec='seconds')))}: "
+             f"{'quick' if meta.get('quick') else 'default'} sizes, root seed {e(str(meta.get('seed')))}, "
+             f"attnlimits {e(str(meta.get('version')))}, {_num(meta.get('elapsed'))} s. "
+             "A case passes when |measured − predicted| ≤ 4 SE (+ the stated finite-n bias bound where no exact "
+             "finite-n value exists) and the 95% interval's half-width is at most 10% of the predicted value or "
+             "effect. Intervals below are 95% (±1.96 SE).</p>"]
+    n_pass = sum(r.verdict == "pass" for r in results)
+    parts.append(f"<p><b>{n_pass} of {len(results)} claims pass.</b></p>")
+    parts.append("<table><tr><th>claim</th><th>case</th><th>predicted</th><th>measured</th><th>95% interval</th>"
+                 "<th>bias bound</th><th>verdict</th></tr>")
+    for r in results:
+        for c in r.cases:
+            parts.append(f"<tr><td><a href='#{e(r.id)}'>{e(r.id)}</a></td><td>{e(c.case)}</td><td>{_num(c.predicted)}"
+                         f"</td><td>{_num(c.measured)}</td><td>[{_num(c.ci_low)}, {_num(c.ci_high)}]</td>"
+                         f"<td>{_num(c.bias)}</td><td class='{e(c.verdict)}'>{e(c.verdict)}</td></tr>")
+    parts.append("</table>")
+    for r in results:
+        parts.append(f"<section id='{e(r.id)}'><h2>{e(r.title)} <small>({e(r.id)})</small>: "
+                     f"<span class='{r.verdict}'>{r.verdict}</span></h2>")
+        parts.append(f"<p>{e(r.paragraph)}</p>")
+        for c in r.cases:
+            params = ", ".join(f"{k} = {v}" for k, v in c.params.items())
+            extra = " ".join(x for x in (c.note, f"Bias bound: {c.bias_reason}." if c.bias_reason else "") if x)
+            parts.append(f"<p><b>{e(c.case)}</b> — {e(c.statement)}. Predicted {_num(c.predicted)}, measured "
+                         f"{_num(c.measured)} ± {_num(1.96 * c.se)} ({e(params)}). {e(extra)}</p>")
+            if c.reasons:
+                parts.append(f"<p class='reasons'>Why it fails: {e('; '.join(c.reasons))}</p>")
+        for f in r.figures:
+            parts.append(f"<figure><img src='figures/{e(f.name)}' alt='{e(f.caption)}'>"
+                         f"<figcaption>{e(f.caption)}</figcaption></figure>")
+        parts.append(f"<p><small>{r.elapsed:.1f} s</small></p></section>")
+    for x in extras:
+        parts.append("<section id='real-keys'><h2>Real transformer keys <small>(no verdict)</small></h2>")
+        parts.append(f"<p>{e(x['paragraph'])}</p>")
+        parts.append(f"<figure><img src='figures/{e(x['figure'])}' alt='{e(x['caption'])}'>"
+                     f"<figcaption>{e(x['caption'])}</figcaption></figure></section>")
+    parts.append("</body></html>")
+    path = directory / "report.html"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
