@@ -8,6 +8,8 @@ density 1 + ε·Y_ℓ of the heat experiments, with exact sampling and a determi
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 from scipy import optimize, special
 
@@ -24,7 +26,7 @@ def tangent_project(x: np.ndarray, v: np.ndarray) -> np.ndarray:
     return v - np.sum(x * v, axis=-1, keepdims=True) * x
 
 
-class SphereDensity:
+class SphereDensity(ABC):
     """A positive density ρ on S^{d−1} (w.r.t. normalised surface measure, up to a constant).
 
     Subclasses implement :meth:`pdf` and may override :meth:`grad_log_pdf` (the default differentiates
@@ -33,9 +35,9 @@ class SphereDensity:
 
     d: int
 
-    def pdf(self, x) -> np.ndarray:  # pragma: no cover - abstract
+    @abstractmethod
+    def pdf(self, x) -> np.ndarray:
         """ρ at the rows of ``x`` (unit vectors, shape (m, d))."""
-        raise NotImplementedError
 
     def grad_log_pdf(self, x) -> np.ndarray:
         """∇_S log ρ(x): the tangential gradient, shape (m, d), orthogonal to each row of ``x``."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import InputError
 from ..theory._special import log_critical_beta
 
 __all__ = ["KeyLaw", "Draw", "uniform_directions"]
@@ -58,7 +59,7 @@ class KeyLaw(ABC):
 
     def distance_cdf(self, t):
         """Exact F(t) = P(D ≤ t)."""
-        raise NotImplementedError(f"the law {self.spec!r} has no known distance CDF")
+        raise InputError(f"invalid law={self.spec!r}: it has no known distance CDF")
 
     def distance_sf(self, t):
         """Exact 1 − F(t), without cancellation where the law allows it."""
@@ -66,7 +67,7 @@ class KeyLaw(ABC):
 
     def distance_logpdf(self, t):
         """Exact log density of D."""
-        raise NotImplementedError(f"the law {self.spec!r} has no known distance density")
+        raise InputError(f"invalid law={self.spec!r}: it has no known distance density")
 
     def distance_ppf(self, p):
         """Exact quantile F^{-1}(p) of D, with relative accuracy for p down to 1e−300."""
@@ -77,12 +78,12 @@ class KeyLaw(ABC):
     def distance_ppf_log(self, log_p, log_q):
         """F^{-1}(p) from log p and log q = log(1 − p), both given so that neither tail loses digits
         (the order-statistics sampler knows both exactly from its exponential spacings)."""
-        raise NotImplementedError(f"the law {self.spec!r} has no known distance quantile function")
+        raise InputError(f"invalid law={self.spec!r}: it has no known distance quantile function")
 
     def draw_given_distances(self, distances) -> Draw:
         """A :class:`Draw` of keys at the given distances, whose :meth:`tangents` rebuild the keys with the
         law's conditional direction given D (used by the order-statistics sampler for the nearest keys)."""
-        raise NotImplementedError(f"the law {self.spec!r} cannot rebuild keys from distances alone")
+        raise InputError(f"invalid law={self.spec!r}: it cannot rebuild keys from distances alone")
 
     @property
     def has_critical_scale(self) -> bool:
@@ -92,8 +93,6 @@ class KeyLaw(ABC):
     def critical_beta(self, n) -> float:
         """β*_n = (c·n)^{1/α} (SPEC §2), for laws with a known local exponent and constant."""
         if not self.has_critical_scale:
-            from .._validation import InputError
-
             raise InputError(f"invalid law={self.spec!r}: its local constant is unknown, so λ (--lam) is undefined; give β")
         return float(np.exp(log_critical_beta(self.local_exponent, self.log_local_constant, n)))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import integrate
 
-from .._validation import check_int, check_real
+from .._validation import InputError, check_int, check_real
 from ..theory._special import log_mgf, log_uniform_constant, uniform_alpha, uniform_distance_logpdf
 from ._base import Draw, KeyLaw, uniform_directions
 from ._uniform import uniform_distances
@@ -115,4 +115,4 @@ class VonMisesFisher(KeyLaw):
 
     def _require_cdf(self):
         if not self.has_distance_cdf:
-            raise NotImplementedError("the distance law of a vMF whose mean is off the query has no closed form")
+            raise InputError(f"invalid law={self.spec!r}: the distance law of a vMF whose mean is off the query has no closed form")
