@@ -48,6 +48,7 @@ BAD = [
     (["--d", "3", "--n", "10", "--beta", "1", "--samples", "0"], "invalid samples=0"),
     (["--d", "3", "--n", "10", "--beta", "1", "--law", "vmf:"], "invalid law="),
     (["--d", "3", "--n", "10", "--beta", "1", "--law", "file:/nonexistent.npy"], "not found"),
+    (["--d", "3", "--n", "1e13", "--beta", "1", "--method", "exact"], "use method orderstat"),
 ]
 
 

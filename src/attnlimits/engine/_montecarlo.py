@@ -33,6 +33,8 @@ METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
 #: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law allows it):
 #: there the exact engine costs > 30 ms per replicate while orderstat stays near 1 ms.
 AUTO_ORDERSTAT_MIN_N = 10**6
+#: The exact engine refuses more keys than this per replicate (≈ 1 hour at ~3 ns per key).
+EXACT_MAX_N = 10**12
 
 
 def choose_method(law, n: int, method: str = "auto", backend: str = "numpy") -> str:
@@ -42,9 +44,12 @@ def choose_method(law, n: int, method: str = "auto", backend: str = "numpy") -> 
     check_choice("method", method, tuple(METHODS))
     if method == "auto":
         fits = n >= AUTO_ORDERSTAT_MIN_N and law.has_distance_cdf and backend == "numpy"
-        return "orderstat" if fits else "exact"
+        method = "orderstat" if fits else "exact"
     if method == "orderstat":
         require_distance_law(law)
+    elif n > EXACT_MAX_N:
+        raise InputError(f"invalid n={n}: the exact engine draws every key (at most {EXACT_MAX_N:.0e}, about an hour "
+                         "per replicate); use method orderstat (any n) for a law with a known distance CDF")
     return method
 
 
