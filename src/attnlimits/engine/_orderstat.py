@@ -28,6 +28,7 @@ import numpy as np
 
 from .._rng import generator
 from .._validation import InputError, check_int, check_real
+from ._reduction import _EXP_ZERO, ReductionSums
 from ._tail import bernstein_upper, tail_moments
 
 __all__ = ["attend_orderstat", "far_keys", "MAX_NEAREST", "require_distance_law"]
@@ -36,8 +37,6 @@ __all__ = ["attend_orderstat", "far_keys", "MAX_NEAREST", "require_distance_law"
 MAX_NEAREST = 1 << 14
 #: log(1/P) for the Bernstein bound on the far keys' actual normaliser share.
 _LOG_INV_FAIL = math.log(1e12)
-#: exp(−x) is exactly 0.0 in float64 for x above this.
-_EXP_UNDERFLOW = 745.2
 
 
 def require_distance_law(law) -> None:
@@ -174,26 +173,13 @@ def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, 
         vals, vecs = np.linalg.eigh(cov)
         z = generator(seed, 2, 1).standard_normal(3)
         t0, t2, t1 = np.maximum(far * mom.mean + vecs @ (np.sqrt(np.maximum(vals, 0.0)) * z), 0.0)
-    s0 = s_top + float(t0)
-    s2 = float(e @ e) + float(t2)
-    s1 = float(e @ r) + float(t1)
-    mean_d = s1 / s0 + d1
-    entropy = beta * s1 / s0 + math.log(s0)
+    sums = ReductionSums(beta, d1, s_top + float(t0), float(e @ r) + float(t1), float(e @ e) + float(t2), dist[:k])
+    s0, mean_d = sums.s0, sums.mean_distance
+    stats = sums.finish()
     worst = max(t_hi, t0)
-    stats = {
-        "max_weight": float(1.0 / s0),
-        "ipr": float(s2 / (s0 * s0)),
-        "entropy": entropy,
-        "effective_support": math.exp(entropy),
-        "nearest_distance": d1,
-        "inner": 1.0 - mean_d,
-        "defect": beta * mean_d,
-        "top_weights": e[:k] / s0,
-        "tail_error_bound": float(worst / (s_top + worst)),
-        "nearest_count": m,
-    }
+    stats.update({"tail_error_bound": float(worst / (s_top + worst)), "nearest_count": m})
     if output:
-        live = int(np.searchsorted(beta * r, _EXP_UNDERFLOW)) if beta > 0 else m
+        live = int(np.searchsorted(beta * r, _EXP_ZERO)) if beta > 0 else m
         live = max(live, 1)
         draw = law.draw_given_distances(dist[:live])
         tang = law.tangents(draw, np.arange(live), generator(seed, 2, 2))

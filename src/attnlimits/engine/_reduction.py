@@ -26,7 +26,26 @@ WEIGHT_STATISTICS = ("max_weight", "ipr", "entropy", "effective_support", "neare
 
 class ReductionSums:
     """The running sums of a streaming softmax reduction and the formulas that finish every statistic from
-    them (shared by the numpy and torch reductions): ``beta, count, dmin, s0, s1, s2, sum_d, smallest``."""
+    them, shared by the numpy and torch reductions and the order-statistics sampler.
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature β.
+    dmin : float
+        D_min, the smallest distance.
+    s0, s1, s2 : float
+        S0 = Σe_i, S1 = Σe_i(D_i − D_min), S2 = Σe_i², with e_i = e^{−β(D_i − D_min)}.
+    smallest : ndarray
+        The k smallest distances.
+    """
+
+    def __init__(self, beta: float, dmin: float = math.inf, s0: float = 0.0, s1: float = 0.0, s2: float = 0.0,
+                 smallest: np.ndarray | None = None):
+        self.beta = float(beta)
+        self.dmin = dmin
+        self.s0, self.s1, self.s2 = s0, s1, s2
+        self.smallest = np.empty(0) if smallest is None else smallest
 
     def weight_of(self, dist: np.ndarray) -> np.ndarray:
         """Final weights of keys at distances ``dist`` (valid once every chunk has been folded in)."""
@@ -34,9 +53,7 @@ class ReductionSums:
 
     @property
     def mean_distance(self) -> float:
-        """Σ w_i D_i = 1 − ⟨q,O⟩."""
-        if self.beta == 0.0:
-            return self.sum_d / self.count
+        """Σ w_i D_i = 1 − ⟨q,O⟩ (= S1/S0 + D_min at every β, 0 included)."""
         return self.s1 / self.s0 + self.dmin
 
     def finish(self) -> dict:
@@ -77,12 +94,9 @@ class WeightReduction(ReductionSums):
     """
 
     def __init__(self, beta: float, k: int = 10):
-        self.beta = float(beta)
+        super().__init__(beta)
         self.k = int(k)
         self.count = 0
-        self.dmin = math.inf
-        self.s0 = self.s1 = self.s2 = self.sum_d = 0.0
-        self.smallest = np.empty(0)
         self._buf = (np.empty(0), np.empty(0), np.empty(0, dtype=bool))
 
     def _buffers(self, size: int):
@@ -117,8 +131,6 @@ class WeightReduction(ReductionSums):
                 self._fold(dist[weighs])
             else:
                 self._fold(dist, zero=np.logical_not(weighs, out=weighs))
-        if self.beta == 0.0:
-            self.sum_d += float(dist.sum())
         self.count += dist.size
         if self.smallest.size < self.k or m < self.smallest.max():
             self._update_smallest(dist)

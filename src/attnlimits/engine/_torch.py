@@ -147,7 +147,6 @@ class TorchWeightReduction(ReductionSums):
         self.count = 0
         self._acc = torch.zeros(3, dtype=torch.float64, device=self.device)  # S0, S1, S2
         self._dmin = None  # 0-d float64 tensor
-        self._sum_d = torch.zeros((), dtype=torch.float64, device=self.device)
         self._smallest = torch.empty(0, dtype=self.dtype, device=self.device)
         self._buf = None
 
@@ -178,8 +177,6 @@ class TorchWeightReduction(ReductionSums):
             s0, s1, s2 = self._acc.unbind()
             self._acc = torch.stack([f * s0, f * (s1 + delta * s0), f * f * s2])
             self._dmin = new
-        if self.beta == 0.0:
-            self._sum_d += dist.sum(dtype=torch.float64)
         self._fold(self._near(dist))
         self.count += size
         self._update_smallest(dist, low)
@@ -235,7 +232,6 @@ class TorchWeightReduction(ReductionSums):
         s0, s1, s2 = self._acc.tolist()
         self.s0, self.s1, self.s2 = s0, s1, s2
         self.dmin = float(self._dmin)
-        self.sum_d = float(self._sum_d)
         self.smallest = self._smallest.to(device="cpu", dtype=self.torch.float64).numpy()
 
     def finish(self) -> dict:
