@@ -12,7 +12,6 @@ from ._base import Claim, ClaimResult, Figure
 from ._halfweight import (
     HalfWeightEstimate,
     beta_half_crn,
-    estimate_beta_half,
     nested_dense_samples,
     slope_crn,
 )

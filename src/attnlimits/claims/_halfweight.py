@@ -29,6 +29,7 @@ from scipy import optimize, special
 
 from .._rng import as_seed_sequence, generator
 from .._validation import InputError, check_int, check_real
+from ..engine._orderstat import OrderSpacings, spacing_logs
 
 __all__ = ["HalfWeightEstimate", "NearestSample", "beta_half_crn", "estimate_beta_half", "mean_max_weight_curve",
            "nearest_block", "nearest_sample", "nested_dense_samples", "one_minus_max_weight", "slope_crn"]
@@ -188,23 +189,21 @@ def _dense_row(law, n: int, rng, beta_lo: float) -> np.ndarray:
 
 def _orderstat_row(law, n: int, rng, beta_lo: float):
     """The m nearest of n distances (exact) and (n − m, D_(m), log P(D > D_(m)))."""
-    s = np.empty(0)
+    spacings = OrderSpacings(rng, n)
     dist = np.empty(0)
     m = 64
     while True:
         m = min(m, n, MAX_NEAREST)
-        have = s.size
-        e = rng.standard_exponential(m - have) / (n - np.arange(have, m, dtype=float))
-        e = np.cumsum(e) + (s[-1] if have else 0.0)
-        s = np.concatenate([s, e])
-        log_p = np.log(-np.expm1(-e))
-        more = np.asarray(law.distance_ppf_log(log_p, -e), dtype=float)
+        have = dist.size
+        spacings.extend(m)
+        log_p, log_q = spacings.logs(m)
+        more = np.asarray(law.distance_ppf_log(log_p[have:], log_q[have:]), dtype=float)
         dist = np.maximum.accumulate(np.concatenate([dist, more]))
         if m >= n or m >= MAX_NEAREST or beta_lo * (dist[-1] - dist[0]) >= REACH:
             break
         m *= 2
     far = n - dist.size
-    return dist, (far, float(dist[-1]), -float(s[-1]) if far else 0.0)
+    return dist, (far, float(dist[-1]), -float(spacings.s[m - 1]) if far else 0.0)
 
 
 @dataclass
@@ -321,7 +320,7 @@ def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:
     rng = generator(as_seed_sequence(seed), 0)
     e = rng.standard_exponential((samples, m)) / (n - np.arange(m, dtype=float))[None, :]
     s = np.cumsum(e, axis=1)
-    dist = np.asarray(law.distance_ppf_log(np.log(-np.expm1(-s)), -s), dtype=float).reshape(samples, m)
+    dist = np.asarray(law.distance_ppf_log(*spacing_logs(s)), dtype=float).reshape(samples, m)
     dist = np.maximum.accumulate(dist, axis=1)
     out = NearestSample(law, n, 0.0, "orderstat", dist - dist[:, :1], dist[:, 0].copy())
     out.far_count = np.full(samples, float(n - m))

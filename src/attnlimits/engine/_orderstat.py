@@ -31,7 +31,7 @@ from .._validation import InputError, check_int, check_real
 from ._reduction import _EXP_ZERO, ReductionSums
 from ._tail import bernstein_upper, tail_moments
 
-__all__ = ["attend_orderstat", "far_keys", "MAX_NEAREST", "require_distance_law"]
+__all__ = ["attend_orderstat", "far_keys", "MAX_NEAREST", "OrderSpacings", "require_distance_law", "spacing_logs"]
 
 #: Most nearest keys drawn exactly per replicate (beyond it the tail carries more than tail_tol).
 MAX_NEAREST = 1 << 14
@@ -58,8 +58,14 @@ def _initial_m(law, n: int, beta: float, d1: float, tail_tol: float, cap: int, k
     return int(min(cap, max(32, k, math.ceil(1.25 * expected + 16))))
 
 
-class _Spacings:
-    """Uniform order statistics of n uniforms, in logs, extended on demand from one stream."""
+def spacing_logs(s: np.ndarray):
+    """(log U_(i), log(1 − U_(i))) from the cumulative scaled spacings s_i = Σ_{j≤i} E_j/(n − j + 1)."""
+    return np.log(-np.expm1(-s)), -s
+
+
+class OrderSpacings:
+    """Uniform order statistics of n uniforms, in logs (exponential spacings), extended on demand from one
+    stream: ``extend(m)`` then ``logs(m)`` gives the m smallest; the stream's use does not depend on how m grows."""
 
     def __init__(self, rng, n: int):
         self.rng, self.n = rng, float(n)
@@ -77,8 +83,7 @@ class _Spacings:
         self.s = np.concatenate([self.s, e])
 
     def logs(self, m: int):
-        s = self.s[:m]
-        return np.log(-np.expm1(-s)), -s
+        return spacing_logs(self.s[:m])
 
 
 def far_keys(law, n: int, beta: float, nearest: np.ndarray, log_tail_prob: float):
@@ -145,7 +150,7 @@ def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, 
     max_nearest = check_int("max_nearest", max_nearest, minimum=1)
     cap = min(n, max(max_nearest, k))
 
-    spacings = _Spacings(generator(seed, 2, 0), n)
+    spacings = OrderSpacings(generator(seed, 2, 0), n)
     spacings.extend(1)
     d1 = float(law.distance_ppf_log(*spacings.logs(1))[0])
     m = _initial_m(law, n, beta, d1, tail_tol, cap, k)
