@@ -1,4 +1,5 @@
-"""Queries and keys as the model computes them: after the projections, before the softmax."""
+"""Queries and keys as the softmax sees them: after the projections (encoders), or after q/k norms and RoPE
+(decoders, :mod:`._decoder`)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ class KeyExtraction:
     window : ndarray, shape (tokens,)
         Window index of each token (a query attends only to keys of its window).
     model : str
+    position : ndarray, shape (tokens,), optional
+        Position of each token in its window.
+    causal : bool
+        Decoder: a query at position p sees the keys at positions ≤ p of its window (and, in a layer with a
+        sliding window W, only those > p − W).
+    specs : list of LayerSpec, optional
+        Per extracted layer (decoders): scale, soft-cap, sliding window, RoPE parameters.
+    layers, heads : list of int, optional
+        The model's indices of the extracted layers and heads.
+    kv_heads : list of int, optional
+        Key-value head of each extracted query head (GQA); its keys are those in ``keys``.
     """
 
     queries: np.ndarray
@@ -31,13 +43,25 @@ class KeyExtraction:
     scale: float
     window: np.ndarray
     model: str
+    position: np.ndarray | None = None
+    causal: bool = False
+    specs: list | None = None
+    layers: list | None = None
+    heads: list | None = None
+    kv_heads: list | None = None
 
 
 def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False):
     """Run the model; return (q, k, attentions): q and k as lists over layers of arrays (batch, heads, T,
     d_head), read by forward hooks on the query/key projections, and the model's own attention probabilities
-    (list over layers of (batch, heads, T, T)) when ``output_attentions``."""
+    (list over layers of (batch, heads, T, T)) when ``output_attentions``. Decoders: :func:`._decoder.decoder_qk`
+    (after q/k norms and RoPE, keys of each query head's key-value head)."""
     import torch
+
+    if lm.causal:
+        from ._decoder import decoder_qk
+
+        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions)
 
     store: dict = {}
     hooks = []
@@ -66,16 +90,22 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
 
 def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_tokens: int | None = None):
     """Tokenise ``text`` once and cut it into consecutive windows of at most ``window`` tokens including the
-    special tokens (default: the model's maximum, 512 for MiniLM). Returns (input_ids, attention_mask) padded
-    to a common length."""
+    special tokens (default: the model's maximum, 512 for MiniLM, ``max_position_embeddings`` for a decoder).
+    An encoder's window is [CLS] … [SEP]; a decoder's starts with the tokenizer's BOS where it has one.
+    Returns (input_ids, attention_mask) right-padded to a common length."""
     window = lm.max_tokens if window is None else check_int("window", window, minimum=3, maximum=lm.max_tokens)
     ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
     if max_tokens is not None:
         ids = ids[:max_tokens]
-    body = window - 2
-    chunks = [ids[i:i + body] for i in range(0, len(ids), body)]
     cls, sep, pad = lm.tokenizer.cls_token_id, lm.tokenizer.sep_token_id, lm.tokenizer.pad_token_id or 0
-    rows = [[cls, *c, sep] if cls is not None and sep is not None else list(c) for c in chunks if c]
+    bos = getattr(lm.tokenizer, "bos_token_id", None)
+    if lm.causal:
+        head, tail = ([bos] if bos is not None else []), []
+    else:
+        head, tail = ([cls], [sep]) if cls is not None and sep is not None else ([], [])
+    body = window - len(head) - len(tail)
+    chunks = [ids[i:i + body] for i in range(0, len(ids), body)]
+    rows = [[*head, *c, *tail] for c in chunks if c]
     if not rows:
         raise InputError("invalid text: it gives no tokens; expected some text")
     width = max(len(r) for r in rows)
@@ -88,19 +118,20 @@ def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_
 
 
 def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tokens: int = 16384,
-                 batch: int = 8, min_tokens: int = 256) -> KeyExtraction:
-    """Queries and keys of every real token of ``text`` (sliding, non-overlapping windows of the model's
-    maximum length), for the chosen layers and heads (default all).
+                 batch: int = 8, min_tokens: int = 256, window: int | None = None) -> KeyExtraction:
+    """Queries and keys of every real token of ``text`` (non-overlapping windows of ``window`` tokens, default
+    the model's maximum length), for the chosen layers and heads (default all), with each token's position
+    in its window and, for decoders, each layer's :class:`~._decoder.LayerSpec`.
 
     Raises InputError when the text gives fewer than ``min_tokens`` tokens or a layer/head is out of range.
     """
     layers = list(range(lm.layers)) if layers is None else [check_int("layer", x, minimum=0, maximum=lm.layers - 1) for x in layers]
     heads = list(range(lm.heads)) if heads is None else [check_int("head", x, minimum=0, maximum=lm.heads - 1) for x in heads]
-    input_ids, mask = token_windows(lm, text, max_tokens=max_tokens)
+    input_ids, mask = token_windows(lm, text, window=window, max_tokens=max_tokens)
     total = int(mask.sum())
     if total < min_tokens:
         raise InputError(f"invalid text: it gives {total} tokens; expected at least {min_tokens} to estimate a tail")
-    qs, ks, win = [], [], []
+    qs, ks, win, pos = [], [], [], []
     for start in range(0, len(input_ids), batch):
         ids, m = input_ids[start:start + batch], mask[start:start + batch]
         q, k, _ = forward_qk(lm, ids, m)
@@ -108,5 +139,10 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
         qs.append(np.stack([np.stack([q[li][:, h][valid] for h in heads]) for li in layers]))
         ks.append(np.stack([np.stack([k[li][:, h][valid] for h in heads]) for li in layers]))
         win.append(np.repeat(np.arange(start, start + len(ids)), valid.sum(axis=1)))
+        pos.append(np.nonzero(valid)[1])
+    specs = [lm.specs[li] for li in layers] if lm.causal else None
+    groups = lm.heads // (lm.kv_heads or lm.heads)
     return KeyExtraction(queries=np.concatenate(qs, axis=2).astype(np.float32), keys=np.concatenate(ks, axis=2).astype(np.float32),
-                         scale=lm.scale, window=np.concatenate(win), model=lm.name)
+                         scale=specs[0].scale if specs else lm.scale, window=np.concatenate(win), model=lm.name,
+                         position=np.concatenate(pos), causal=lm.causal, specs=specs, layers=layers, heads=heads,
+                         kv_heads=[h // groups for h in heads])

