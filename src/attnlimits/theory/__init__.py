@@ -1,6 +1,7 @@
 """Theory: pure functions of (d, n, β, law) — scales, exact finite-n values and limit laws (SPEC §2–§4)."""
 
 from ._critical import PoissonKingman, ipr_limit, max_weight_limit
+from ._effective import EffectiveScale, beta_half_eff, effective_exponent, max_weight_eff
 from ._exact import (
     expected_defect,
     expected_inner,
@@ -27,6 +28,10 @@ from ._subcritical import harmonic_growth, heat_drift, ipr_asymptote, lln_inner,
 from ._supercritical import expected_nearest_distance, expected_one_minus_max_weight, nearest_distance_sf
 
 __all__ = [
+    "EffectiveScale",
+    "beta_half_eff",
+    "effective_exponent",
+    "max_weight_eff",
     "PREDICT_KEYS",
     "PoissonKingman",
     "beta_half",
