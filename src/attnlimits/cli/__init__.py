@@ -6,11 +6,13 @@ naming the parameter, the value and the accepted range, and exit code 2.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from .._validation import InputError
+from ._common import one_line_warnings
 from .attention import attention_command
 from .heat import heat_command
 from .keys import keys_command
@@ -21,7 +23,10 @@ from .tail import tail_command
 from .theory import theory_command
 from .sweep import sweep_command
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "EXIT_INTERNAL"]
+
+#: Exit code of an unexpected exception (a bug): EX_SOFTWARE of sysexits.h.
+EXIT_INTERNAL = 70
 
 # click >= 8.2 names it NoArgsIsHelpError; older releases NoArgsIsHelp (absent before 8.1.8)
 _NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, n) for n in ("NoArgsIsHelpError", "NoArgsIsHelp")
@@ -46,9 +51,14 @@ app.add_command(reproduce_command)
 
 
 def main(argv=None) -> None:
-    """Entry point of the console script: runs :data:`app`, mapping bad input to exit code 2."""
+    """Entry point of the console script: runs :data:`app`, mapping bad input to exit code 2.
+
+    Warnings print as one line each (``warning: ...``); an unexpected exception — a bug, never bad input,
+    which the commands refuse up front — prints one line naming it and exits with code 70 (EX_SOFTWARE),
+    never a traceback (set ``ATTNLIMITS_TRACEBACK=1`` to see it)."""
     try:
-        app.main(args=argv, prog_name="attnlimits", standalone_mode=False)
+        with one_line_warnings():
+            app.main(args=argv, prog_name="attnlimits", standalone_mode=False)
     except InputError as exc:
         _fail(str(exc), 2)
     except _NO_ARGS_IS_HELP as exc:
@@ -62,6 +72,12 @@ def main(argv=None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
+    except MemoryError:
+        _fail("out of memory: the request needs more memory than is free; use smaller sizes", EXIT_INTERNAL)
+    except Exception as exc:  # a bug: one line, no traceback (the property test asserts it never happens)
+        if os.environ.get("ATTNLIMITS_TRACEBACK"):
+            raise
+        _fail(f"internal error ({type(exc).__name__}: {' '.join(str(exc).split())[:300]}); please report it", EXIT_INTERNAL)
     sys.exit(0)
 
 

@@ -1,4 +1,10 @@
-"""Pieces shared by the commands: count parsing, law options, JSON/table output, progress bars."""
+"""Pieces shared by the commands: the checked option types (counts, ranges, seeds, workers, output paths),
+law options, JSON/table output, progress bars.
+
+Every range a command enforces comes from :mod:`attnlimits._validation` through the types here, so one
+rule holds for every command: a bad value ends in one line on stderr naming the option, the value and the
+accepted range (exit code 2).
+"""
 
 from __future__ import annotations
 
@@ -6,30 +12,142 @@ import json
 import math
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 
 import click
 import numpy as np
 
-from .._validation import parse_count
+from .. import _validation as V
 from ..laws import LAW_FORMS, parse_law
 
-__all__ = ["COUNT", "law_option", "setting_options", "build_law", "print_json", "print_table", "progress_callback", "to_jsonable"]
+__all__ = ["COUNT", "Count", "DIMENSION", "BETA", "LAM", "SEED", "WORKERS", "TOP_K", "FIGURE_PATH", "NPZ_PATH",
+           "OUT_DIR", "law_option", "setting_options", "build_law", "print_json", "print_table", "progress_callback",
+           "to_jsonable", "one_line_warnings"]
 
 
-class CountType(click.ParamType):
-    """An exact positive integer written as ``100000``, ``1e5`` or ``100_000``."""
+def _name(param) -> str:
+    return param.opts[0].lstrip("-") if param is not None and param.opts else (param.name if param else "value")
+
+
+class _Checked(click.ParamType):
+    """A click type whose conversion is one check of :mod:`attnlimits._validation`; its InputError (the
+    same one-line message as the Python API's) reaches :func:`attnlimits.cli.main`: one line, exit 2."""
+
+    def convert(self, value, param, ctx):
+        if value is None:
+            return None
+        return self.check(value, _name(param), ctx)
+
+    def check(self, value, name, ctx):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class Count(_Checked):
+    """An exact integer written as ``100000``, ``1e5``, ``100000.0``, ``2.5e1`` or ``100_000``, in
+    [minimum, maximum] (the count rule of :func:`attnlimits._validation.check_int`)."""
 
     name = "count"
 
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        name = param.opts[0] if param is not None and param.opts else "value"
-        return parse_count(name.lstrip("-"), value, minimum=1)
+    def __init__(self, minimum: int = 1, maximum: int | None = V.MAX_N):
+        self.minimum, self.maximum = minimum, maximum
+
+    def check(self, value, name, ctx):
+        return V.check_int(name, value, minimum=self.minimum, maximum=self.maximum)
 
 
-COUNT = CountType()
+class _Real(_Checked):
+    name = "number"
+
+    def __init__(self, checker):
+        self.checker = checker
+
+    def check(self, value, name, ctx):
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise V.InputError(f"invalid {name}={value!r}: expected a number") from None
+        return self.checker(value, name)
+
+
+class _Seed(_Checked):
+    name = "seed"
+
+    def check(self, value, name, ctx):
+        return V.check_seed(value if not isinstance(value, str) else V.check_int(name, value, minimum=0,
+                                                                                 maximum=V.MAX_SEED), name)
+
+
+class _Workers(_Checked):
+    """Worker processes ≥ 1, capped at the CPUs available to the process (a note on stderr says so)."""
+
+    name = "workers"
+
+    def check(self, value, name, ctx):
+        workers, note = V.cap_workers(value, name)
+        if note:
+            click.echo(note, err=True)
+        return workers
+
+
+class _TopK(_Checked):
+    """Top weights kept: 1 ≤ k ≤ min(n, MAX_TOP_K), with n the command's ``--n`` when given before it."""
+
+    name = "count"
+
+    def check(self, value, name, ctx):
+        n = (ctx.params.get("n") if ctx is not None else None)
+        return V.check_top_k(value, n if isinstance(n, int) else None, name)
+
+
+class _OutFile(_Checked):
+    """An output file checked before any work: existing writable directory, accepted suffix."""
+
+    name = "path"
+
+    def __init__(self, suffixes=None, figure: bool = False):
+        self.suffixes, self.figure = suffixes, figure
+
+    def check(self, value, name, ctx):
+        return V.check_output_path(name, value, suffixes=self.suffixes, figure=self.figure)
+
+
+class _OutDir(_Checked):
+    name = "directory"
+
+    def check(self, value, name, ctx):
+        return V.check_output_dir(name, value)
+
+
+COUNT = Count()
+DIMENSION = Count(2, V.MAX_D)
+BETA = _Real(V.check_beta)
+LAM = _Real(V.check_lam)
+SEED = _Seed()
+WORKERS = _Workers()
+TOP_K = _TopK()
+FIGURE_PATH = _OutFile(figure=True)
+NPZ_PATH = _OutFile(suffixes=("npz",))
+OUT_DIR = _OutDir()
+
+
+@contextmanager
+def one_line_warnings():
+    """Inside, every warning prints at once as one line ``warning: <message>`` on stderr — never numpy's
+    raw ``file:line: RuntimeWarning`` followed by a source line; each message once."""
+    seen = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        msg = " ".join(str(message).split())
+        if msg not in seen:
+            seen.add(msg)
+            click.echo(f"warning: {msg}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
 
 
 def law_option(f):
@@ -40,10 +158,11 @@ def law_option(f):
 def setting_options(f):
     """The setting of one query against n keys: ``--d --n (--beta | --lam) --law``."""
     for option in reversed([
-        click.option("--d", "d", type=int, required=True, help="Dimension d >= 2 (keys on S^{d-1})."),
-        click.option("--n", "n", type=COUNT, required=True, help="Number of keys n >= 1 (accepts 1e6)."),
-        click.option("--beta", type=float, default=None, help="Inverse temperature beta >= 0."),
-        click.option("--lam", type=float, default=None, help="lambda > 0: beta = lambda * beta*_n of the key law."),
+        click.option("--d", "d", type=DIMENSION, required=True, help=f"Dimension d in [2, {V.MAX_D}] (keys on S^{{d-1}})."),
+        click.option("--n", "n", type=COUNT, required=True, help="Number of keys n in [1, 1e18] (accepts 1e6)."),
+        click.option("--beta", type=BETA, default=None, help="Inverse temperature beta in [0, 1e30]."),
+        click.option("--lam", type=LAM, default=None,
+                     help="lambda in [1e-6, 1e6]: beta = lambda * beta*_n of the key law."),
         law_option,
     ]):
         f = option(f)

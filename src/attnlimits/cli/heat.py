@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import warnings
-
 import click
 
-from ._common import COUNT, print_json, print_table, progress_callback
+from ..heat._density import MAX_MODE
+from ._common import BETA, FIGURE_PATH, SEED, Count, one_line_warnings, print_json, print_table, progress_callback
 
 
 @click.command("heat")
-@click.option("--d", "d", type=int, default=3, show_default=True, help="2 (circle, cos(Lθ)) or 3 (S^2, P_L(z)).")
-@click.option("--mode", type=int, default=2, show_default=True, help="Harmonic degree L >= 1 of the seed 1 + eps·Y_L.")
+@click.option("--d", "d", type=Count(2, 3), default=3, show_default=True, help="2 (circle, cos(Lθ)) or 3 (S^2, P_L(z)).")
+@click.option("--mode", type=Count(1, MAX_MODE), default=2, show_default=True,
+              help=f"Harmonic degree L in [1, {MAX_MODE}] of the seed 1 + eps·Y_L.")
 @click.option("--eps", type=float, default=0.3, show_default=True, help="Seed amplitude eps in (0, 1).")
-@click.option("--n", "n", type=COUNT, default="20000", show_default=True, help="Particles n >= 2 (accepts 2e4).")
-@click.option("--beta", type=float, default=100.0, show_default=True, help="Inverse temperature beta > 0.")
-@click.option("--steps", type=int, default=10, show_default=True, help="Attention steps >= 0.")
+@click.option("--n", "n", type=Count(2), default="20000", show_default=True,
+              help="Particles n >= 2 (accepts 2e4); refused if its memory exceeds half the machine's.")
+@click.option("--beta", type=BETA, default=100.0, show_default=True, help="Inverse temperature beta in (0, 1e30].")
+@click.option("--steps", type=Count(0), default=10, show_default=True, help="Attention steps >= 0.")
 @click.option("--init", type=click.Choice(["quasi", "random"]), default="quasi", show_default=True,
               help="Deterministic quasi-uniform lattice or i.i.d. draws from the density.")
-@click.option("--seed", type=int, default=None, help="Seed of the random start (default: fresh entropy, reported).")
-@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None, help="Write a figure (PNG/PDF/SVG).")
+@click.option("--seed", type=SEED, default=None, help="Seed of the random start (default: fresh entropy, reported).")
+@click.option("--plot", "plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG/PDF/SVG).")
 @click.option("--backend", type=click.Choice(["numpy", "torch"]), default=None,
               help="numpy or torch (default: numpy, torch on cuda or with --kernel sdpa).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
@@ -34,12 +35,9 @@ def heat_command(d, mode, eps, n, beta, steps, init, seed, plot, backend, device
 
     if backend is None:
         backend = "torch" if device == "cuda" or kernel == "sdpa" else "numpy"
-    with progress_callback("attention steps") as progress, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with progress_callback("attention steps") as progress, one_line_warnings():
         res = run_dynamics(d, mode, eps, n, beta, steps, init, seed, backend=backend, device=device, dtype=dtype, kernel=kernel,
                            keep_points=plot is not None, progress=progress)
-    for w in caught:
-        click.echo(f"warning: {w.message}", err=True)
     out = res.to_dict()
     if plot is not None:
         from ..report.heat_figure import heat_figure

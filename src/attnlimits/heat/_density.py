@@ -19,6 +19,9 @@ from ._harmonics import zonal_harmonic
 __all__ = ["SphereDensity", "HarmonicDensity", "CallableDensity", "VonMisesFisherDensity", "as_density"]
 
 GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
+#: Highest harmonic degree seeded: the off-mode power sums O(ℓ²) harmonics over every particle on S^2, and
+#: a lattice of n points resolves degree ℓ only for n ≫ ℓ² (S^2) or ℓ (S^1).
+MAX_MODE = 64
 
 
 def tangent_project(x: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -79,7 +82,7 @@ class HarmonicDensity(SphereDensity):
 
     def __init__(self, d: int, mode: int, eps: float):
         self.d = int(check_choice("d", check_int("d", d), (2, 3)))
-        self.mode = check_int("mode", mode, minimum=1)
+        self.mode = check_int("mode", mode, minimum=1, maximum=MAX_MODE)
         self.eps = check_real("eps", eps, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
         self._legendre = np.polynomial.Legendre.basis(self.mode)
         self._dlegendre = self._legendre.deriv()

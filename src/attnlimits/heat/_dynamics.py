@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._rng import as_seed_sequence, generator
-from .._validation import InputError, check_choice, check_int, check_real
+from .._validation import InputError, check_beta, check_choice, check_int, check_keys, check_memory
 from ..theory import harmonic_growth, uniform_distance_cdf
 from ._density import HarmonicDensity
 from ._drift import mode_growth_factor
 from ._harmonics import harmonic_amplitude, harmonic_norm, laplace_eigenvalue, off_mode_power
-from ._step import KERNELS, attention_step, resolve_backend
+from ._step import KERNELS, attention_step, default_block, resolve_backend
 
 __all__ = ["HeatRegimeWarning", "HeatResult", "run_dynamics", "initial_points", "INITS"]
 
@@ -30,6 +30,17 @@ INITS = ("quasi", "random")
 MIN_EFFECTIVE_KEYS = 30.0
 #: ℓ(ℓ+d−2)/β above this: one step is not small, the 1/β expansion is poor.
 MAX_STEP_RATE = 0.1
+#: ℓ(ℓ+d−2)·steps/β above this: the predicted growth exp(·) overflows float64 (refused; the linear law
+#: stops once the amplitude reaches 1, long before).
+MAX_GROWTH_EXPONENT = 700.0
+
+
+def estimated_bytes(n: int, d: int, block: int) -> float:
+    """Peak memory of :func:`run_dynamics` in bytes, worst case (every block pair active): ~12 copies of the
+    n×(d+1) particle arrays, three block×n tiles, the (n/block)² active-pair mask and the column lists of
+    the tiles (n²/(2·block) int64)."""
+    n, nb = float(n), -(-float(n) // block)
+    return 8.0 * (12.0 * n * (d + 1) + 3.0 * n * block + n * n / (2.0 * block)) + nb * nb
 
 
 class HeatRegimeWarning(UserWarning):
@@ -174,8 +185,8 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     """
     density = HarmonicDensity(d, mode, eps)
     d, mode, eps = density.d, density.mode, density.eps
-    n = check_int("n", n, minimum=2)
-    beta = check_real("beta", beta, lower=0.0, lower_open=True)
+    n = check_keys(n, minimum=2)
+    beta = check_beta(beta, positive=True)
     steps = check_int("steps", steps, minimum=0)
     init = check_choice("init", init, INITS)
     torch = resolve_backend(backend, device, dtype)
@@ -185,6 +196,12 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     if block is not None:
         block = check_int("block", block, minimum=1)
     max_degree = check_int("max_degree", max_degree if max_degree is not None else max(8, mode + 2), minimum=1)
+    check_memory(f"n={n} (particles in d={d})", estimated_bytes(n, d, block or default_block(backend, device)))
+    exponent = laplace_eigenvalue(d, mode) * steps / beta
+    if exponent > MAX_GROWTH_EXPONENT:
+        raise InputError(f"invalid steps={steps} for mode={mode}, beta={beta:g}: ℓ(ℓ+d−2)·steps/β = {exponent:.3g}; "
+                         f"expected at most {MAX_GROWTH_EXPONENT:g} (beyond, the predicted growth overflows; the "
+                         "linear law ends at amplitude 1 long before)")
     ss = as_seed_sequence(seed)
     rate = laplace_eigenvalue(d, mode)
     effective = float(n * uniform_distance_cdf(1.0 / beta, d))

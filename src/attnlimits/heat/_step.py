@@ -40,6 +40,8 @@ def resolve_backend(backend: str, device: str = "cpu", dtype: str = "float64"):
     if backend == "numpy":
         if device != "cpu":
             raise InputError(f"invalid device={device!r} for backend='numpy': expected 'cpu' (use --backend torch for cuda)")
+        if dtype != "float64":  # the same rule as the engine's numpy backend
+            raise InputError(f"invalid dtype={dtype!r} for backend='numpy': expected float64 (use backend torch for float32)")
         return None
     try:
         import torch
@@ -175,6 +177,8 @@ def _step_numpy(x: np.ndarray, beta: float, block: int, cutoff) -> np.ndarray:
         keys = x[a:] if cols is None else x[cols]
         s = (beta * x[a:b]) @ keys.T  # (B, ·): this block against itself and the later blocks
         s -= beta  # β(⟨x_i,x_j⟩ − 1) ≤ 0 up to rounding; one pass fewer than (s − 1)·β
+        np.minimum(s, 0.0, out=s)  # that rounding is ~β·1e−16: at huge β it would exponentiate to inf
+        np.fill_diagonal(s[:, :b - a], 0.0)  # ⟨x_i,x_i⟩ = 1 exactly (not 1 ± 1e−16, which β = 1e30 turns to e^{∓1e14})
         np.exp(s, out=s)
         acc[a:b] += s @ (xa[a:] if cols is None else xa[cols])
         if cols is None:
@@ -209,7 +213,9 @@ def _step_torch(x, beta: float, block: int, cutoff):
         else:
             cols_t = torch.from_numpy(cols).to(x.device)
             keys, vals = x[cols_t], xa[cols_t]
-        s = torch.addmm(neg_beta, x[a:b], keys.T, alpha=beta).exp_()  # e^{β⟨x_i,x_j⟩ − β} in two passes
+        s = torch.addmm(neg_beta, x[a:b], keys.T, alpha=beta).clamp_(max=0.0)  # β⟨x_i,x_j⟩ − β ≤ 0
+        s[:, :b - a].diagonal().zero_()  # ⟨x_i,x_i⟩ = 1 exactly (see _step_numpy)
+        s.exp_()
         acc[a:b] += s @ vals
         if cols is None:
             if b < n:
