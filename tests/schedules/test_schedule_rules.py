@@ -88,6 +88,15 @@ def test_qwen_logn_formula():
     np.testing.assert_allclose(qwen_logn(n, L), [1.0, 1.0, math.log(4096) / math.log(L), math.log(32768) / math.log(L)])
 
 
+def test_qwen_logn_published_list():
+    """Qwen v1's modeling_qwen.py builds ``logn_list = [math.log(i, seq_length) if i > seq_length else 1 for i in
+    range(1, 32768)]`` and multiplies the query at position p (0-based) by ``logn_list[p]``: n = p + 1 keys."""
+    L = 64
+    logn_list = [math.log(i, L) if i > L else 1 for i in range(1, 4096)]
+    p = np.arange(4095)
+    np.testing.assert_allclose(qwen_logn(p + 1, L), logn_list, rtol=1e-13)
+
+
 def test_ssmax_relative_to_training():
     assert ssmax(4096, 4096) == 1.0 and ssmax(4096**2, 4096) == pytest.approx(2.0)
 

@@ -1,58 +1,74 @@
-"""Where each practical rule lands against the critical schedule (SPEC §2, §5)."""
+"""Where each practical rule lands against the selectivity-preserving schedule (SPEC §2, §2a, §4, §5)."""
 
 from __future__ import annotations
 
 from .._validation import InputError, check_int, check_real
+from ._iso import beta_iso, beta_iso_eff, beta_iso_first_order
 from ._rules import RULES
 
 __all__ = ["schedule_table"]
 
 
-def schedule_table(law, n_train, ns, beta_train=None) -> dict:
-    """β each rule applies at each n, the critical schedules, and the regime each rule lands in.
+def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str | None = None) -> dict:
+    """β each rule applies at each n, the iso-selectivity schedule, and the regime and E[max weight] of each.
 
     Parameters
     ----------
     law : KeyLaw
-        Key law with an exact distance CDF (uniform in dimension D, or an :class:`~attnlimits.tails.EstimatedLaw`).
+        Key law with an exact distance CDF (uniform in dimension d, or an :class:`~attnlimits.tails.EstimatedLaw`).
     n_train : int
         Training length T.
     ns : sequence of int
         Visible context lengths.
     beta_train : float, optional
-        The model's β at T; default β*_T (λ = 1).
+        The head's β at T; default β_{1/2}(T), the exact scale at which E[max weight] = 1/2 at T (never β*_T,
+        which at d = 64 is deep in the subcritical regime).
+    beta_train_source : str, optional
+        What ``beta_train`` is (e.g. "model: |q|·median|k|·scale"), recorded in the result.
 
     Returns
     -------
     dict
-        ``n_train``, ``beta_train``, ``lambda_train`` (β_train/β*_T), ``beta_half_train``, and ``rows``: per n,
-        ``beta_star`` (β*_n), ``beta_half`` (β_{1/2}(n), exact E[max weight] = 1/2), ``critical`` (the schedule
-        that keeps the model at its regime at T: β_train·β_{1/2}(n)/β_{1/2}(T), which is β_{1/2}(n) when
-        β_train = β_{1/2}(T)), ``critical_asymptotic`` (λ fixed: β_train·β*_n/β*_T), ``pre_asymptotic``, and
-        for each rule its ``beta``, ``max_weight`` (exact E[max weight]) and ``regime``; plus the same for
-        ``critical`` and ``none`` (β_train unchanged).
+        ``n_train``, ``beta_train``, ``beta_train_source``, ``lambda_train`` (β_train/β*_T),
+        ``beta_half_train``, ``max_weight_train`` (the exact E[max weight] at (T, β_train): the selectivity to
+        keep), ``alpha_eff_train``, ``t_train``, and ``rows``: per n, ``beta_star`` (β*_n), ``beta_half``
+        (β_{1/2}(n)), ``alpha_eff`` and ``t_n`` (SPEC §2a), ``beta_iso`` (exact: E[max w](n, β_iso) =
+        ``max_weight_train``), ``beta_iso_eff`` (closed form λ̃ matched in PK(α_n), corrected for α_n),
+        ``beta_iso_first_order`` (β_train·t_T/t_n), ``pre_asymptotic``, and ``rules``: for ``none`` (β_train
+        unchanged), ``iso`` (β_iso) and each practical rule, its ``multiplier``, ``beta``, ``max_weight``
+        (exact E[max weight]) and ``regime``.
     """
-    from ..theory import beta_half, critical_beta, expected_max_weight, pre_asymptotic, regime
+    from ..theory import beta_half, critical_beta, effective_exponent, expected_max_weight, pre_asymptotic, regime
 
     n_train = check_int("n-train", n_train, minimum=2)
     ns = [check_int("n", n, minimum=2) for n in ns]
     if not ns:
         raise InputError("invalid n=[]: expected at least one context length")
-    bstar_t = float(critical_beta(law, n_train))
-    beta_train = bstar_t if beta_train is None else check_real("beta-train", beta_train, lower=0.0, lower_open=True)
     bhalf_t = float(beta_half(law, n_train))
+    if beta_train is None:
+        beta_train, beta_train_source = bhalf_t, beta_train_source or "β_1/2(T): E[max weight] = 1/2 at T"
+    beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
+    eff_t = effective_exponent(law, n_train)
+    m_train = float(expected_max_weight(law, n_train, beta_train))
     rows = []
     for n in ns:
-        bstar = float(critical_beta(law, n))
-        bhalf = float(beta_half(law, n))
-        row = {"n": n, "beta_star": bstar, "beta_half": bhalf, "critical_asymptotic": beta_train * bstar / bstar_t,
+        eff = effective_exponent(law, n)
+        b_eff = beta_iso_eff(law, n, n_train, beta_train)
+        b_half = float(beta_half(law, n))
+        # at E[max w](T, β_train) = 1/2 (the default β_train) the iso equation is the one β_1/2(n) solves
+        b_iso = b_half if m_train == 0.5 else beta_iso(law, n, n_train, beta_train, guess=b_eff)
+        row = {"n": n, "beta_star": float(critical_beta(law, n)), "beta_half": b_half,
+               "alpha_eff": eff.alpha_eff, "t_n": eff.t_n, "beta_iso": b_iso, "beta_iso_eff": b_eff,
+               "beta_iso_first_order": beta_iso_first_order(law, n, n_train, beta_train),
                "pre_asymptotic": bool(pre_asymptotic(law, n))}
-        betas = {"none": beta_train, "critical": beta_train * bhalf / bhalf_t}
+        betas = {"none": beta_train, "iso": b_iso}
         betas.update({name: beta_train * float(f(n, n_train)) for name, f in RULES.items()})
-        row["critical"] = betas["critical"]
         row["rules"] = {name: {"multiplier": b / beta_train, "beta": b,
-                               "max_weight": float(expected_max_weight(law, n, b)), "regime": regime(law, n, b)}
+                               "max_weight": float(expected_max_weight(law, n, b)) if b == b else float("nan"),
+                               "regime": regime(law, n, b) if b == b else "unreachable"}
                         for name, b in betas.items()}
         rows.append(row)
-    return {"n_train": n_train, "beta_train": beta_train, "lambda_train": beta_train / bstar_t,
-            "beta_half_train": bhalf_t, "law": law.spec, "d": law.d, "rows": rows}
+    return {"n_train": n_train, "beta_train": beta_train, "beta_train_source": beta_train_source or "given",
+            "lambda_train": beta_train / float(critical_beta(law, n_train)), "beta_half_train": bhalf_t,
+            "max_weight_train": m_train,
+            "alpha_eff_train": eff_t.alpha_eff, "t_train": eff_t.t_n, "law": law.spec, "d": law.d, "rows": rows}

@@ -1,0 +1,118 @@
+"""The selectivity-preserving schedule: the β at which a head keeps, at n keys, the expected max weight it had
+at its training length T (SPEC §2a, §4).
+
+Exact: β_iso(n) solves E[max w](n, β) = E[max w](T, β_train) with the exact finite-n E[max weight] (SPEC §4).
+E[max w] increases with β from 1/n (β = 0) to 1, so the root exists when the target exceeds 1/n.
+
+Closed form (effective exponent, SPEC §2a): the nearest rescaled distances at n are βD_(k) ≈ λ̃ Γ_k^{1/α_n}
+with λ̃ = β t_n, so E[max w] ≈ E W_1 of PK(α_n, λ̃). Holding λ̃ fixed gives the first-order rule
+β_iso ≈ β_train·t_T/t_n (exact when α_n = α_T). Correcting for the change of α_n: choose λ̃_n with
+E W_1[PK(α_n, λ̃_n)] = E W_1[PK(α_T, λ̃_T)], λ̃_T = β_train t_T, and set β_iso_eff = λ̃_n/t_n.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy import optimize
+
+from .._validation import InputError, check_int, check_real
+
+__all__ = ["beta_iso", "beta_iso_first_order", "beta_iso_eff"]
+
+
+def _logit(m: float) -> float:
+    m = min(max(m, 1e-300), 1.0 - 1e-16)
+    return math.log(m) - math.log1p(-m)
+
+
+def _solve_log_beta(f, guess: float, what: str) -> float:
+    """Root of the increasing function f(log β), from a guess: secant, then a bracket and Brent."""
+    try:
+        res = optimize.root_scalar(f, x0=guess, x1=guess + 0.05, method="secant", xtol=1e-9, maxiter=30)
+        if res.converged and math.isfinite(res.root) and abs(f(res.root)) < 1e-7:
+            return math.exp(res.root)
+    except (ArithmeticError, ValueError):
+        pass
+    lo, hi = guess - 0.5, guess + 0.5
+    for _ in range(60):
+        if f(lo) < 0:
+            break
+        lo -= 1.0
+    for _ in range(60):
+        if f(hi) > 0:
+            break
+        hi += 1.0
+    if not (f(lo) < 0 < f(hi)):
+        raise InputError(f"invalid input: could not bracket {what}")
+    return math.exp(optimize.brentq(f, lo, hi, xtol=1e-10, rtol=1e-12))
+
+
+def beta_iso_first_order(law, n, n_train, beta_train) -> float:
+    """β_train·t_T/t_n: λ̃ = β t_n held fixed (SPEC §2a), t_n the 1/n quantile of the exact distance CDF."""
+    from ..theory import effective_exponent
+
+    return float(beta_train) * effective_exponent(law, n_train).t_n / effective_exponent(law, n).t_n
+
+
+def beta_iso_eff(law, n, n_train, beta_train) -> float:
+    """The closed form corrected for α_n: λ̃_n/t_n with E W_1[PK(α_n, λ̃_n)] = E W_1[PK(α_T, β_train t_T)].
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with a smooth distance CDF (uniform, or an estimated law).
+    n, n_train : int
+        Context length and training length T.
+    beta_train : float
+        β of the head at T.
+
+    Returns
+    -------
+    float
+        β_iso_eff(n); equals :func:`beta_iso_first_order` when α_n = α_T.
+    """
+    from ..theory import PoissonKingman, effective_exponent
+
+    n, n_train = check_int("n", n, minimum=2), check_int("n-train", n_train, minimum=2)
+    beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
+    e_t, e_n = effective_exponent(law, n_train), effective_exponent(law, n)
+    target = _logit(PoissonKingman(e_t.alpha_eff, beta_train * e_t.t_n).expected_max_weight())
+    if abs(e_n.alpha_eff - e_t.alpha_eff) <= 1e-12 * e_t.alpha_eff:
+        return beta_train * e_t.t_n / e_n.t_n
+    f = lambda y: _logit(PoissonKingman(e_n.alpha_eff, math.exp(y)).expected_max_weight()) - target  # noqa: E731
+    return _solve_log_beta(f, math.log(beta_train * e_t.t_n), "β_iso_eff") / e_n.t_n
+
+
+def beta_iso(law, n, n_train, beta_train, *, guess: float | None = None) -> float:
+    """The exact iso-selectivity β: E[max w](law, n, β_iso) = E[max w](law, T, β_train) (SPEC §4).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        Key law with an exact distance CDF.
+    n, n_train : int
+        Context length and training length T.
+    beta_train : float
+        β of the head at T.
+    guess : float, optional
+        Starting β for the root search (default the first-order closed form).
+
+    Returns
+    -------
+    float
+        β_iso(n); NaN when the target E[max w] at T is at most 1/n (no β reaches it: max w ≥ 1/n).
+    """
+    from ..theory import expected_max_weight
+
+    n, n_train = check_int("n", n, minimum=2), check_int("n-train", n_train, minimum=2)
+    beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
+    m_t = float(expected_max_weight(law, n_train, beta_train))
+    if n == n_train:
+        return beta_train
+    if m_t <= 1.0 / n:
+        return math.nan
+    target = _logit(m_t)
+    g = beta_iso_first_order(law, n, n_train, beta_train) if guess is None else guess
+    f = lambda y: _logit(float(expected_max_weight(law, n, math.exp(y)))) - target  # noqa: E731
+    return _solve_log_beta(f, math.log(g), "β_iso")
