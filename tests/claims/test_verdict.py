@@ -52,6 +52,14 @@ def test_alternative_must_be_rejected():
     assert verdict == "fail" and "power law" in reasons[0]
 
 
+def test_a_miss_passes_only_beyond_four_se():
+    assert judge(_case(1.0, 1.0 + 4.1 * 0.01, 0.01, miss=True))[0] == "pass"
+    verdict, reasons = judge(_case(1.0, 1.0 + 3.9 * 0.01, 0.01, miss=True))
+    assert verdict == "fail" and "not rejected" in reasons[0]
+    assert judge(_case(1.0, 1.06, 0.01, miss=True, bias=0.03))[0] == "fail"  # the bias widens what counts as agreement
+    assert judge(_case(1.0, 2.0, 0.2, miss=True))[0] == "fail"  # a far miss measured too coarsely (precision)
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
 def test_non_finite_inputs_fail(bad):
     assert judge(_case(1.0, bad, 0.01))[0] == "fail"

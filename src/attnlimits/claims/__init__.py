@@ -8,6 +8,7 @@ comparison with its uncertainty, verdict (issue 7; ``attnlimits reproduce``).
 
 from ._base import Claim, ClaimResult, Context, Figure, stable_key
 from ._halfweight import (
+    BracketMiss,
     HalfWeightEstimate,
     NearestSample,
     beta_half_crn,
@@ -17,15 +18,16 @@ from ._halfweight import (
     nearest_sample,
     nested_dense_samples,
     one_minus_max_weight,
-    slope_crn,
 )
-from ._exponent import exponent_bias_bound, exponent_case, gumbel_slopes
+from ._crossover import crossover_cases
+from ._exponent import exponent_bias_bound, exponent_case
 from ._local import FarReshaped
 from ._registry import CLAIMS, claim_ids, run_claim, select_claims
 from ._store import UnitStore
 from ._verdict import PRECISION, Z_AGREE, Z_INTERVAL, Case, judge
 
 __all__ = [
+    "BracketMiss",
     "CLAIMS",
     "Case",
     "Claim",
@@ -41,10 +43,10 @@ __all__ = [
     "Z_INTERVAL",
     "beta_half_crn",
     "claim_ids",
+    "crossover_cases",
     "estimate_beta_half",
     "exponent_bias_bound",
     "exponent_case",
-    "gumbel_slopes",
     "judge",
     "mean_max_weight_curve",
     "nearest_block",
@@ -53,6 +55,5 @@ __all__ = [
     "one_minus_max_weight",
     "run_claim",
     "select_claims",
-    "slope_crn",
     "stable_key",
 ]

@@ -1,24 +1,17 @@
-"""Claims on how the critical scale grows with n: ``critical-exponent`` and ``high-d-crossover`` (SPEC §2, §5)."""
+"""The claim on how the critical scale grows with n: ``critical-exponent`` (SPEC §2)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from scipy import stats
 
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
-from ._halfweight import (
-    HalfWeightEstimate,
-    beta_half_crn,
-    nested_dense_samples,
-    slope_crn,
-)
 from ._grids import run_grid
 from ._verdict import Case
 
-__all__ = ["CRITICAL_EXPONENT", "HIGH_D_CROSSOVER", "exponent_bias_bound", "exponent_case", "gumbel_slopes"]
+__all__ = ["CRITICAL_EXPONENT", "exponent_bias_bound", "exponent_case"]
 
 #: Distances beyond T/β_{1/2} carry weight below e^{−T}: the window in which F's power law must hold.
 _WINDOW = 40.0
@@ -90,97 +83,5 @@ def _slopes_text(cases) -> str:
                      for c in cases) + "."
 
 
-def gumbel_slopes(ns) -> tuple[float, float]:
-    """Least-squares slopes in log n of log √(2 log n) (leading Gumbel-class scale, SPEC §5) and of
-    log Φ^{-1}(1 − 1/n) (the Gaussian maximum's location to second order)."""
-    x = np.log(np.asarray(ns, dtype=float))
-    xc = x - x.mean()
-    lead = np.log(np.sqrt(2.0 * x))
-    second = np.log(stats.norm.isf(1.0 / np.asarray(ns, dtype=float)))
-    return float(xc @ lead / (xc @ xc)), float(xc @ second / (xc @ xc))
-
-
-def _high_d(ctx) -> ClaimResult:
-    from ..theory import beta_half
-
-    dims = (16, 64)
-    ns = [10**k for k in ((2, 3, 4) if ctx.quick else (2, 3, 4, 5))]
-    samples = 1500 if ctx.quick else 1000
-    cases, series = [], []
-    lead, second = gumbel_slopes(ns)
-    for j, d in enumerate(dims):
-        law = UniformSphere(d)
-
-        def unit(law=law, d=d):
-            guess = [1.3 * math.sqrt(2.0 * d * math.log(n)) for n in ns]
-            samp = nested_dense_samples(law, ns, samples, ctx.seed_for("high-d-crossover", d), [g / 3.0 for g in guess])
-            ests = [beta_half_crn(s, 3.0 * g) for s, g in zip(samp, guess)]
-            slope, se = slope_crn(samp, ests)
-            return {"ests": [e.to_dict() for e in ests], "slope": slope, "se": se}
-
-        res = ctx.cached(("high-d-crossover", d, ns, samples), unit)
-        ctx.progress(j + 1, len(dims))
-        ests = [HalfWeightEstimate(**e) for e in res["ests"]]
-        params = {"d": d, "n": f"{ns[0]:.0e}..{ns[-1]:.0e} (nested)", "samples": samples, "method": "exact (dense)"}
-        case = Case("high-d-crossover", f"d={d}",
-                    f"at practical n (d={d}) β_1/2(n) grows like √(2 d log n) (Gumbel class), not like n^(2/(d−1))",
-                    lead, res["slope"], res["se"], bias=abs(second - lead),
-                    bias_reason="second-order location of Gaussian maxima, Φ^{-1}(1−1/n) instead of √(2 log n)",
-                    alternative=2.0 / (d - 1), alternative_name="power-law slope 2/(d−1)", params=params)
-        cases.append(case.judged())
-        exact = ctx.cached(("beta-half-exact", d, ns[-1]), lambda law=law: {"beta": beta_half(law, ns[-1])})["beta"]
-        cases.append(Case("high-d-crossover", f"d={d}: β_1/2 at n={ns[-1]:.0e} (exact finite n)",
-                          f"the measured β_1/2 at n = {ns[-1]:.0e} equals the exact finite-n value (SPEC §4), far above "
-                          f"β*_n = {law.critical_beta(ns[-1]):.3g}", exact, ests[-1].beta, ests[-1].se, exact=True,
-                          params=params).judged())
-        series.append({"d": d, "n": ns, "exact_last": exact, "beta": [e.beta for e in ests], "log_se": [e.log_se for e in ests],
-                       "beta_star": [law.critical_beta(n) for n in ns],
-                       "gumbel": [math.sqrt(2.0 * d * math.log(n)) for n in ns],
-                       "crossing_n": _crossing(law, d)})
-    fig = Figure("high-d-crossover.png", "crossover", {"series": series},
-                 f"β_1/2(n) measured (exact simulation, {samples} nested replicates, n = {ns[0]:.0e} … {ns[-1]:.0e}) "
-                 "for uniform keys in d = 16 and 64, against √(2 d log n) and β*_n = (c_d n)^{2/(d−1)}.")
-    text = ("Predicted (SPEC §2, §5): in high dimension the scores are nearly Gaussian with σ = 1/√d, so at practical n "
-            "the top gaps are of Gumbel type and β_1/2(n) grows like √(2 d log n) (local slope in log n of about "
-            f"{lead:.4f} over this range; the second-order Gaussian correction moves it to {second:.4f}), not like the "
-            "power law (c_d n)^{2/(d−1)}. Measured: β_1/2(n) by exact simulation with common random numbers. "
-            + "; ".join(f"{c.case}: slope {c.measured:.4f} ± {1.96 * c.se:.4f} (power law {c.alternative:.4f}; "
-                        f"{c.verdict})" for c in cases if c.alternative is not None)
-            + ". The measured β_1/2 agrees with the exact finite-n value and stays far above β*_n: "
-            + ", ".join(f"d={s['d']}: {s['beta'][-1]:.1f} (exact {s['exact_last']:.1f}) against β*_n = "
-                        f"{s['beta_star'][-1]:.2f} at n = {ns[-1]:.0e}" for s in series) + "."
-            + _crossover_finding(cases))
-    return ClaimResult("high-d-crossover", "High-dimensional crossover", cases, [fig], text)
-
-
-def _crossover_finding(cases) -> str:
-    """A sentence on what the slopes show when the Gumbel-class slope is rejected."""
-    slopes = [c for c in cases if c.alternative is not None]
-    steeper = [c.case for c in slopes if c.measured > max(c.predicted, c.alternative) + 4 * c.se + c.bias]
-    if not steeper:
-        return ""
-    return (f" Finding: for {', '.join(steeper)} the measured local growth of β_1/2 is steeper than both the leading "
-            "Gumbel-class law and the power law over this range: at practical n the crossover between the two "
-            "extreme-value classes is described by neither leading form, only by the exact finite-n β_1/2 (SPEC §4), "
-            "which the simulation matches.")
-
-
-def _crossing(law, d: int) -> float | None:
-    """log10 n at which √(2 d log n) and β*_n = (c_d n)^{2/(d−1)} cross (beyond the first crossing at small n)."""
-    from scipy import optimize
-
-    def diff(log10n):
-        ln_n = log10n * math.log(10.0)
-        return (law.log_local_constant + ln_n) / law.local_exponent - 0.5 * math.log(2.0 * d * ln_n)
-
-    try:
-        return float(optimize.brentq(diff, 1.0, 3000.0))
-    except ValueError:
-        return None
-
-
 CRITICAL_EXPONENT = Claim("critical-exponent", "Critical exponent",
                           "β_1/2(n) grows like n^{2/(d−1)} in the asymptotic range (d = 2, 3, 4, 6).", _critical_exponent)
-HIGH_D_CROSSOVER = Claim("high-d-crossover", "High-dimensional crossover",
-                         "For d = 16 and 64 at practical n, β_1/2(n) follows the Gumbel-class √(2 d log n) law, "
-                         "not (c_d n)^{2/(d−1)}.", _high_d)

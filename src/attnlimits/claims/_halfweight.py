@@ -25,14 +25,14 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
 from .._rng import as_seed_sequence, generator
 from .._validation import InputError, check_int, check_real
 from ..engine._orderstat import OrderSpacings, spacing_logs
 
-__all__ = ["HalfWeightEstimate", "NearestSample", "beta_half_crn", "estimate_beta_half", "mean_max_weight_curve",
-           "nearest_block", "nearest_sample", "nested_dense_samples", "one_minus_max_weight", "slope_crn"]
+__all__ = ["BracketMiss", "HalfWeightEstimate", "NearestSample", "beta_half_crn", "estimate_beta_half", "mean_max_weight_curve",
+           "nearest_block", "nearest_sample", "nested_dense_samples", "one_minus_max_weight"]
 
 #: Dense draws: keys beyond β_lo·(D − D_(1)) > CUT are dropped (each weighs < e^{−CUT} relative to the nearest).
 CUT = 40.0
@@ -42,13 +42,16 @@ REACH = 20.0
 MAX_NEAREST = 1 << 16
 #: Keys per block of a dense draw.
 _BLOCK = 1 << 16
+#: Gaps per block of rows in :meth:`NearestSample.near_sums` (a 256 KiB float32 buffer: stays in cache).
+_CACHE_ELEMENTS = 1 << 16
 _LAGUERRE_X, _LAGUERRE_W = special.roots_laguerre(48)
 
 
 @dataclass
 class NearestSample:
-    """Nearest distances of R replicates, padded: ``gaps[r, i] = D_(i) − D_(1)`` (inf where absent), the
-    nearest distance ``d1[r]``, and what is needed for the far keys' conditional mean (orderstat only)."""
+    """Nearest distances of R replicates, padded: ``gaps[r, i] = D_(i) − D_(1)`` (inf where absent; sorted,
+    except in :func:`nested_dense_samples`, whose rows hold the nearest first and the rest unsorted), the nearest
+    distance ``d1[r]``, and what is needed for the far keys' conditional mean (orderstat only)."""
 
     law: object
     n: int
@@ -65,29 +68,58 @@ class NearestSample:
     def samples(self) -> int:
         return self.gaps.shape[0]
 
-    def far_sum(self, beta: float) -> np.ndarray:
-        """(n − m)·E[e^{−β(D − D_(1))} | D > D_(m)] per replicate (zero for dense samples)."""
+    def far_sums(self, beta: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per replicate, the far keys' (n − m)·E[e^{−β(D − D_(1))} | D > D_(m)] and
+        (n − m)·E[(D − D_(1)) e^{−β(D − D_(1))} | D > D_(m)] (minus the first's derivative in β); zeros for
+        dense samples. With s = D_(m) + x/β both are Gauss–Laguerre sums in x of the law's exact density."""
         if self.far_count is None:
-            return np.zeros(self.samples)
+            return np.zeros(self.samples), np.zeros(self.samples)
         t = self.far_start
         x = _LAGUERRE_X[None, :]
         s = t[:, None] + x / beta
         with np.errstate(divide="ignore", invalid="ignore"):
             logf = np.asarray(self.law.distance_logpdf(np.minimum(s, 2.0)), dtype=float)
         logf = np.where(s < 2.0, logf, -np.inf)
-        integral = (np.exp(logf) * _LAGUERRE_W[None, :]).sum(axis=1) / beta
+        terms = np.exp(logf) * _LAGUERRE_W[None, :]
         with np.errstate(over="ignore", under="ignore"):
-            scale = np.exp(-beta * (t - self.d1) - self.far_log_sf)
-        return self.far_count * integral * scale
+            scale = self.far_count * np.exp(-beta * (t - self.d1) - self.far_log_sf) / beta
+        return terms.sum(axis=1) * scale, (terms * (s - self.d1[:, None])).sum(axis=1) * scale
+
+    def far_sum(self, beta: float) -> np.ndarray:
+        """(n − m)·E[e^{−β(D − D_(1))} | D > D_(m)] per replicate (zero for dense samples)."""
+        return self.far_sums(beta)[0]
+
+    def near_sums(self, beta: float, *, moment: bool = False):
+        """Σ_i e^{−β g_ri} per replicate over the stored gaps g (and Σ_i g_ri e^{−β g_ri} when ``moment``), in
+        blocks of rows small enough to stay in cache, through one reused buffer (sums in float64)."""
+        rows, width = self.gaps.shape
+        step = max(1, _CACHE_ELEMENTS // max(1, width))
+        buf = np.empty((min(step, rows), width), dtype=self.gaps.dtype)
+        scale = self.gaps.dtype.type(-beta)
+        s0 = np.empty(rows)
+        s1 = np.empty(rows) if moment else None
+        with np.errstate(under="ignore", invalid="ignore"):
+            for i in range(0, rows, step):
+                g = self.gaps[i:i + step]
+                e = buf[: g.shape[0]]
+                np.multiply(g, scale, out=e)
+                np.exp(e, out=e)
+                s0[i:i + step] = e.sum(axis=1, dtype=np.float64)
+                if moment:  # padding: g = inf where e = 0
+                    np.multiply(e, g, out=e, where=e > 0)
+                    s1[i:i + step] = e.sum(axis=1, dtype=np.float64)
+        return (s0, s1) if moment else s0
 
     def max_weights(self, beta: float) -> np.ndarray:
-        """W_r(β) for every replicate (in blocks of replicates, sums in float64)."""
-        s = np.empty(self.samples)
-        step = max(1, (1 << 22) // max(1, self.gaps.shape[1]))
-        with np.errstate(under="ignore"):
-            for i in range(0, self.samples, step):
-                s[i:i + step] = np.exp(-beta * self.gaps[i:i + step]).sum(axis=1, dtype=np.float64)
-        return 1.0 / (s + self.far_sum(beta))
+        """W_r(β) for every replicate."""
+        return 1.0 / (self.near_sums(beta) + self.far_sum(beta))
+
+    def max_weights_and_slopes(self, beta: float) -> tuple[np.ndarray, np.ndarray]:
+        """W_r(β) and dW_r/dlog β = β·W_r²·Σ_i (D_i − D_(1)) e^{−β(D_i − D_(1))} (≥ 0) for every replicate."""
+        s0, s1 = self.near_sums(beta, moment=True)
+        f0, f1 = self.far_sums(beta)
+        w = 1.0 / (s0 + f0)
+        return w, beta * w * w * (s1 + f1)
 
     def tail_share(self, beta: float) -> float:
         """Largest share of the normaliser carried by the far keys' conditional mean, over replicates."""
@@ -97,43 +129,42 @@ class NearestSample:
         return float(np.max(far * self.max_weights(beta)))
 
 
-def from_rows(law, n: int, rows, beta_lo: float, method: str = "dense", dtype=np.float64) -> NearestSample:
-    """A :class:`NearestSample` from per-replicate sorted nearest distances (dense: every kept key). ``gaps`` may
-    be stored in float32 to halve memory where every key is kept (high d): a relative rounding of 6e−8 in a gap
-    changes e^{−β·gap} by at most 6e−8·CUT ≈ 2.4e−6 relative, far below any standard error here."""
-    width = max(len(x) for x in rows)
-    gaps = np.full((len(rows), width), np.inf, dtype=dtype)
-    for r, row in enumerate(rows):
-        gaps[r, : row.size] = row - row[0]
-    out = NearestSample(law, n, beta_lo, method, gaps, np.array([row[0] for row in rows]))
-    out.dropped_bound = float(n * math.exp(-CUT))
-    return out
-
-
 def nested_dense_samples(law, ns, samples: int, seed, beta_lo, *, progress=None) -> list:
     """Nested dense samples: replicate r draws max(ns) keys once and the sample at n uses its first n keys, so
-    the estimates at different n share randomness (their errors are correlated; see :func:`slope_crn`).
-    ``beta_lo`` is one β_lo per n."""
+    the estimates at different n share randomness (their errors are correlated). ``beta_lo`` is one β_lo per n.
+
+    Each row keeps the keys within CUT/β_lo of its nearest one, nearest first and the rest in draw order (the
+    max weight is a sum, so no sort is needed). Gaps are stored in float32 to halve memory where every key is
+    kept (high d): a relative rounding of 6e−8 in a gap changes e^{−β·gap} by at most 6e−8·CUT ≈ 2.4e−6
+    relative, far below any standard error here."""
     ns = [check_int("n", n, minimum=1) for n in ns]
     root = as_seed_sequence(seed)
     rows = [[] for _ in ns]
+    d1 = np.empty((len(ns), samples))
     for r in range(samples):
         dist = law.draw(generator(root, r), max(ns)).distances
         for j, n in enumerate(ns):
             prefix = dist[:n]
-            cut = float(prefix.min()) + CUT / beta_lo[j]
-            kept = np.sort(prefix[prefix <= cut])
-            rows[j].append((kept - kept[0]).astype(np.float32))  # gaps (float32, see from_rows); D_(1) apart
-            rows[j][-1] = (kept[0], rows[j][-1])
+            first = int(np.argmin(prefix))
+            d1[j, r] = prefix[first]
+            cut = d1[j, r] + CUT / beta_lo[j]
+            keep = prefix <= cut
+            keep[first] = False
+            gaps = np.empty(int(np.count_nonzero(keep)) + 1, dtype=np.float32)
+            gaps[0] = 0.0
+            np.subtract(prefix[keep], d1[j, r], out=gaps[1:], casting="same_kind")
+            rows[j].append(gaps)
         if progress:
             progress(r + 1, samples)
     out = []
     for j, n in enumerate(ns):
-        width = max(g.size for _, g in rows[j])
+        width = max(g.size for g in rows[j])
         gaps = np.full((samples, width), np.inf, dtype=np.float32)
-        for r, (_, g) in enumerate(rows[j]):
+        for r in range(samples):
+            g = rows[j][r]
+            rows[j][r] = None  # free as we go: the peak stays near one copy
             gaps[r, : g.size] = g
-        sample = NearestSample(law, n, beta_lo[j], "dense", gaps, np.array([d1 for d1, _ in rows[j]]))
+        sample = NearestSample(law, n, beta_lo[j], "dense", gaps, d1[j].copy())
         sample.dropped_bound = float(n * math.exp(-CUT))
         out.append(sample)
     return out
@@ -234,28 +265,74 @@ def mean_max_weight_curve(sample: NearestSample, betas) -> tuple[np.ndarray, np.
     return np.array(means), np.array(ses)
 
 
-def beta_half_crn(sample: NearestSample, beta_hi: float, *, level: float = 0.5) -> HalfWeightEstimate:
+class BracketMiss(InputError):
+    """The mean max weight does not cross the level inside the bracket; ``side`` ("low" or "high") says which
+    end is on the wrong side."""
+
+    def __init__(self, message: str, side: str):
+        super().__init__(message)
+        self.side = side
+
+
+#: Newton stops when its step in log β is below this, or below 4 ulps of the gaps' dtype: float32 gaps are
+#: multiplied by float32(β), so ḡ is a step function of β at a relative resolution of 6e−8 there.
+_XTOL = 1e-10
+
+
+def _newton_log_beta(sample: NearestSample, lo: float, hi: float, level: float, start: float):
+    """Root x = log β of ḡ(β) − level in (lo, hi) by safeguarded Newton, with the analytic slope
+    dḡ/dlog β = mean_r β W_r² Σ_i (D_i − D_(1)) e^{−β(D_i − D_(1))}: ḡ is increasing, so every evaluation
+    narrows a bracket, a step leaving it is replaced by the unevaluated end (to test it) or by bisection, and
+    the bracket ends are evaluated only when the iteration reaches them. Returns (x, W_r, dW_r/dlog β, slope)
+    at the last evaluation, where the Newton step is below ``_XTOL`` (or the dtype's resolution)."""
+    a, b = lo, hi
+    a_known = b_known = False
+    xtol = max(_XTOL, 4.0 * float(np.finfo(sample.gaps.dtype).eps))
+    x = min(max(start, lo), hi)
+    for _ in range(300):
+        w, dw = sample.max_weights_and_slopes(math.exp(x))
+        f, fp = float(w.mean()) - level, float(dw.mean())
+        if x == lo and f >= 0.0 or x == hi and f <= 0.0:
+            side = "low" if x == lo else "high"
+            raise BracketMiss(f"invalid bracket beta in [{math.exp(lo):.6g}, {math.exp(hi):.6g}] at n={sample.n}: mean "
+                              f"max weight is {f + level:.4g} at the {side} end, not across {level}", side)
+        if f < 0.0:
+            a, a_known = x, True
+        else:
+            b, b_known = x, True
+        step = -f / fp if fp > 0.0 else math.copysign(math.inf, -f)
+        if abs(step) <= xtol:
+            return x, w, dw, fp
+        nxt = x + step
+        if not a < nxt < b:
+            if nxt >= b and not b_known:
+                nxt = b
+            elif nxt <= a and not a_known:
+                nxt = a
+            else:
+                nxt = 0.5 * (a + b)
+        if nxt == x:  # the bracket cannot shrink further in float64
+            return x, w, dw, fp
+        x = nxt
+    raise RuntimeError(f"Newton iteration for beta_1/2 did not converge at n={sample.n}")
+
+
+def beta_half_crn(sample: NearestSample, beta_hi: float, *, level: float = 0.5,
+                  start: float | None = None) -> HalfWeightEstimate:
     """Root of ḡ(β) = ``level`` in [β_lo, ``beta_hi``] with its delta-method standard error.
+
+    The root is found by safeguarded Newton in log β from ``start`` (default: the bracket's geometric
+    middle) to a step below 1e−10 (see :func:`_newton_log_beta`); SE(log β̂) = sd_r(W_r(β̂))/(√R·dḡ/dlog β).
 
     Raises
     ------
-    InputError
+    BracketMiss (an InputError)
         When ḡ(β_lo) ≥ level or ḡ(β_hi) ≤ level (the bracket misses the root: widen it).
     """
     lo, hi = math.log(sample.beta_lo), math.log(beta_hi)
-
-    def g(logb):
-        return float(sample.max_weights(math.exp(logb)).mean()) - level
-
-    g_lo, g_hi = g(lo), g(hi)
-    if not (g_lo < 0.0 < g_hi):
-        raise InputError(f"invalid bracket beta in [{sample.beta_lo:.6g}, {beta_hi:.6g}] at n={sample.n}: mean max "
-                         f"weight runs {g_lo + level:.4g} .. {g_hi + level:.4g}, not across {level}")
-    root = optimize.brentq(g, lo, hi, xtol=1e-10, rtol=1e-12)
+    x0 = 0.5 * (lo + hi) if start is None else math.log(start)
+    root, w, _, slope = _newton_log_beta(sample, lo, hi, level, x0)
     beta = math.exp(root)
-    h = 1e-4
-    slope = (g(root + h) - g(root - h)) / (2 * h)
-    w = sample.max_weights(beta)
     log_se = float(w.std(ddof=1) / math.sqrt(w.size) / slope)
     return HalfWeightEstimate(sample.n, beta, beta * log_se, log_se, sample.samples, sample.method, slope,
                               sample.tail_share(sample.beta_lo), sample.dropped_bound)
@@ -274,41 +351,25 @@ def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method:
     g = float(guess)
     for _ in range(12):
         s = nearest_sample(law, n, pilot, pilot_ss, g / 2.0, method=method)
-        lo, hi = s.max_weights(g / 2.0).mean(), s.max_weights(2.0 * g).mean()
-        if lo >= 0.5:
-            g /= 3.0
-        elif hi <= 0.5:
-            g *= 3.0
-        else:
-            g = beta_half_crn(s, 2.0 * g).beta
+        try:
+            g = beta_half_crn(s, 2.0 * g, start=g).beta
             break
+        except BracketMiss as miss:
+            g = g / 3.0 if miss.side == "low" else g * 3.0
     else:
         raise InputError(f"invalid guess={guess!r} at n={n}: no β with mean max weight 1/2 within a factor 3^12")
     lo, hi = g / 3.0, 3.0 * g
     for _ in range(6):
         sample = nearest_sample(law, n, samples, ss, lo, method=method, progress=progress)
-        if sample.max_weights(lo).mean() >= 0.5:
-            lo /= 3.0
-        elif sample.max_weights(hi).mean() <= 0.5:
-            hi *= 3.0
-        else:
-            return beta_half_crn(sample, hi), sample
+        try:
+            return beta_half_crn(sample, hi, start=g), sample
+        except BracketMiss as miss:
+            if miss.side == "low":
+                lo /= 3.0
+            else:
+                hi *= 3.0
     raise InputError(f"invalid guess={guess!r} at n={n}: the mean max weight does not cross 1/2 in "
                      f"[{lo:.6g}, {hi:.6g}]")
-
-
-def slope_crn(samples: list, estimates: list, weights=None) -> tuple[float, float]:
-    """Least-squares slope of log β̂_{1/2} against log n, and its SE, for estimates whose samples may share
-    replicates (nested draws). Replicate r's influence on log β̂_j is (W_rj(β̂_j) − 1/2)/(R·s_j), s_j = dḡ/dlog β;
-    the slope is Σ_j c_j log β̂_j, so Var = Var_r(Σ_j c_j (W_rj − 1/2)/s_j)/R."""
-    x = np.log([e.n for e in estimates])
-    y = np.log([e.beta for e in estimates])
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    xc = x - np.sum(w * x) / np.sum(w)
-    c = w * xc / np.sum(w * xc * xc)
-    slope = float(c @ y)
-    infl = sum(c[j] * (s.max_weights(e.beta) - 0.5) / e.slope for j, (s, e) in enumerate(zip(samples, estimates)))
-    return slope, float(np.std(infl, ddof=1) / math.sqrt(infl.size))
 
 
 def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:

@@ -8,7 +8,8 @@ import traceback
 from .._validation import InputError
 from ._base import ClaimResult
 from ._critical import CRITICAL_CONSTANT, CRITICAL_NO_COLLAPSE, SUPER_COLLAPSE
-from ._exponent import CRITICAL_EXPONENT, HIGH_D_CROSSOVER
+from ._crossover import HIGH_D_CROSSOVER
+from ._exponent import CRITICAL_EXPONENT
 from ._heat import HEAT_EQUATION
 from ._local import LOCAL_NOT_GLOBAL
 from ._phase import PHASE_DIAGRAM

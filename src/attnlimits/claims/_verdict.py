@@ -9,6 +9,9 @@ A case passes when both hold:
 
 A case may also name an ``alternative`` prediction that the measurement must *reject*:
 |measured − alternative| > Z·SE + bias (e.g. the power law where the claim is that it does not hold).
+
+A case with ``miss=True`` states that its prediction does *not* hold: agreement is replaced by
+|measured − predicted| > Z·SE + bias (precision still applies, to ``effect`` or the prediction).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Case:
         Reference for the precision rule when it is not the predicted value.
     alternative : float or None
         A competing prediction the measurement must reject.
+    miss : bool
+        True when the case states that ``predicted`` misses the measurement (by more than Z·SE + bias).
     params : dict
         n, d, β or λ, samples… (shown in the report).
     """
@@ -60,6 +65,7 @@ class Case:
     effect: float | None = None
     alternative: float | None = None
     alternative_name: str = ""
+    miss: bool = False
     params: dict = field(default_factory=dict)
     note: str = ""
     verdict: str = ""
@@ -87,11 +93,11 @@ class Case:
                 "measured": self.measured, "ci_low": self.ci_low, "ci_high": self.ci_high, "verdict": self.verdict,
                 "se": self.se, "bias": self.bias, "bias_reason": self.bias_reason, "exact": self.exact,
                 "effect": self.effect, "alternative": self.alternative, "alternative_name": self.alternative_name,
-                "params": self.params, "note": self.note, "reasons": self.reasons}
+                "miss": self.miss, "params": self.params, "note": self.note, "reasons": self.reasons}
 
 
 def judge(case: Case) -> tuple[str, list]:
-    """``("pass" | "fail", reasons)`` for ``case`` by the agreement, precision and rejection rules above."""
+    """``("pass" | "fail", reasons)`` for ``case`` by the agreement (or miss), precision and rejection rules above."""
     reasons = []
     values = (case.predicted, case.measured, case.se, case.bias)
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values) or case.se < 0 or case.bias < 0:
@@ -101,7 +107,10 @@ def judge(case: Case) -> tuple[str, list]:
         reasons.append(f"an exact prediction allows no bias bound (bias={case.bias:.3g})")
     allowed = Z_AGREE * case.se + case.bias
     dev = abs(case.measured - case.predicted)
-    if dev > allowed:
+    if case.miss and not dev > allowed:
+        reasons.append(f"the prediction is not rejected: |measured − predicted| = {dev:.4g} ≤ {Z_AGREE:g}·SE + bias = "
+                       f"{allowed:.4g}")
+    if not case.miss and dev > allowed:
         reasons.append(f"|measured − predicted| = {dev:.4g} > {Z_AGREE:g}·SE + bias = {allowed:.4g}")
     ref = abs(case.effect if case.effect is not None else case.predicted)
     half = Z_INTERVAL * case.se

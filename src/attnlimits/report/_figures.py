@@ -60,23 +60,27 @@ def _exponent_fit(plt, data):
 
 def _crossover(plt, data):
     series = data["series"]
-    fig, axes = plt.subplots(1, len(series), figsize=(11, 4.5))
-    for ax, s in zip(np.atleast_1d(axes), series):
+    cols = 2 if len(series) > 2 else len(series)
+    rows = -(-len(series) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows + 0.8), squeeze=False)
+    for ax in axes.flat[len(series):]:
+        ax.set_visible(False)
+    for ax, s in zip(axes.flat, series):
         n = np.asarray(s["n"], dtype=float)
         b = np.asarray(s["beta"])
-        ax.errorbar(n, b, yerr=1.96 * np.asarray(s["log_se"]) * b, fmt="o", label=r"measured $\beta_{1/2}$")
-        ax.plot(n, s["gumbel"], "--", label=r"$\sqrt{2d\log n}$ (Gumbel class)")
-        ax.plot(n, s["beta_star"], ":", label=r"$(c_d n)^{2/(d-1)}$ (power law)")
-        if s.get("exact_last"):
-            ax.plot([n[-1]], [s["exact_last"]], "k*", ms=10, label=r"exact finite-n $\beta_{1/2}$")
-        cross = s.get("crossing_n")
-        title = f"d = {s['d']}" + (f"; the two laws cross at n ≈ 1e{cross:.0f}" if cross else "")
-        ax.set_title(title, fontsize=9)
+        ax.plot(n, s["exact"], "-", color="k", lw=1.2, label=r"exact finite-n $\beta_{1/2}$")
+        ax.errorbar(n, b, yerr=1.96 * np.asarray(s["log_se"]) * b, fmt="o", ms=4, color="C0",
+                    label=rf"measured ({data['samples']} replicates)")
+        ax.plot(n, s["effective"], "--", color="C2", label=r"effective $\lambda_{1/2}(\alpha_n)/t_n$")
+        ax.plot(n, s["asymptotic"], "-.", color="C3", label=r"asymptotic $\lambda_{1/2}(\alpha)\,\beta^*_n$")
+        ax.plot(n, s["beta_star"], ":", color="C7", label=r"$\beta^*_n = (c_d n)^{2/(d-1)}$")
+        ax.set_title(f"d = {s['d']} (α = {(s['d'] - 1) / 2:g}; α_n = {s['alpha_eff'][0]:.3g} … {s['alpha_eff'][-1]:.3g})",
+                     fontsize=8)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("n")
         ax.set_ylabel(r"$\beta$")
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6)
     return fig
 
 
