@@ -6,6 +6,7 @@ import pytest
 from attnlimits import Empirical, Subsphere, UniformSphere, VonMisesFisher, simulate
 from attnlimits._rng import as_seed_sequence
 from attnlimits.engine import STREAM_BLOCK, attend_exact
+from zonal_helpers import vector_twin
 
 
 def dense_output(law, n, beta, seed):
@@ -27,9 +28,11 @@ def dense_output(law, n, beta, seed):
     return out, nearest
 
 
-@pytest.mark.parametrize("law", [UniformSphere(2), UniformSphere(3), UniformSphere(16), Subsphere(6, 3),
+@pytest.mark.parametrize("law", [vector_twin(UniformSphere(2)), vector_twin(UniformSphere(3)),
+                                 vector_twin(UniformSphere(16)), vector_twin(Subsphere(6, 3)),
                                  VonMisesFisher(4, 5.0, 0.7), VonMisesFisher(2, 3.0, 1.0)], ids=repr)
 def test_output_matches_dense_keys(law):
+    """The vector path (laws that declare no zonal capability) equals O rebuilt from the same streams."""
     seed = as_seed_sequence(11)
     n, beta = 70000, 30.0  # two stream blocks, with and without weights that underflow
     s = attend_exact(law, n, beta, seed)

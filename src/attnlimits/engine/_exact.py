@@ -5,9 +5,11 @@ from the stream at spawn key ``(0, b)`` and its directions from ``(1, b)`` below
 (:mod:`attnlimits._rng`), so a result does not depend on the chunk size used to reduce it.
 
 Pass 1 folds the distances into a :class:`WeightReduction`. When the output vector is asked for, pass 2
-revisits the blocks (cached when small, else drawn again from the same streams) and rebuilds the tangent
-components P⊥K of the keys whose weight is not exactly zero in float64 (β(D − D_min) < 745.2), which is
-exact and, above the critical scale, touches only a handful of keys.
+revisits the blocks (cached when small, else drawn again from the same streams) and uses the keys whose
+weight is not exactly zero in float64 (β(D − D_min) < 745.2), which above the critical scale are a handful.
+For a zonal law (:attr:`KeyLaw.zonal_dimension` set) it runs the exact scalar recursion of
+:mod:`._zonal` (one scalar draw per key, streams ``(2, b)`` and ``(3,)``); otherwise it rebuilds the tangent
+components P⊥K of those keys (:func:`finish_output`, stream ``(1, b)``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from .._rng import generator
 from ._reduction import _EXP_ZERO, WeightReduction
+from ._zonal import zonal_output
 
 __all__ = ["attend_exact", "STREAM_BLOCK", "finish_output"]
 
@@ -23,6 +26,10 @@ __all__ = ["attend_exact", "STREAM_BLOCK", "finish_output"]
 STREAM_BLOCK = 1 << 16
 #: Pass 1 keeps its draws for pass 2 below this many keys.
 _CACHE_KEYS = 1 << 22
+#: Above that, for a zonal law, pass 1 keeps the keys that may weigh (β(D − running D_min) < _NEAR_SLACK, a
+#: superset of the final β(D − D_min) < 745.2), up to this many; more, and pass 2 draws the blocks again.
+_NEAR_KEYS = 1 << 20
+_NEAR_SLACK = 746.0
 #: Rows × dimension of tangent vectors materialised at once in pass 2.
 _TANGENT_ELEMENTS = 1 << 21
 
@@ -43,11 +50,13 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
         Number of keys (memory is O(min(n, STREAM_BLOCK)·d) whatever n).
     beta : float
     seed : SeedSequence
-        The replicate's seed; its children (0, b) and (1, b) seed block b's distances and directions.
+        The replicate's seed; its child (0, b) seeds block b's distances, (1, b) its directions (vector
+        path) or (2, b) and (3,) the scalar recursion of a zonal law.
     k : int
         Number of top weights to report.
     output : bool
-        Also build the output vector O = Σ w_i K_i (``tangent_sq`` = |P⊥O|², ``output_gap_sq`` = |O − K_(1)|²).
+        Also build the output vector O = Σ w_i K_i (``tangent_sq`` = |P⊥O|², ``output_gap_sq`` = |O − K_(1)|²);
+        without it only pass 1 runs.
     chunk_size : int
         Keys per reduction step (≤ STREAM_BLOCK is useful; results agree to rounding whatever it is).
 
@@ -58,18 +67,42 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
         with ``output``, ``tangent_sq, output_gap_sq``.
     """
     red = WeightReduction(beta, k)
+    zonal = output and law.zonal_dimension is not None
     cache = [] if output and n <= _CACHE_KEYS else None
+    near = _NearKeys() if zonal and cache is None and beta > 0.0 else None
     for b, size in _blocks(n):
         draw = law.draw(generator(seed, 0, b), size)
         for start in range(0, size, chunk_size):
             red.update(draw.distances[start:start + chunk_size])
         if cache is not None:
             cache.append(draw)
+        elif near is not None and not near.add(b, draw.distances, red):
+            near = None
     stats = red.finish()
     if output:
         draws = cache if cache is not None else (law.draw(generator(seed, 0, b), size) for b, size in _blocks(n))
-        stats.update(finish_output(law, red, ((b, draw) for b, draw in enumerate(draws)), seed))
+        if not zonal:
+            stats.update(finish_output(law, red, ((b, draw) for b, draw in enumerate(draws)), seed))
+        elif near is not None:
+            stats.update(zonal_output(law, red, near, seed))
+        else:
+            stats.update(zonal_output(law, red, ((b, draw.distances, None) for b, draw in enumerate(draws)), seed))
     return stats
+
+
+class _NearKeys(list):
+    """Pass 1's record, block by block, of the keys that may still weigh: ``(b, distances, positions)``."""
+
+    kept = 0
+
+    def add(self, b: int, dist: np.ndarray, red: WeightReduction) -> bool:
+        """Keep block b's keys with β(D − running D_min) < _NEAR_SLACK; False once over _NEAR_KEYS (pass 2
+        then draws the blocks again: same keys, same result)."""
+        pos = np.flatnonzero(dist < red.dmin + _NEAR_SLACK / red.beta)
+        if pos.size:
+            self.append((b, dist[pos], pos))
+            self.kept += pos.size
+        return self.kept <= _NEAR_KEYS
 
 
 def finish_output(law, red: WeightReduction, draws, seed) -> dict:

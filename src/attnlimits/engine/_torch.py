@@ -13,7 +13,9 @@ differently; blocks are also larger (a GPU needs millions of keys per launch). T
 agree in law, not draw by draw: same means within standard errors and a two-sample KS test (tested), and
 agree to ~1e−15 relative when reducing the same distances (:func:`~attnlimits.engine.reduce_distances`).
 Laws without a device sampler (vMF, empirical keys) are drawn on the host by their own numpy sampler with the
-numpy backend's streams and reduced on the device, so there the two backends agree to rounding.
+numpy backend's streams and reduced on the device, so there the two backends agree to rounding. The output
+of a zonal law comes from the scalar recursion of :mod:`attnlimits.engine._zonal` (on the device for laws
+drawn there, its u from the torch stream (2, b); on the host otherwise, as the numpy backend).
 
 Precision. ``float64`` (default) matches the numpy backend. ``float32`` keeps and reduces the distances in
 float32: each D is computed in float64 from float64 uniforms and rounded once, so D keeps relative precision
@@ -43,6 +45,7 @@ from ..laws import Draw
 from ._backend import import_torch
 from ._exact import _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
 from ._reduction import _EXP_ZERO, ReductionSums
+from ._zonal import ZonalOutput, zonal_output
 
 __all__ = ["attend_torch", "TorchWeightReduction", "TORCH_STREAM_BLOCK", "torch_generator", "has_device_sampler"]
 
@@ -291,7 +294,12 @@ def attend_torch(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
         stats = red.finish()
         if output:
             again = cache if cache is not None else draws()
-            if native:
+            if law.zonal_dimension is not None and native:
+                stats.update(_zonal_output_device(law, red, again, seed))
+            elif law.zonal_dimension is not None:
+                stats.update(zonal_output(law, red, ((b, _as_reduced(draw, dist).distances, None)
+                                                     for b, dist, draw in again), seed))
+            elif native:
                 stats.update(_finish_output_device(law, red, again, seed))
             else:
                 stats.update(finish_output(law, red, ((b, _as_reduced(draw, dist)) for b, dist, draw in again),
@@ -305,6 +313,26 @@ def _as_reduced(draw, dist):
     if dist.element_size() == 8:  # float64: the very same numbers
         return draw
     return Draw(dist.cpu().double().numpy(), draw.latent)
+
+
+def _zonal_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:
+    """Pass 2 on the device for a zonal law drawn there: the scalar recursion of :mod:`._zonal`, with block
+    b's u drawn on the device from the torch stream (2, b) (the same formulas as :func:`._zonal.zonal_u`)."""
+    torch = red.torch
+    m, dev, f64 = law.zonal_dimension, red.device, torch.float64
+    out = ZonalOutput(red, m, seed)
+
+    def draw_u(b):
+        def draw(count):
+            gen = torch_generator(seed, dev, 2, b)
+            if m == 1:  # c = ±1
+                return (torch.rand(count, generator=gen, dtype=f64, device=dev) >= 0.5).to(f64).mul_(2.0)
+            return _uniform_distances(torch, gen, count, m, dev)
+        return draw
+
+    for b, dist, _ in draws:
+        out.add_block(torch, b, dist.to(f64), draw_u(b))
+    return out.finish()
 
 
 def _finish_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import InputError
-from ..theory._special import log_critical_beta
 
 __all__ = ["KeyLaw", "Draw", "uniform_directions"]
 
@@ -38,6 +37,11 @@ class KeyLaw(ABC):
         α, or None where unknown.
     log_local_constant : float or None
         log c, or None where unknown.
+    zonal_dimension : int or None
+        m where the law is zonal — invariant under the rotations that fix the query, so the keys' tangent
+        directions are i.i.d. uniform on the unit sphere of an m-dimensional subspace of q⊥, independent of
+        the distances, and |P⊥K|² = D(2 − D) — else None. The engine then builds the output vector from one
+        scalar per key (:mod:`attnlimits.engine._zonal`) instead of rebuilding P⊥K.
     """
 
     d: int
@@ -47,6 +51,7 @@ class KeyLaw(ABC):
     #: True where :meth:`distance_cdf` and :meth:`distance_logpdf` are exact (the theory and the
     #: order-statistics sampler need them).
     has_distance_cdf: bool = False
+    zonal_dimension: int | None = None
 
     @abstractmethod
     def draw(self, rng: np.random.Generator, size: int) -> Draw:
@@ -94,6 +99,8 @@ class KeyLaw(ABC):
         """β*_n = (c·n)^{1/α} (SPEC §2), for laws with a known local exponent and constant."""
         if not self.has_critical_scale:
             raise InputError(f"invalid law={self.spec!r}: its local constant is unknown, so λ (--lam) is undefined; give β")
+        from ..theory._special import log_critical_beta  # here, not at import: the theory loads scipy
+
         return float(np.exp(log_critical_beta(self.local_exponent, self.log_local_constant, n)))
 
     def __repr__(self) -> str:

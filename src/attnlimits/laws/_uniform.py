@@ -5,15 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int
-from ..theory._special import (
-    log_uniform_constant,
-    uniform_alpha,
-    uniform_distance_cdf,
-    uniform_distance_logpdf,
-    uniform_distance_sf,
-)
 from ._base import Draw, KeyLaw, uniform_directions
-from ._beta_tail import symmetric_beta_ppf_log
+
+# The theory's special functions (and ._beta_tail) load scipy, so they are imported where used, not here:
+# importing the package (and the CLI's --help) stays light.
 
 __all__ = ["UniformSphere", "Subsphere", "uniform_distances"]
 
@@ -69,8 +64,15 @@ class UniformSphere(KeyLaw):
         self.d = check_int("d", d, minimum=2)
         self.spec = "uniform"
         self._k = self.d  # dimension of the sphere the keys live on
+        from ..theory._special import log_uniform_constant, uniform_alpha
+
         self.local_exponent = uniform_alpha(self._k)
         self.log_local_constant = log_uniform_constant(self._k)
+
+    @property
+    def zonal_dimension(self) -> int:
+        """m = k − 1: the tangent directions are uniform on the unit sphere of R^{k−1} (k = d for S^{d−1})."""
+        return self._k - 1
 
     def draw(self, rng, size):
         return Draw(uniform_distances(rng, size, self._k))
@@ -81,12 +83,18 @@ class UniformSphere(KeyLaw):
         return radius[:, None] * uniform_directions(rng, len(index), self._k - 1)
 
     def distance_cdf(self, t):
+        from ..theory._special import uniform_distance_cdf
+
         return uniform_distance_cdf(t, self._k)
 
     def distance_sf(self, t):
+        from ..theory._special import uniform_distance_sf
+
         return uniform_distance_sf(t, self._k)
 
     def distance_logpdf(self, t):
+        from ..theory._special import uniform_distance_logpdf
+
         return uniform_distance_logpdf(t, self._k)
 
     def distance_ppf_log(self, log_p, log_q):
@@ -103,6 +111,8 @@ class UniformSphere(KeyLaw):
         elif a == 0.5:  # d = 2: F(t) = (2/π) arcsin √(t/2)
             x = np.sin(np.exp(side) * (np.pi / 2.0)) ** 2
         else:
+            from ._beta_tail import symmetric_beta_ppf_log
+
             x = symmetric_beta_ppf_log(side, a)
         return np.where(lower, 2.0 * x, 2.0 - 2.0 * x)[()]
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import integrate
 
 from .._validation import InputError, check_int, check_real
-from ..theory._special import log_mgf, log_uniform_constant, uniform_alpha, uniform_distance_logpdf
 from ._base import Draw, KeyLaw, uniform_directions
 from ._uniform import uniform_distances
 
@@ -28,6 +26,8 @@ class VonMisesFisher(KeyLaw):
         self.kappa = check_real("kappa", kappa, lower=0.0)
         self.angle = check_real("angle", angle, lower=0.0, upper=np.pi)
         self.spec = f"vmf:{self.kappa:g}:{self.angle:g}"
+        from ..theory._special import log_mgf, log_uniform_constant, uniform_alpha  # here: the theory loads scipy
+
         self.local_exponent = uniform_alpha(self.d)
         self.log_density_at_query = float(self.kappa * np.cos(self.angle) - log_mgf(self.d, self.kappa))
         self.log_local_constant = log_uniform_constant(self.d) + self.log_density_at_query
@@ -80,12 +80,22 @@ class VonMisesFisher(KeyLaw):
         rest = (s * np.sqrt(np.clip(1.0 - t * t, 0.0, 1.0)))[:, None] * uniform_directions(rng, len(index), self.d - 2)
         return np.column_stack([first, rest])
 
+    @property
+    def zonal_dimension(self) -> int | None:
+        """m = d − 1 when the mean direction is the query (the law is then invariant under the rotations
+        fixing q); None off the query."""
+        return self.d - 1 if self.angle == 0.0 else None
+
     def distance_logpdf(self, t):
+        from ..theory._special import log_mgf, uniform_distance_logpdf
+
         self._require_cdf()
         t = np.asarray(t, dtype=float)
         return self.kappa * (1.0 - t) - log_mgf(self.d, self.kappa) + uniform_distance_logpdf(t, self.d)
 
     def distance_cdf(self, t):
+        from scipy import integrate
+
         self._require_cdf()
         t = np.clip(np.asarray(t, dtype=float), 0.0, 2.0)
         flat = [integrate.quad(lambda s: np.exp(self.distance_logpdf(s)), 0.0, x, epsabs=0.0, epsrel=1e-12, limit=200)[0]
