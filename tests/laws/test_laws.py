@@ -78,3 +78,33 @@ def test_vmf_cdf_and_constant():
 def test_bad_law_strings(text, message):
     with pytest.raises(InputError, match=message):
         parse_law(text, 5)
+
+
+def test_zonal_capability_is_declared_where_it_holds():
+    """uniform: m = d − 1; subsphere:k: m = k − 1; vMF centred on the query: m = d − 1; off-centre vMF and
+    empirical keys: not zonal."""
+    from attnlimits import Empirical
+
+    assert UniformSphere(7).zonal_dimension == 6 and UniformSphere(2).zonal_dimension == 1
+    assert Subsphere(10, 3).zonal_dimension == 2
+    assert VonMisesFisher(5, 3.0).zonal_dimension == 4
+    assert VonMisesFisher(5, 3.0, 0.4).zonal_dimension is None
+    assert Empirical(np.random.default_rng(0).standard_normal((20, 4))).zonal_dimension is None
+
+
+@pytest.mark.parametrize("law", [UniformSphere(6), Subsphere(10, 4), VonMisesFisher(5, 8.0)], ids=repr)
+def test_zonal_laws_have_uniform_tangent_directions(law):
+    """What the declaration promises: |P⊥K|² = D(2 − D), and a coordinate of P⊥K/|P⊥K| in the m-dimensional
+    tangent space has the law of the cosine of two uniform directions of R^m, (1 + c)/2 ~ Beta((m−1)/2, (m−1)/2),
+    whatever D (checked on the nearer and the farther half of the keys)."""
+    m = law.zonal_dimension
+    rng = np.random.default_rng(30)
+    draw = law.draw(rng, 20_000)
+    tang = law.tangents(draw, np.arange(20_000), rng)
+    dist = draw.distances
+    np.testing.assert_allclose(np.sum(tang**2, axis=1), dist * (2 - dist), rtol=1e-12, atol=1e-15)
+    assert np.count_nonzero(np.any(tang != 0, axis=0)) == m  # the directions span m coordinates
+    coord = tang[:, 0] / np.linalg.norm(tang, axis=1)
+    cosine = stats.beta((m - 1) / 2, (m - 1) / 2)
+    for half in (dist < np.median(dist), dist >= np.median(dist)):
+        assert stats.kstest((1 + coord[half]) / 2, cosine.cdf).pvalue > P_MIN
