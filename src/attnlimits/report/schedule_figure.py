@@ -1,4 +1,4 @@
-"""Figure of ``attnlimits schedule``: β applied by each long-context rule against the critical schedule."""
+"""Figure of ``attnlimits schedule``: β applied by each long-context rule against the iso-selectivity curve."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ __all__ = ["schedule_figure"]
 
 
 def schedule_figure(table: dict, path) -> None:
-    """Draw β(n) of every rule, the critical schedule β_train·β_{1/2}(n)/β_{1/2}(T) and β*_n (log–log) to
-    ``path``; the title states the law, d, T and β_train."""
+    """Draw, on log–log axes, β(n) of every rule, the exact iso-selectivity curve β_iso(n) (E[max weight] kept
+    at its value at (T, β_train)), its closed form β_iso_eff(n), β_{1/2}(n) and β*_n, to ``path``; the title
+    states the law, d, T, β_train and the E[max weight] kept."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -17,15 +18,21 @@ def schedule_figure(table: dict, path) -> None:
     ns = [r["n"] for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for name in rows[0]["rules"]:
-        style = {"critical": dict(color="k", lw=2.5), "none": dict(color="0.6", ls=":")}.get(name, dict(marker="o", ms=3))
+        if name == "iso":
+            continue
+        style = {"none": dict(color="0.6", ls=":")}.get(name, dict(marker="o", ms=3, lw=1))
         ax.plot(ns, [r["rules"][name]["beta"] for r in rows], label=name, **style)
-    ax.plot(ns, [r["beta_star"] for r in rows], "k--", lw=1, label="β*_n (asymptotic)")
+    ax.plot(ns, [r["beta_iso"] for r in rows], color="k", lw=2.5, label="β_iso (exact)")
+    ax.plot(ns, [r["beta_iso_eff"] for r in rows], color="k", ls="--", lw=1.2, label="β_iso_eff (closed form)")
+    ax.plot(ns, [r["beta_half"] for r in rows], color="tab:red", ls="-.", lw=1, label="β_1/2(n)")
+    ax.plot(ns, [r["beta_star"] for r in rows], color="0.3", ls=(0, (1, 3)), lw=1, label="β*_n (asymptotic)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("visible context n")
     ax.set_ylabel("β applied (logit multiplier × β_train)")
-    ax.set_title(f"law {table['law']}, d = {table['d']}, T = {table['n_train']}, β_train = {table['beta_train']:.3g}", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.set_title(f"law {table['law']}, d = {table['d']}, T = {table['n_train']}, β_train = {table['beta_train']:.3g} "
+                 f"(E[max w] at T = {table['max_weight_train']:.3g})", fontsize=9)
+    ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

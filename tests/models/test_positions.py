@@ -1,0 +1,69 @@
+"""Position-aware key laws: log-spaced bins of the visible count, pooled distances, intervals (SPEC §2a, §5)."""
+
+import numpy as np
+import pytest
+
+from attnlimits.models._extract import KeyExtraction
+from attnlimits.models._positions import _tail_effective, binned_laws, position_edges
+from attnlimits.models._spans import row_statistics
+
+
+def _uniform_causal(d=8, T=4096, seed=0):
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((1, 1, T, d)).astype(np.float32)
+    k = rng.standard_normal((1, 1, T, d)).astype(np.float32)
+    return KeyExtraction(queries=q, keys=k, scale=1.0, window=np.zeros(T, dtype=int), model="uniform",
+                         position=np.arange(T), causal=True)
+
+
+def test_edges_double():
+    assert position_edges(100, first=16) == [16, 32, 64, 128]
+
+
+def test_uniform_keys_recover_the_local_exponent():
+    """Gaussian keys have uniform directions: every bin's pooled law has α = (d − 1)/2 = 3.5, inside its 95 %
+    interval, and β is |q|·median|k| (scale 1)."""
+    ex = _uniform_causal()
+    bins = binned_laws(ex, 0, 0, first=256, exact=False)
+    est = [b for b in bins if b["estimated"]]
+    assert [b["n_lo"] for b in est] == [256, 512, 1024, 2048]
+    for b in est:
+        lo, hi = b["alpha_ci"]
+        assert lo < 3.5 < hi
+        assert b["beta_ci"][0] <= b["beta"] <= b["beta_ci"][1]
+        assert b["alpha_eff_ci"][0] < b["alpha_eff"] < b["alpha_eff_ci"][1]
+    assert sum(b["queries"] for b in bins) == 4096 - 255  # every query with n ≥ 256 in exactly one bin
+
+
+def test_min_count_is_enforced():
+    ex = _uniform_causal(T=600)
+    bins = binned_laws(ex, 0, 0, first=64, min_distances=10**9, exact=False)
+    assert bins and not any(b["estimated"] for b in bins)
+    assert all(b["distances"] > 0 and b["pooled_queries"] >= 1 for b in bins)
+
+
+def test_measured_statistics_are_bin_means_of_the_rows():
+    ex = _uniform_causal(T=700)
+    st = row_statistics(ex, 0, 0)
+    for b in binned_laws(ex, 0, 0, first=64, exact=False):
+        rows = (ex.position + 1 >= b["n_lo"]) & (ex.position + 1 < b["n_hi"])
+        assert b["measured_max_weight"] == pytest.approx(st["max_weight"][rows].mean(), rel=1e-12)
+        assert b["measured_entropy"] == pytest.approx(st["entropy"][rows].mean(), rel=1e-12)
+
+
+def test_tail_effective_matches_effective_exponent():
+    """The closure used for the intervals gives the same α_n and t_n as theory.effective_exponent on the
+    estimated law, at the fitted parameters."""
+    from attnlimits.tails import fit_local_power
+    from attnlimits.tails._endpoint import distances_to_query
+    from attnlimits.tails._law import EstimatedLaw
+    from attnlimits.theory import effective_exponent
+
+    ex = _uniform_causal(T=3000)
+    D = np.concatenate([distances_to_query(ex.keys[0, 0, :r + 1], ex.queries[0, 0, r]) for r in range(2000, 3000, 40)])
+    fit = fit_local_power(D)
+    law = EstimatedLaw(fit, D, 8)
+    e = effective_exponent(law, 2500)
+    a, log_t = _tail_effective(fit, 2500, fit.alpha, fit.z, np.log(fit.k / fit.m))
+    assert a == pytest.approx(e.alpha_eff, rel=1e-6)
+    assert np.exp(log_t) == pytest.approx(e.t_n, rel=1e-9)
