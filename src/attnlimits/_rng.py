@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import check_seed
+
 __all__ = ["as_seed_sequence", "child", "generator"]
 
 
@@ -19,7 +21,7 @@ def as_seed_sequence(seed) -> np.random.SeedSequence:
         return seed
     if isinstance(seed, np.random.Generator):
         raise TypeError("pass a seed or SeedSequence, not a Generator: runs must be reproducible")
-    return np.random.SeedSequence(seed)
+    return np.random.SeedSequence(check_seed(seed))
 
 
 def child(parent: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:

@@ -45,7 +45,14 @@ class InputError(ValueError):
 
 
 def _fail(name: str, value, expected: str) -> InputError:
-    return InputError(f"invalid {name}={value!r}: expected {expected}")
+    return InputError(f"invalid {name}={_show(value)}: expected {expected}")
+
+
+def _show(value) -> str:
+    """A value as the user typed it: a plain token (``1.5``, ``1e400``) bare, anything else as its repr."""
+    if isinstance(value, str) and value and value.isprintable() and not any(c.isspace() or c in "'\"" for c in value):
+        return value if len(value) <= 80 else repr(value[:80] + "…")
+    return repr(value)
 
 
 def _show_int(v: int) -> str:

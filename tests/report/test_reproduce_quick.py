@@ -256,3 +256,11 @@ def test_report_sections_without_verdict(tmp_path):
                         extras=[{"figure": "real-keys.png", "caption": "cap", "paragraph": "para"}])
     html = path.read_text()
     assert "id='real-keys'" in html and "figures/real-keys.png" in html and "no verdict" in html
+
+
+def test_report_moved_alone_still_shows_every_figure(quick, tmp_path):
+    """The real report, copied alone into an empty directory, loads every image (embedded data URIs)."""
+    from test_report_travels import move_alone, natural_widths
+
+    widths = natural_widths(move_alone(quick["out"] / "report.html", tmp_path))
+    assert len(widths) == len(list((quick["out"] / "figures").glob("*.png"))) and all(w > 0 for w in widths), widths

@@ -92,13 +92,17 @@ class _Workers(_Checked):
 
 
 class _TopK(_Checked):
-    """Top weights kept: 1 ≤ k ≤ min(n, MAX_TOP_K), with n the command's ``--n`` when given before it."""
+    """Top weights kept: 1 ≤ k ≤ min(n, MAX_TOP_K), with n the command's ``--n`` (declared before it); the
+    default is only held to MAX_TOP_K (for n below it the engine pads with zero weights)."""
 
     name = "count"
 
-    def check(self, value, name, ctx):
-        n = (ctx.params.get("n") if ctx is not None else None)
-        return V.check_top_k(value, n if isinstance(n, int) else None, name)
+    def convert(self, value, param, ctx):
+        from click.core import ParameterSource
+
+        n = ctx.params.get("n") if ctx is not None else None
+        given = ctx is None or param is None or ctx.get_parameter_source(param.name) != ParameterSource.DEFAULT
+        return V.check_top_k(value, n if isinstance(n, int) and given else None, _name(param))
 
 
 class _OutFile(_Checked):

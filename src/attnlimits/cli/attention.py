@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from .._validation import InputError
-from ._common import print_json, print_table
+from ._common import FIGURE_PATH, Count, print_json, print_table
 from .schedule import parse_counts
 
 __all__ = ["attention_command"]
@@ -31,10 +31,10 @@ def _ints(name, text, upper):
 @click.option("--layer", "layer_text", default=None, help="Comma-separated layers (default all).")
 @click.option("--head", "head_text", default=None, help="Comma-separated heads (default all).")
 @click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help="UTF-8 text; default stdlib docstrings.")
-@click.option("--windows", type=int, default=8, show_default=True, help="Windows of n tokens averaged per n.")
-@click.option("--max-tokens", type=int, default=8192, show_default=True, help="Tokens read for the tail estimate.")
-@click.option("--queries", type=int, default=16, show_default=True, help="Queries per head in the tail estimate.")
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a figure (PNG).")
+@click.option("--windows", type=Count(1), default=8, show_default=True, help="Windows of n tokens averaged per n.")
+@click.option("--max-tokens", type=Count(1), default=8192, show_default=True, help="Tokens read for the tail estimate.")
+@click.option("--queries", type=Count(1), default=16, show_default=True, help="Queries per head in the tail estimate.")
+@click.option("--plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def attention_command(model, n_text, layer_text, head_text, text_path, windows, max_tokens, queries, plot, as_json):
     """Max weight, entropy and effective support of each head against n, and the predicted max weight."""

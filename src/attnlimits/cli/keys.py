@@ -6,28 +6,24 @@ import click
 import numpy as np
 
 from .._validation import InputError
-from ._common import print_json
+from ._common import NPZ_PATH, Count, print_json
 
 __all__ = ["keys_command"]
 
 
 @click.command("keys")
 @click.option("--model", default="minilm", show_default=True, help="'minilm' (all-MiniLM-L6-v2, offline) or a local Hugging Face model directory.")
-@click.option("--layer", type=int, required=True, help="Layer index (0-based).")
-@click.option("--head", type=int, required=True, help="Head index (0-based).")
+@click.option("--layer", type=Count(0, None), required=True, help="Layer index (0-based).")
+@click.option("--head", type=Count(0, None), required=True, help="Head index (0-based).")
 @click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None,
               help="UTF-8 text file; default: docstrings of a fixed list of standard-library modules.")
-@click.option("--max-tokens", type=int, default=16384, show_default=True, help="Tokens read from the text (512-token windows).")
-@click.option("--out", type=click.Path(dir_okay=False), required=True, help="Output .npz (queries, keys, scale, layer, head, model).")
+@click.option("--max-tokens", type=Count(256), default=16384, show_default=True, help="Tokens read from the text (512-token windows).")
+@click.option("--out", type=NPZ_PATH, required=True, help="Output .npz (queries, keys, scale, layer, head, model).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
     """Queries and keys of one head of a real model, after the projections and before the softmax."""
     from ..models import extract_keys, load_model, read_text
 
-    if not str(out).endswith(".npz"):
-        raise InputError(f"invalid out={out!r}: expected a path ending in .npz")
-    if max_tokens < 256:
-        raise InputError(f"invalid max-tokens={max_tokens}: expected an integer >= 256")
     text = read_text(text_path)
     lm = load_model(model)
     if not 0 <= layer < lm.layers:

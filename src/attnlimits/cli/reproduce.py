@@ -6,15 +6,15 @@ import sys
 
 import click
 
-from ._common import print_json, print_table, progress_callback
+from ._common import OUT_DIR, SEED, WORKERS, print_json, print_table, progress_callback
 
 
 @click.command("reproduce")
 @click.option("--quick", is_flag=True, help="Smaller sizes (about a minute); the same claims.")
-@click.option("--out", "out", default="reproduce-out", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", "out", default="reproduce-out", show_default=True, type=OUT_DIR,
               help="Output directory: claims.json, figures/, report.html, store.sqlite (resume).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes for the simulations.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Root seed of the run.")
+@click.option("--workers", type=WORKERS, default=1, show_default=True, help="Worker processes for the simulations.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Root seed of the run.")
 @click.option("--only", default=None, help="Comma-separated claim ids (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the claims.json records as one JSON object.")
 def reproduce_command(quick, out, workers, seed, only, as_json):

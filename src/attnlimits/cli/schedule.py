@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import click
 
-from .._validation import InputError, parse_count
-from ._common import COUNT, print_json, print_table
+from .._validation import MAX_N, InputError, parse_count
+from ._common import BETA, DIMENSION, FIGURE_PATH, Count, print_json, print_table
 
 __all__ = ["schedule_command", "parse_counts"]
 
 
-def parse_counts(name: str, text: str) -> list:
-    """``1e3,4096,1e5`` → [1000, 4096, 100000] (each an exact integer ≥ 2)."""
-    parts = [p for p in str(text).split(",") if p.strip()]
-    if not parts:
-        raise InputError(f"invalid {name}={text!r}: expected comma-separated counts such as 4096,16384,1e5")
-    return [parse_count(name, p, minimum=2) for p in parts]
+#: Most context lengths in one ``--n`` list.
+MAX_COUNTS = 1000
+
+
+def parse_counts(name: str, text: str, *, minimum: int = 2, maximum: int = MAX_N) -> list:
+    """``1e3,4096,1e5`` → [1000, 4096, 100000]: each an exact count in [minimum, maximum] (the count rule of
+    :func:`attnlimits._validation.check_int`); an empty item (``4096,`` or ``4096,,1e5``) is refused."""
+    expected = f"comma-separated counts such as 4096,16384,1e5 (at most {MAX_COUNTS})"
+    parts = str(text).split(",")
+    if not str(text).strip() or any(not p.strip() for p in parts) or len(parts) > MAX_COUNTS:
+        raise InputError(f"invalid {name}={text!r}: expected {expected}")
+    return [parse_count(name, p, minimum=minimum, maximum=maximum) for p in parts]
 
 
 @click.command("schedule")
-@click.option("--n-train", type=COUNT, required=True, help="Training context length T.")
+@click.option("--n-train", type=Count(2), required=True, help="Training context length T.")
 @click.option("--n", "n_text", required=True, help="Comma-separated visible context lengths, e.g. 4096,16384,1e5.")
-@click.option("--d", type=int, default=None, help="Head dimension of the uniform key law (default 64 without --keys).")
+@click.option("--d", type=DIMENSION, default=None, help="Head dimension of the uniform key law (default 64 without --keys).")
 @click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, help="npz from `attnlimits keys`: use the estimated law (pooled).")
-@click.option("--beta-train", type=float, default=None, help="β of the model at T (default: the critical β*_T, λ = 1).")
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Write a figure (PNG).")
+@click.option("--beta-train", type=BETA, default=None, help="β of the model at T (default: the critical β*_T, λ = 1).")
+@click.option("--plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def schedule_command(n_train, n_text, d, keys_path, beta_train, plot, as_json):
     """β each long-context rule applies at each n, the critical schedule, and the regime each lands in."""

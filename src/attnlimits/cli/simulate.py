@@ -5,29 +5,32 @@ from __future__ import annotations
 import click
 
 from ..engine import AUTO_ORDERSTAT_MIN_N, ORDERSTAT_DIAGNOSTICS, STATISTICS, choose_method, simulate
-from ._common import build_law, setting_options, print_json, print_table, progress_callback
+from ._common import SEED, TOP_K, WORKERS, Count, build_law, setting_options, print_json, print_table, progress_callback
 
 
 @click.command("simulate")
 @setting_options
-@click.option("--samples", type=int, default=1000, show_default=True, help="Independent replicates.")
-@click.option("--seed", type=int, default=None, help="Root seed (default: fresh entropy, reported).")
+@click.option("--samples", type=Count(1), default=1000, show_default=True, help="Independent replicates.")
+@click.option("--seed", type=SEED, default=None, help="Root seed (default: fresh entropy, reported).")
 @click.option("--method", type=click.Choice(["exact", "orderstat", "auto"]), default="exact", show_default=True,
               help="exact: every key drawn; orderstat: nearest keys exactly, the rest through their sums "
                    "(laws with a known distance CDF, any n up to 1e18); auto: orderstat from n >= 1e6.")
 @click.option("--tail-tol", type=float, default=1e-6, show_default=True,
               help="orderstat: target share of the normaliser left to the far keys' Gaussian surrogate.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes (results do not depend on it).")
-@click.option("--top-k", "k", type=int, default=10, show_default=True, help="Number of top weights to keep.")
+@click.option("--workers", type=WORKERS, default=1, show_default=True, help="Worker processes (results do not depend on it).")
+@click.option("--top-k", "k", type=TOP_K, default=10, show_default=True, help="Number of top weights to keep.")
 @click.option("--backend", type=click.Choice(["numpy", "torch"]), default="numpy", show_default=True,
               help="Engine backend (torch: optional extra).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Device of the torch backend.")
 @click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
               help="Precision of the torch backend.")
+@click.option("--output/--no-output", default=True, show_default=True,
+              help="Also build the output vector O (tangent_sq, output_gap_sq: a second pass over the keys that "
+                   "weigh); --no-output runs the weights pass alone (every other statistic).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def simulate_command(d, n, beta, lam, law, samples, seed, method, tail_tol, workers, k, backend, device, dtype,
-                     as_json):
+                     output, as_json):
     """Simulate a query attending to N i.i.d. keys at inverse temperature BETA (or BETA = LAM * beta*_n)."""
     key_law = build_law(law, d)
     if method == "auto":
@@ -38,7 +41,7 @@ def simulate_command(d, n, beta, lam, law, samples, seed, method, tail_tol, work
         click.echo(f"auto: using method {chosen} ({why})", err=True)
         method = chosen
     with progress_callback("simulate") as progress:
-        res = simulate(key_law, n, beta, lam=lam, samples=samples, seed=seed, method=method, k=k,
+        res = simulate(key_law, n, beta, lam=lam, samples=samples, seed=seed, method=method, k=k, output=output,
                        workers=workers, progress=progress, backend=backend, device=device, dtype=dtype,
                        tail_tol=tail_tol)
     if as_json:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .._validation import InputError, check_int
-from ._common import print_json, print_table, progress_callback
+from .._validation import InputError, check_output_path
+from ._common import WORKERS, print_json, print_table, progress_callback
 
 #: Exit code when another runner holds the store.
 EXIT_BUSY = 3
@@ -19,7 +19,7 @@ def sweep_command():
 @sweep_command.command("run")
 @click.argument("file")
 @click.option("--store", required=True, help="SQLite store (created if missing; a rerun resumes it).")
-@click.option("--workers", type=int, default=None, help="Local worker processes (default 1).")
+@click.option("--workers", type=WORKERS, default=None, help="Local worker processes (default 1).")
 @click.option("--scheduler", default=None, help="Dask scheduler address tcp://HOST:PORT (instead of --workers).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def run_command(file, store, workers, scheduler, as_json):
@@ -28,7 +28,7 @@ def run_command(file, store, workers, scheduler, as_json):
 
     if workers is not None and scheduler is not None:
         raise InputError(f"invalid workers={workers!r}, scheduler={scheduler!r}: give --workers or --scheduler, not both")
-    workers = check_int("workers", 1 if workers is None else workers, minimum=1)
+    workers = 1 if workers is None else workers
     spec = load_spec(file)
     seen = {}
 
@@ -90,6 +90,7 @@ def export_command(store, fmt, out, as_json):
     """Write one row per stored cell: grid parameters, {stat}_mean, {stat}_se, elapsed, version."""
     from ..sweep import export_store
 
+    check_output_path("out", out)
     count = export_store(store, out, fmt)
     if as_json:
         print_json({"store": str(store), "out": str(out), "format": fmt, "rows": count})

@@ -8,7 +8,7 @@ import click
 import numpy as np
 
 from .._validation import InputError
-from ._common import print_json, print_table
+from ._common import SEED, Count, print_json, print_table
 
 __all__ = ["tail_command", "load_keys_npz"]
 
@@ -32,12 +32,12 @@ def load_keys_npz(path) -> dict:
 
 @click.command("tail")
 @click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, help="npz from `attnlimits keys`.")
-@click.option("--query-index", type=int, default=None, help="Query row to use (default 0).")
+@click.option("--query-index", type=Count(0, None), default=None, help="Query row to use (default 0).")
 @click.option("--pooled", is_flag=True, help="Pool the distances of many queries (up to 256, evenly spaced).")
 @click.option("--scores", "scores_path", type=click.Path(dir_okay=False), default=None, help="1-D .npy of one query's scores.")
 @click.option("--endpoint", type=float, default=None, help="Scores are bounded by E (cosines: 1): D = E − s, α estimated directly.")
-@click.option("--k", "k", type=int, default=None, help="Order statistics / exceedances used (default: chosen automatically).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap (peaks over threshold).")
+@click.option("--k", "k", type=Count(10, None), default=None, help="Order statistics / exceedances used (default: chosen automatically).")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the bootstrap (peaks over threshold).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed, as_json):
     """Estimate the tail law of scores near their maximum and predict β*_n for n = 1e3 … 1e9."""
@@ -62,6 +62,11 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
             scores = np.load(scores_path, allow_pickle=False)
         except FileNotFoundError:
             raise InputError(f"invalid scores={scores_path!r}: not found") from None
+        except ValueError as exc:
+            if "pickle" in str(exc).lower():
+                raise InputError(f"invalid scores={scores_path!r}: holds pickled objects, which are never loaded; "
+                                 "expected a numeric .npy array") from None
+            raise InputError(f"invalid scores={scores_path!r}: unreadable (ValueError)") from None
         except Exception as exc:
             raise InputError(f"invalid scores={scores_path!r}: unreadable ({type(exc).__name__})") from None
         est = estimate_from_scores(scores, endpoint=endpoint, k=k, seed=seed)

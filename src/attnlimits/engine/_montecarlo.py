@@ -14,7 +14,8 @@ from multiprocessing import get_context
 import numpy as np
 
 from .._rng import as_seed_sequence, child
-from .._validation import InputError, check_choice, check_int, check_real
+from .._validation import (InputError, check_beta, check_choice, check_int, check_keys, check_lam, check_memory,
+                           check_real, check_seed, check_top_k)
 from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
 from ._orderstat import attend_orderstat, require_distance_law
@@ -106,9 +107,9 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
     if (beta is None) == (lam is None):
         raise InputError(f"invalid beta={beta!r}, lam={lam!r}: give exactly one of beta (>= 0) or lam (> 0)")
     if lam is not None:
-        lam = check_real("lam", lam, lower=0.0, lower_open=True)
+        lam = check_lam(lam)
         return lam * law.critical_beta(n), lam
-    beta = check_real("beta", beta, lower=0.0)
+    beta = check_beta(beta)
     return beta, (beta / law.critical_beta(n) if law.has_critical_scale else None)
 
 
@@ -168,9 +169,10 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     >>> 0 < res.mean("max_weight") < 1
     True
     """
-    n = check_int("n", n, minimum=1)
+    n = check_keys(n)
     samples = check_int("samples", samples, minimum=1)
-    k = check_int("k", k, minimum=1)
+    k = check_top_k(k, name="k")
+    check_memory(f"samples={samples}, k={k}", samples * (8.0 * k + 2048.0))  # top weights + a record per replicate
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     backend, device, dtype = resolve_backend(backend, device, dtype)
@@ -179,7 +181,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     if backend != "numpy" and method != "exact":
         raise InputError(f"invalid backend={backend!r} for method={method!r}: expected numpy, or method exact")
     beta, lam = resolve_beta(law, n, beta, lam)
-    root = as_seed_sequence(seed)
+    root = as_seed_sequence(check_seed(seed))
     extra = {"tail_tol": tail_tol} if method == "orderstat" else {}
     task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra)
     batches = _batches(samples, workers)

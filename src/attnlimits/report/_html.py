@@ -1,9 +1,12 @@
-"""``report.html``: one self-contained page (figures beside it, no network) with a paragraph per claim."""
+"""``report.html``: one self-contained page with a paragraph per claim and its figures embedded as data URIs
+(no network, nothing beside it: the file alone can be mailed or attached to an issue)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import html
+import mimetypes
 from pathlib import Path
 
 __all__ = ["write_report"]
@@ -32,9 +35,23 @@ def _num(x) -> str:
     return f"{f:.6g}"
 
 
+def _figure(directory: Path, name: str, caption: str) -> str:
+    """A <figure> whose image is ``directory/figures/name`` embedded as a base64 data URI (``data-file`` keeps
+    the name); a figure that was not drawn keeps the relative link, so the page says which file is missing."""
+    e = html.escape
+    path = directory / "figures" / name
+    src = f"figures/{name}"
+    if path.is_file():
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        src = f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    return (f"<figure><img src='{e(src)}' data-file='figures/{e(name)}' alt='{e(caption)}'>"
+            f"<figcaption>{e(caption)}</figcaption></figure>")
+
+
 def write_report(directory, results, meta: dict, extras=()) -> Path:
     """Write ``directory/report.html`` for ``results`` (ClaimResults whose figures are already drawn into
-    ``directory/figures``); ``meta`` holds the run's seed, sizes and elapsed time. Returns the path."""
+    ``directory/figures``, and embedded in the page as data URIs); ``meta`` holds the run's seed, sizes and
+    elapsed time. Returns the path."""
     directory = Path(directory)
     e = html.escape
     parts = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",
@@ -68,14 +85,12 @@ def write_report(directory, results, meta: dict, extras=()) -> Path:
             if c.reasons:
                 parts.append(f"<p class='reasons'>Why it fails: {e('; '.join(c.reasons))}</p>")
         for f in r.figures:
-            parts.append(f"<figure><img src='figures/{e(f.name)}' alt='{e(f.caption)}'>"
-                         f"<figcaption>{e(f.caption)}</figcaption></figure>")
+            parts.append(_figure(directory, f.name, f.caption))
         parts.append(f"<p><small>{r.elapsed:.1f} s</small></p></section>")
     for x in extras:
         parts.append("<section id='real-keys'><h2>Real transformer keys <small>(no verdict)</small></h2>")
         parts.append(f"<p>{e(x['paragraph'])}</p>")
-        parts.append(f"<figure><img src='figures/{e(x['figure'])}' alt='{e(x['caption'])}'>"
-                     f"<figcaption>{e(x['caption'])}</figcaption></figure></section>")
+        parts.append(_figure(directory, x["figure"], x["caption"]) + "</section>")
     parts.append("</body></html>")
     path = directory / "report.html"
     path.write_text("\n".join(parts), encoding="utf-8")
