@@ -38,6 +38,17 @@ WEIGHT_KEYS = ("max_weight", "ipr", "entropy", "effective_support", "nearest_dis
 DIMS = [2, 3, 64]
 
 
+def assert_same_statistic(key, got, ref, rtol=1e-12):
+    """Agreement to rounding. ``inner`` = 1 − mean D cancels two O(1) terms (at d = 64 it is ~5e−5), so its
+    tolerance scales with those terms, 1 + mean D, not with the small difference; ``defect`` = β·mean D
+    carries the same quantity at its own relative precision."""
+    if key == "inner":
+        scale = 1.0 + np.abs(1.0 - np.asarray(ref))
+        np.testing.assert_allclose(got, ref, rtol=0.0, atol=rtol * float(np.max(scale)), err_msg=key)
+    else:
+        np.testing.assert_allclose(got, ref, rtol=rtol, atol=1e-15, err_msg=key)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Same distances: the two reductions agree to rounding.
 
@@ -52,7 +63,7 @@ def test_same_distances_agree_to_1e12(d, lam):
     for chunk in (8192, 30_001, n):
         got = reduce_distances(dist, beta, k=7, chunk_size=chunk, backend="torch")
         for key in WEIGHT_KEYS:
-            np.testing.assert_allclose(got[key], ref[key], rtol=1e-12, atol=1e-15, err_msg=key)
+            assert_same_statistic(key, got[key], ref[key])
         np.testing.assert_allclose(got["top_weights"], ref["top_weights"], rtol=1e-12, atol=1e-15)
 
 
@@ -62,7 +73,7 @@ def test_same_distances_beta_zero_and_single_key():
         ref = reduce_distances(dist, beta)
         got = reduce_distances(dist, beta, backend="torch", chunk_size=100)
         for key in WEIGHT_KEYS:
-            np.testing.assert_allclose(got[key], ref[key], rtol=1e-12, atol=1e-15, err_msg=key)
+            assert_same_statistic(key, got[key], ref[key])
     one = reduce_distances([0.3], 5.0, backend="torch")
     assert one["max_weight"] == 1.0 and one["ipr"] == 1.0 and one["entropy"] == 0.0
     assert one["nearest_distance"] == 0.3 and one["top_weights"].tolist() == [1.0]
