@@ -79,3 +79,17 @@ def test_bad_key_files_exit_2(tmp_path, make, message):
     make(path)
     proc = run_cli("simulate", "--d", "3", "--n", "10", "--beta", "1", "--law", f"file:{path}")
     assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_no_output_runs_the_weights_pass_alone():
+    """--no-output: no tangent_sq / output_gap_sq; every other field (inner = ⟨q,O⟩ included) is the same
+    number as with the output, since pass 1 is the same."""
+    args = ["simulate", "--d", "8", "--n", "2e4", "--lam", "1", "--samples", "30", "--seed", "3"]
+    full = run_cli_json(*args)
+    weights = run_cli_json(*args, "--no-output")
+    assert {"tangent_sq", "output_gap_sq"} <= set(full)
+    assert not {"tangent_sq", "output_gap_sq"} & set(weights)
+    assert weights == {key: value for key, value in full.items() if key in weights}
+    assert set(full) - set(weights) == {"tangent_sq", "output_gap_sq"}
+    proc = run_cli(*args, "--no-output", check=True)
+    assert "max_weight" in proc.stdout and "tangent_sq" not in proc.stdout
