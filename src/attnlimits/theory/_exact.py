@@ -1,6 +1,6 @@
 """Exact finite-n expectations of SPEC §4 for keys whose distance law is known.
 
-Every value is an exact identity evaluated by quadrature (:mod:`._quadrature`), no asymptotics and no
+Every value is an exact identity evaluated by quadrature (:mod:`._finite`), no asymptotics and no
 Monte Carlo: E Σ w_i^p (p = 2: the inverse participation ratio), E max_i w_i, E⟨q,O⟩, the well-conditioned
 defect E[β(1 − ⟨q,O⟩)] and E|P⊥O|² (for laws symmetric about the query).
 """
@@ -8,11 +8,12 @@ defect E[β(1 − ⟨q,O⟩)] and E|P⊥O|² (for laws symmetric about the query
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections import OrderedDict
 
 from .._validation import InputError, check_int, check_real
-from ._measure import ScaledDistance
-from ._quadrature import ExactQuadrature
+from ._counts import count_grid
+from ._extreme import applies, nearest_pair_integrals
+from ._finite import FiniteQuadrature
 
 __all__ = [
     "expected_power_sum",
@@ -40,20 +41,33 @@ def _law_key(law):
 
 
 _LAWS: dict = {}
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 256
 
 
-@lru_cache(maxsize=256)
-def _integrals(key, n: int, beta: float, extra_powers: tuple = ()) -> dict:
-    law = _LAWS[key]
-    quad = ExactQuadrature(ScaledDistance(law, beta), n, powers=(2.0,) + extra_powers)
-    return quad.integrate()
-
-
-def _all(law, n, beta, p=None):
+def _integrals(law, n: int, beta: float, powers: tuple, want_max: bool) -> dict:
+    """All integrals of :mod:`._finite` (or, where only the nearest pair matters, :mod:`._extreme`) for
+    (law, n, β), cached; a result with the max weight serves a request without it."""
     key = _law_key(law)
-    _LAWS[key] = law
-    extra = () if p is None or p == 2.0 else (float(p),)
-    return _integrals(key, n, float(beta), extra)
+    for wm in ((True, False) if not want_max else (True,)):
+        hit = _CACHE.get((key, n, beta, powers, wm))
+        if hit is not None:
+            _CACHE.move_to_end((key, n, beta, powers, wm))
+            return hit
+    grid = count_grid(law, n)
+    if applies(grid, beta):
+        res = nearest_pair_integrals(grid, beta, powers)
+    else:
+        res = FiniteQuadrature(law, grid, beta, powers=powers, max_weight=want_max).integrate()
+    _CACHE[(key, n, beta, powers, want_max)] = res
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return res
+
+
+def _all(law, n, beta, p=None, want_max=True):
+    powers = (2.0,) if p is None or p == 2.0 else (2.0, float(p))
+    return _integrals(law, n, float(beta), powers, want_max)
 
 
 def law_mean_distance(law) -> float:
@@ -96,12 +110,21 @@ def expected_power_sum(law, n, beta, p=2.0) -> float:
         return 1.0
     if beta == 0.0:
         return float(n) ** (1.0 - p)
-    return float(_all(law, n, beta, p)["power"][p])
+    if p == 2.0:
+        return expected_ipr(law, n, beta)
+    return float(_all(law, n, beta, p, want_max=False)["power"][p])
 
 
 def expected_ipr(law, n, beta) -> float:
-    """E[IPR] = E Σ_i w_i² at finite n (SPEC §4, p = 2)."""
-    return expected_power_sum(law, n, beta, 2.0)
+    """E[IPR] = E Σ_i w_i² at finite n (SPEC §4, p = 2); where it exceeds 1/2 it is returned as
+    1 − E Σ_{i≠j} w_i w_j, whose integrand is positive (no cancellation as the IPR tends to 1)."""
+    n, beta = _check(law, n, beta)
+    if n == 1:
+        return 1.0
+    if beta == 0.0:
+        return 1.0 / n
+    r = _all(law, n, beta, want_max=False)
+    return float(r["power"][2.0]) if r["power"][2.0] < 0.5 else float(1.0 - r["one_minus_ipr"])
 
 
 def expected_max_weight(law, n, beta) -> float:
@@ -137,7 +160,7 @@ def expected_defect(law, n, beta) -> float:
         return 0.0
     if n == 1:
         return beta * law_mean_distance(law)
-    return float(_all(law, n, beta)["defect"])
+    return float(_all(law, n, beta, want_max=False)["defect"])
 
 
 def expected_inner(law, n, beta) -> float:
@@ -166,5 +189,4 @@ def expected_tangent_sq(law, n, beta) -> float:
 
         return integrate.quad(lambda t: t * (2 - t) * math.exp(float(law.distance_logpdf(t))), 0.0, 2.0,
                               epsabs=0.0, epsrel=1e-12, limit=200)[0]
-    r = _all(law, n, beta)
-    return float((2.0 * r["ipr_x"] - r["ipr_xx"] / beta) / beta)
+    return float(_all(law, n, beta, want_max=False)["tangent_sq"])

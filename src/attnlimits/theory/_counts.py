@@ -1,0 +1,145 @@
+"""The count measure n·dF(t) of the distances of n keys, on panels fixed in log-probability (SPEC §4).
+
+The exact finite-n integrals (:mod:`._finite`) integrate functions of the distance D against n·dF. At
+real head dimensions F is nothing like a power law over the range that matters: at d = 4096 the n keys
+sit in [1 − O(1/√d), 1 + O(1/√d)] and the nearest of them at t_n = F^{−1}(1/n), where log F is steep.
+Panels are therefore placed where the *expected count* changes by a fixed factor, not where t does:
+
+* the lower half, F ≤ 1/2: ℓ = log(n F(t)) on a grid of step 1 from ℓ = −60 up to the median;
+* the upper half, F ≥ 1/2: log(n (1 − F(t))) on the same grid, from the median down to −60;
+
+each panel further split geometrically so that t (or 2 − t) changes by at most a factor e on it (the
+x^{α−1} behaviour of the density at both ends for small α). On every panel the density is smooth in t, and
+12 Gauss–Legendre nodes in t integrate it to ~1e−13. The mass left out at both ends is e^{−60} keys, which
+changes no expectation by more than e^{−60} relative (every weight is at most 1, and every expectation
+computed here is at least 1/n times a count).
+
+The grid depends on (law, n) only, never on β: the β-dependent quadrature scales it by β.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy import special
+
+from ..laws._beta_tail import symmetric_beta_logcdf
+from ._measure import ScaledDistance
+
+__all__ = ["CountGrid", "count_grid", "log_cdf_sf"]
+
+#: log of the expected number of keys left out at each end of the support.
+LOG_COUNT_MIN = -60.0
+#: Step of the grid in log expected count.
+STEP = 1.0
+#: Gauss–Legendre nodes per panel (shared with the integration matrices of :mod:`._quadrature`).
+NODES = 12
+_Y, _W = special.roots_legendre(NODES)
+
+
+def log_cdf_sf(law, t, tbar=None):
+    """(log F(t), log(1 − F(t))) for a law with a known distance CDF, each with relative accuracy on its
+    own side (uniform and subsphere keys: the symmetric Beta law; vMF centred on the query: its polar-angle
+    table), for t in (0, 2); ``tbar`` = 2 − t where it is known more precisely than from t."""
+    t = np.asarray(t, dtype=float)
+    tbar = 2.0 - t if tbar is None else np.asarray(tbar, dtype=float)
+    kind = type(law).__name__
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        if kind in ("UniformSphere", "Subsphere"):
+            a = float(law.local_exponent)
+            lower = t <= 1.0
+            half = np.where(lower, t, tbar) / 2.0
+            near = symmetric_beta_logcdf(np.clip(half, 0.0, 0.5), a)
+            far = np.log1p(-np.exp(near))
+            return np.where(lower, near, far), np.where(lower, far, near)
+        if kind == "VonMisesFisher":
+            law.distance_ppf_log(np.array([-1.0]), np.array([math.log(-math.expm1(-1.0))]))  # builds the table
+            theta = 2.0 * np.arcsin(np.sqrt(np.clip(t, 0.0, 2.0) / 2.0))
+            lf = np.minimum(law._quantile.log_cdf_theta(np.maximum(theta, 1e-300)), 0.0)
+            return lf, np.log1p(-np.exp(lf))
+        f = np.clip(np.asarray(law.distance_cdf(t), dtype=float), 0.0, 1.0)
+        return np.log(f), np.log1p(-f)
+
+
+class CountGrid:
+    """Panels and Gauss–Legendre nodes of n·dF(t) for n keys of ``law`` (see the module docstring).
+
+    Attributes
+    ----------
+    t_b : ndarray
+        Panel boundaries in t, ascending.
+    log_f_b, log_sf_b : ndarray
+        log F and log(1 − F) at the boundaries.
+    t : ndarray, shape (panels, NODES)
+        Nodes.
+    log_dens : ndarray, shape (panels, NODES)
+        log of n f(t)·(half panel width): the count density times the Jacobian of the panel map, so that
+        Σ_j W_j exp(log_dens_j) h(t_j) is the panel's ∫ h n dF.
+    log_f, log_sf : ndarray, shape (panels, NODES)
+        log F and log(1 − F) at the nodes.
+    """
+
+    def __init__(self, law, n: int):
+        self.n = int(n)
+        self.log_n = math.log(self.n)
+        lo_end = LOG_COUNT_MIN - self.log_n
+        grid = np.append(np.arange(math.log(0.5), lo_end, -STEP), lo_end)[::-1]  # ascending log p ≤ log 1/2
+        with np.errstate(divide="ignore", under="ignore"):
+            other = np.log1p(-np.exp(grid))
+            t_lo = np.atleast_1d(law.distance_ppf_log(grid, other))
+            if type(law).__name__ in ("UniformSphere", "Subsphere"):
+                tbar_hi = t_lo.copy()  # Beta(α, α) is symmetric: 2 − F^{-1}(1 − q) = F^{-1}(q)
+            else:
+                tbar_hi = 2.0 - np.atleast_1d(law.distance_ppf_log(other, grid))
+        t_lo = _refine(np.unique(t_lo[np.isfinite(t_lo) & (t_lo > 0.0)]))
+        tbar_hi = _refine(np.unique(tbar_hi[np.isfinite(tbar_hi) & (tbar_hi > 0.0)]))
+        # panels: lower half in t (ascending), then the upper half in t̄ = 2 − t (descending t̄)
+        lower_t = np.column_stack([t_lo[:-1], t_lo[1:]])
+        upper_tbar = np.column_stack([tbar_hi[1:], tbar_hi[:-1]])[::-1]
+        self.t_b = np.concatenate([t_lo, 2.0 - tbar_hi[::-1][1:]])
+        self.tbar_b = np.concatenate([2.0 - t_lo, tbar_hi[::-1][1:]])
+        hw = np.concatenate([(lower_t[:, 1] - lower_t[:, 0]) / 2.0, (upper_tbar[:, 0] - upper_tbar[:, 1]) / 2.0])
+        t_nodes = (lower_t.sum(axis=1) / 2.0)[:, None] + ((lower_t[:, 1] - lower_t[:, 0]) / 2.0)[:, None] * _Y
+        tbar_nodes = (upper_tbar.sum(axis=1) / 2.0)[:, None] - ((upper_tbar[:, 0] - upper_tbar[:, 1]) / 2.0)[:, None] * _Y
+        self.t = np.concatenate([t_nodes, 2.0 - tbar_nodes])
+        self.tbar = np.concatenate([2.0 - t_nodes, tbar_nodes])
+        self.half = hw
+        self.log_f_b, self.log_sf_b = log_cdf_sf(law, self.t_b, self.tbar_b)
+        with np.errstate(divide="ignore"):
+            self.log_dens = (self.log_n + ScaledDistance(law, 1.0).log_density(self.t, self.tbar)
+                             + np.log(hw)[:, None])
+        self.log_f, self.log_sf = log_cdf_sf(law, self.t, self.tbar)
+        self.weights = _W
+
+
+def _refine(tb, ratio: float = math.e):
+    """Split panels geometrically so that t2/t1 ≤ ratio (lower half) and (2−t1)/(2−t2) ≤ ratio (upper)."""
+    out = [tb[:1]]
+    for a, b in zip(tb[:-1], tb[1:]):
+        lower = a + b <= 2.0
+        r = b / a if lower else (2.0 - a) / (2.0 - b)
+        k = max(1, math.ceil(math.log(r) / math.log(ratio) - 1e-12)) if r > ratio else 1
+        if k == 1:
+            out.append(np.array([b]))
+        elif lower:
+            out.append(a * np.exp(np.linspace(0.0, math.log(r), k + 1)[1:]))
+        else:
+            out.append(2.0 - (2.0 - a) * np.exp(-np.linspace(0.0, math.log(r), k + 1)[1:]))
+    return np.concatenate(out)
+
+
+_LAWS: dict = {}
+
+
+@lru_cache(maxsize=64)
+def _cached(key, n: int) -> CountGrid:
+    return CountGrid(_LAWS[key], n)
+
+
+def count_grid(law, n: int) -> CountGrid:
+    """The :class:`CountGrid` of (law, n), built once per process."""
+    key = (type(law).__name__, law.spec, law.d)
+    _LAWS[key] = law
+    return _cached(key, int(n))

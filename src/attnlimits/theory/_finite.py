@@ -1,0 +1,289 @@
+"""The exact finite-n integrals of SPEC §4 at every d, n and β (the quadrature behind :mod:`._exact`).
+
+Formulation (as in :mod:`._quadrature`, here for n keys). With X = βD, s = ln u, τ = s − x, the count
+measure n·dG of X and γ_p(τ) = e^{pτ − e^τ}/Γ(p):
+
+* n·Q(s) = ∫ (1 − e^{−e^{s−x}}) n dG(x),  Φ(s) = φ(e^s)^{n−1} = exp((n−1) log1p(−Q));
+* E Σ w^p = ∫ Φ(s) k_p(s) ds, k_p(s) = ∫ γ_p(s − x) n dG(x)  (p = 1 gives the normalisation E Σ w = 1);
+* E Σ w X = ∫ Φ k_{1,x} ds (the defect β(1 − ⟨q,O⟩)), E Σ w² D(2 − D) = ∫ Φ k_{2,D(2−D)} ds (E|P⊥O|²);
+* 1 − E Σ w² = E Σ_{i≠j} w_i w_j = ((n−1)/n) ∫ k_1(s)² φ^{n−2} ds (all terms positive: relative accuracy
+  where the IPR tends to 1);
+* E max w = ∫ ds ∫ γ_1(s − x) ψ(x)^{n−1} n dG(x), 1 − ψ(x) = Q(s) + ∫_0^x e^{−e^{s−x'}} dG(x');
+* 1 − E max w = ∫ ds ∫ γ_1(s − x) (1 − G)^{n−1} (1 − (1 − J/(1 − G))^{n−1}) n dG(x),
+  J(x) = ∫_x^∞ (1 − e^{−e^{s−x'}}) dG(x').
+
+Nodes. The count measure lives on the fixed panels of :class:`._counts.CountGrid` (one expected-count
+factor e per panel), scaled by β. Where a panel is at most one unit wide in x the kernel is resolved by
+its own nodes ("fine" panels, dense keys: small β or the bulk). Where panels are wider (supercritical
+side: fewer than one key per unit of x), the kernel's scale is the finer one, so on those panels each s
+gets its own Gauss–Legendre panels in τ = s − x (width 1 for τ ∈ [−12, 5], 4 down to τ = −80) and the
+density is evaluated there; the part of such a panel below x = s − 5 enters as its exact count
+(e^{−e^{5}} < e^{−148}: the kernel is 1 there), the part above s + 80 is dropped (e^{−80} per key). Fixed
+panels wholly above the window of a block of s enter through exact exponential tail sums
+e^{ps} Σ_k c_k h_k e^{−p x_k} (the kernel is e^{pτ} to 1e−17 there). The outer integral over s uses
+10-node panels of width ≥ 1 at the panel boundaries (x of every count factor e), from 46 units below the
+nearest possible key, upwards until φ^{n−1} has underflowed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from ._counts import log_cdf_sf
+from ._measure import ScaledDistance
+from ._quadrature import _B_FWD, _B_REV
+
+__all__ = ["FiniteQuadrature"]
+
+#: Kernel panels in τ = s − x (descending): width 1 on [−8, 3] (where e^{pτ − e^τ} turns), wider where the
+#: kernel is e^{pτ} (below) or e^{−e^τ} < e^{−7} (above).
+_TAU = np.array([5.0, 3.0, 2.0, 1.0, 0.0, -1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0, -12.0, -16.0, -24.0, -32.0,
+                 -40.0, -60.0, -80.0])
+_BELOW = 5.0
+
+_NO = 10
+_YO, _WO = special.roots_legendre(_NO)
+_PIECES_W, _PIECES_MAX = 1.0, 8
+#: A fixed panel at most this wide in x resolves the kernel with its own nodes.
+_FINE = 1.0
+#: Outer panels span at least this much of s.
+_MIN_OUTER = 1.0
+#: Outer panels grouped into one vectorised block span at most this much of s.
+_BLOCK = 8.0
+
+
+class FiniteQuadrature:
+    """All integrals of the module docstring for n keys of ``law`` at β > 0, on the grid ``grid``.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with a known distance CDF (uniform, subsphere, vMF centred on the query).
+    grid : CountGrid
+        Its count grid for this n.
+    beta : float
+        β > 0.
+    powers : tuple of float
+        The p of E Σ w^p to compute.
+    """
+
+    def __init__(self, law, grid, beta: float, powers=(2.0,), max_weight: bool = True):
+        self.law, self.g, self.beta = law, grid, float(beta)
+        self.n = grid.n
+        self.powers = tuple(float(p) for p in powers)
+        self.want_max = max_weight
+        self._dens = ScaledDistance(law, 1.0)
+        self._lgam = {p: float(special.gammaln(p)) for p in self.powers}
+        # τ above this: e^{pτ − e^τ} and e^{−e^τ} are 0 in float64, and e^{pτ} stays finite
+        self._tt_max = min(300.0, 700.0 / max((2.0,) + self.powers))
+        # keys above s + this enter through the tail sums (kernel e^{pτ} to 4e−18); the max-weight integrands,
+        # which have none, are below e^{−40}/n there (E max w ≥ 1/n)
+        self._above = 40.0 + math.log(self.n)
+
+    # ------------------------------------------------------------------ fixed panels scaled by β
+    def _setup(self):
+        g, b = self.g, self.beta
+        self.xb = b * g.t_b
+        self.x = b * g.t
+        self.d2 = g.t * g.tbar
+        self.fine = np.diff(self.xb) <= _FINE
+        lw = g.log_dens + np.log(g.weights)[None, :]
+        self._lw = lw
+        lw = np.where(self.fine[:, None], lw, -np.inf)  # wide panels never enter the tail sums
+        with np.errstate(divide="ignore"):
+            lx = np.log(self.x)
+            ld2 = np.log(self.d2)
+        self.tails = {"q": _tail(lw - self.x), "k1x": _tail(lw + lx - self.x), "k2d": _tail(lw + ld2 - 2.0 * self.x)}
+        for p in self.powers:
+            self.tails[p] = _tail(lw - p * self.x)
+
+    def _outer(self):
+        """Outer panel ends in s."""
+        g, xb = self.g, self.xb
+        with np.errstate(over="ignore"):
+            s_l = -float(special.logsumexp(self._lw - self.x))
+        pmin = min((1.0,) + self.powers)
+        s_lo = min(s_l, xb[0]) - 46.0 / pmin
+        big = np.flatnonzero(g.log_n + g.log_f_b >= math.log(1000.0))
+        s_hi = (xb[big[0]] if big.size else xb[-1]) + _BELOW
+        pts = [np.array([s_lo, s_hi]), xb[(xb > s_lo) & (xb < s_hi)]]
+        if s_lo < xb[0]:
+            pts.append(np.arange(s_lo, min(xb[0], s_hi), _MIN_OUTER))
+        if s_hi > xb[-1]:
+            pts.append(np.arange(xb[-1], s_hi, _MIN_OUTER))
+        pts = np.unique(np.concatenate(pts))
+        keep = [pts[0]]
+        for v in pts[1:-1]:
+            if v - keep[-1] >= _MIN_OUTER * max(1.0, 1e-15 * abs(v)):
+                keep.append(v)
+        if pts[-1] - keep[-1] < 0.5 * _MIN_OUTER and len(keep) > 1:
+            keep[-1] = pts[-1]
+        else:
+            keep.append(pts[-1])
+        # a panel w wide is cut into min(⌈w⌉, 8) pieces: unit scale where the kernel sets it, w/8 where the
+        # count does (wide panels: the integrands vary only as the expected count, by e per panel)
+        keep = np.array(keep)
+        w = np.diff(keep)
+        k = np.clip(np.ceil(w / _PIECES_W - 1e-9), 1, _PIECES_MAX).astype(int)
+        parts = [keep[:1]] + [a + (b - a) * np.arange(1, m + 1) / m for a, b, m in zip(keep[:-1], keep[1:], k)]
+        return np.concatenate(parts)
+
+    # ------------------------------------------------------------------ one block of s values
+    def _block_nodes(self, s):
+        """Nodes (S, panels, 12) of the inner integrals for the s values ``s`` (one block)."""
+        g, xb, P = self.g, self.xb, self.xb.size - 1
+        j0 = int(min(max(np.searchsorted(xb, s[0] - _BELOW, "right") - 1, 0), P))
+        j1 = int(min(max(np.searchsorted(xb, s[-1] + self._above, "left"), j0), P))
+        j2 = j1
+        below = math.exp(g.log_n + g.log_f_b[j0])
+        xs, lds, d2s, lumps = [], [], [], []
+        S = s.size
+        if j2 > j0:
+            fine = self.fine[j0:j2]
+            cuts = np.flatnonzero(np.diff(fine.astype(np.int8))) + 1
+            for a, bnd in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [j2 - j0]])):
+                ja, jb = j0 + int(a), j0 + int(bnd)
+                if fine[a]:
+                    jb = min(jb, j1)
+                    if jb <= ja:
+                        continue
+                    m = jb - ja
+                    xs.append(np.broadcast_to(self.x[ja:jb], (S, m, 12)))
+                    lds.append(np.broadcast_to(g.log_dens[ja:jb], (S, m, 12)))
+                    d2s.append(np.broadcast_to(self.d2[ja:jb], (S, m, 12)))
+                    lumps.append(np.zeros((S, m)))
+                else:
+                    x, ld, d2, lump = self._coarse(s, ja, jb)
+                    xs.append(x), lds.append(ld), d2s.append(d2), lumps.append(lump)
+        if not xs:
+            z = np.zeros((S, 0, 12))
+            return z, z, z, np.zeros((S, 0)), below, j1
+        return (np.concatenate(xs, axis=1), np.concatenate(lds, axis=1), np.concatenate(d2s, axis=1),
+                np.concatenate(lumps, axis=1), below, j1)
+
+    def _coarse(self, s, ja, jb):
+        """Kernel panels in τ for each s, clipped to the run of wide panels [xb[ja], xb[jb]]; the exact count
+        of the run below s − 5 as a lump before its first panel."""
+        g, b = self.g, self.beta
+        a_x, b_x = self.xb[ja], self.xb[jb]
+        lo = np.clip(s[:, None] - _TAU[None, :-1], a_x, b_x)
+        hi = np.clip(s[:, None] - _TAU[None, 1:], a_x, b_x)
+        half = (hi - lo) / 2.0
+        x = ((hi + lo) / 2.0)[:, :, None] + half[:, :, None] * _Y[None, None, :]
+        t = x / b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ld = (g.log_n + self._dens.log_density(t, 2.0 - t) - math.log(b) + np.log(half)[:, :, None])
+        ld = np.where(half[:, :, None] > 0, ld, -np.inf)
+        cut = np.clip(s - _BELOW, a_x, b_x)
+        lf, lsf = log_cdf_sf(self.law, cut / b)
+        lfa, lsfa = g.log_f_b[ja], g.log_sf_b[ja]
+        with np.errstate(invalid="ignore"):
+            if lfa < math.log(0.5):
+                cnt = np.exp(g.log_n + lfa) * np.expm1(lf - lfa)
+            else:
+                cnt = -np.exp(g.log_n + lsfa) * np.expm1(lsf - lsfa)
+        cnt = np.where(cut > a_x, np.maximum(cnt, 0.0), 0.0)
+        lump = np.zeros(half.shape)
+        lump[:, 0] = cnt
+        return x, ld, t * (2.0 - t), lump
+
+    def _block(self, s):
+        n, W = self.n, _W12
+        x, ld, d2, lumps, below, j1 = self._block_nodes(s)
+        sc = s[:, None, None]
+        tails = {k: v[j1] for k, v in self.tails.items()}
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            tt = np.minimum(sc - x, self._tt_max)
+            e = np.exp(tt)
+            em = np.exp(-e)
+            wd = np.exp(ld)
+            ww = wd * W
+            q = -np.expm1(-e)
+            g1 = e * em
+            q_tail = np.exp(s + tails["q"])
+            qn = below + lumps.sum(axis=1) + np.einsum("spk,spk->s", ww, q) + q_tail
+            out = {"Qn": qn}
+            for p in self.powers:
+                kp = g1 * e if p == 2.0 else np.exp(p * tt - e)
+                out[p] = np.einsum("spk,spk->s", ww, kp) * math.exp(-self._lgam[p]) + np.exp(
+                    p * s + tails[p] - self._lgam[p])
+            out["k1"] = np.einsum("spk,spk->s", ww, g1) + q_tail
+            out["k1x"] = np.einsum("spk,spk->s", ww * x, g1) + np.exp(s + tails["k1x"])
+            out["k2d"] = np.einsum("spk,spk->s", ww * d2, g1 * e) + np.exp(2.0 * s + tails["k2d"])
+            if self.want_max and n > 1:
+                nm1 = n - 1.0
+                Q = qn / n
+                fp = wd * em
+                tot_p = fp @ W
+                pn = (np.cumsum(tot_p, axis=1) - tot_p)[:, :, None] + fp @ _B_FWD.T
+                tot_g = wd @ W
+                gn = (np.cumsum(tot_g, axis=1) - tot_g + np.cumsum(lumps, axis=1) + below)[:, :, None] + wd @ _B_FWD.T
+                fj = wd * q
+                tot_j = fj @ W
+                after = np.cumsum(tot_j[:, ::-1], axis=1)[:, ::-1] - tot_j
+                jn = (after + q_tail[:, None])[:, :, None] + fj @ _B_REV.T
+                psi = np.exp(nm1 * np.log1p(-np.minimum(Q[:, None, None] + pn / n, 1.0)))
+                out["M"] = np.einsum("spk,spk->s", ww, g1 * psi)
+                gcum = np.minimum(gn / n, 1.0)
+                sf = 1.0 - gcum
+                ratio = np.where(sf > 0, jn / (n * sf), 1.0)
+                bracket = np.exp(nm1 * np.log1p(-gcum)) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0)))
+                out["OM"] = np.einsum("spk,spk->s", ww, np.where(sf > 0, g1 * bracket, 0.0))
+        return out
+
+    # ------------------------------------------------------------------ the outer integral
+    def integrate(self) -> dict:
+        """``power`` {p: E Σ w^p}, ``norm`` (E Σ w = 1 up to the quadrature error), ``defect`` E Σ w βD,
+        ``tangent_sq`` E Σ w² D(2 − D), ``one_minus_ipr`` 1 − E Σ w², ``max`` and ``one_minus_max``."""
+        self._setup()
+        n = self.n
+        ends = self._outer()
+        tot = {"power": {p: 0.0 for p in self.powers}, "norm": 0.0, "defect": 0.0, "tangent_sq": 0.0,
+               "one_minus_ipr": 0.0, "max": 0.0, "one_minus_max": 0.0}
+        start = 0
+        while start < ends.size - 1:
+            stop = start + 1
+            while stop < ends.size - 1 and ends[stop + 1] - ends[start] <= _BLOCK:
+                stop += 1
+            a, b = ends[start:stop], ends[start + 1:stop + 1]
+            mid, half = (a + b) / 2.0, (b - a) / 2.0
+            s = (mid[:, None] + half[:, None] * _YO[None, :]).ravel()
+            wo = (half[:, None] * _WO[None, :]).ravel()
+            r = self._block(s)
+            Q = r["Qn"] / n
+            with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+                l1q = np.log1p(-np.minimum(Q, 1.0))
+                phi = np.exp((n - 1.0) * l1q) if n > 1 else np.ones_like(Q)
+                phi2 = np.exp((n - 2.0) * l1q) if n > 2 else np.ones_like(Q)
+            part = {"norm": float(wo @ (phi * r["k1"])), "defect": float(wo @ (phi * r["k1x"])),
+                    "tangent_sq": float(wo @ (phi * r["k2d"])),
+                    "one_minus_ipr": float(wo @ (phi2 * r["k1"] ** 2)) * (n - 1.0) / n}
+            if "M" in r:
+                part["max"], part["one_minus_max"] = float(wo @ r["M"]), float(wo @ r["OM"])
+            small = True
+            for p in self.powers:
+                v = float(wo @ (phi * r[p]))
+                tot["power"][p] += v
+                small &= abs(v) <= 1e-17 * abs(tot["power"][p])
+            for k, v in part.items():
+                tot[k] += v
+                small &= abs(v) <= 1e-17 * abs(tot[k])
+            start = stop
+            if n > 1 and small and np.all((n - 1.0) * l1q < -40.0 - 2.0 * math.log(n)):
+                break
+        return tot
+
+
+_Y, _W12 = special.roots_legendre(12)
+
+
+def _tail(terms):
+    """log Σ over panels ≥ j of Σ_k exp(terms[panel, k]), for j = 0..P (−inf at P)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = special.logsumexp(terms, axis=1)
+    per = np.where(np.isfinite(per), per, -np.inf)
+    rev = np.logaddexp.accumulate(per[::-1])[::-1]
+    return np.append(rev, -np.inf)
