@@ -11,6 +11,7 @@ import numpy as np
 from scipy import special
 
 __all__ = [
+    "log_ive",
     "uniform_alpha",
     "log_uniform_constant",
     "uniform_distance_cdf",
@@ -101,6 +102,27 @@ def _ive_large(nu: float, x, terms: int = 12):
         term = -term * (mu - (2 * k - 1) ** 2) / (k * 8.0 * x)
         total = total + term
     return total
+
+
+def log_ive(nu: float, x):
+    """log(e^{−x} I_ν(x)) for x > 0, finite for every ν ≤ 2048 and x ≤ 1e30: scipy's ``ive`` where it is a
+    normal float, its large-x series (DLMF 10.40.1) past x = 1e9 (where ``ive`` turns NaN), and the
+    small-x series (x/2)^ν/Γ(ν+1)·₀F₁(ν+1; x²/4)·e^{−x} where ``ive`` underflows."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
+        direct = special.ive(nu, x)
+        out = np.log(direct)
+        large = x > 1e9
+        if np.any(large):
+            safe = np.where(large, x, 1e9)
+            out = np.where(large, np.log(_ive_large(nu, safe)) - 0.5 * np.log(2.0 * np.pi * safe), out)
+        small = ~large & ~(direct > 1e-290)
+        if np.any(small):
+            safe = np.where(small, x, 1.0)
+            ser = (nu * np.log(safe / 2.0) - special.gammaln(nu + 1.0) + np.log(special.hyp0f1(nu + 1.0, safe**2 / 4.0))
+                   - safe)
+            out = np.where(small, ser, out)
+    return out[()]
 
 
 def _bessel_ratio_cf(nu: float, x, terms: int = 400):

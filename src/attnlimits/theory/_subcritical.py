@@ -9,7 +9,7 @@ import numpy as np
 from scipy import special
 
 from .._validation import check_int, check_real
-from ._special import log_mgf, mean_resultant
+from ._special import log_ive, mean_resultant
 
 __all__ = ["lln_inner", "tangent_variance", "radial_variance", "ipr_asymptote", "heat_drift", "harmonic_growth"]
 
@@ -20,9 +20,28 @@ def lln_inner(d: int, beta) -> float:
     return float(mean_resultant(d, check_real("beta", beta, lower=0.0)))
 
 
-def _mgf_ratio(d, beta, kappa):
-    """M(κ+2β) M(κ) / M(κ+β)²: E[e^{2β⟨q,K⟩}]/E[e^{β⟨q,K⟩}]² under vMF(κ) keys (κ = 0: uniform)."""
-    return math.exp(float(log_mgf(d, kappa + 2.0 * beta)) + float(log_mgf(d, kappa)) - 2.0 * float(log_mgf(d, kappa + beta)))
+def _log_mgf_ratio(d, beta, kappa):
+    """log[M(κ+2β) M(κ) / M(κ+β)²]: E[e^{2β⟨q,K⟩}]/E[e^{β⟨q,K⟩}]² under vMF(κ) keys (κ = 0: uniform).
+
+    With M(t) = Γ(d/2)(2/t)^ν e^{t} ive_ν(t), ν = d/2 − 1, the exponentials cancel exactly
+    ((κ+2β) + κ − 2(κ+β) = 0) and so do the Γ's; what is left is computed from scaled Bessel functions:
+    ν log((κ+β)²/(κ(κ+2β))) + log ive(κ+2β) + log ive(κ) − 2 log ive(κ+β), and for κ = 0 (M(0) = 1)
+    ν log(β/4) − log Γ(d/2) + log ive(2β) − 2 log ive(β). No float64 log of size β is ever differenced.
+    """
+    nu = d / 2.0 - 1.0
+    if kappa == 0.0:
+        log_r = (nu * math.log(beta / 4.0) - float(special.gammaln(d / 2.0)) + float(log_ive(nu, 2.0 * beta))
+                 - 2.0 * float(log_ive(nu, beta)))
+    else:
+        log_r = (nu * math.log1p(beta * beta / (kappa * (kappa + 2.0 * beta))) + float(log_ive(nu, kappa + 2.0 * beta))
+                 + float(log_ive(nu, kappa)) - 2.0 * float(log_ive(nu, kappa + beta)))
+    return log_r
+
+
+def _exp(log_value: float) -> float:
+    """e^{log_value}; inf where the formula's value exceeds float64 (a CLT far outside its range, e.g.
+    d = 4096 at β = 1e30, where the ratio grows like β^{(d−1)/2})."""
+    return math.exp(log_value) if log_value < 709.7 else math.inf
 
 
 def tangent_variance(d: int, n, beta, *, kappa: float = 0.0) -> float:
@@ -36,7 +55,7 @@ def tangent_variance(d: int, n, beta, *, kappa: float = 0.0) -> float:
     k2 = kappa + 2.0 * beta
     if k2 == 0.0:
         return 1.0 / (d * n)
-    return _mgf_ratio(d, beta, kappa) * float(mean_resultant(d, k2)) / (k2 * n)
+    return _exp(_log_mgf_ratio(d, beta, kappa) + math.log(float(mean_resultant(d, k2))) - math.log(k2 * n))
 
 
 def _radial_bracket_mp(d: int, beta: float, kappa: float = 0.0) -> float:
@@ -67,7 +86,7 @@ def radial_variance(d: int, n, beta, *, kappa: float = 0.0) -> float:
     kappa = check_real("kappa", kappa, lower=0.0)
     if kappa + beta == 0.0:
         return 1.0 / (d * n)
-    return _mgf_ratio(d, beta, kappa) * _radial_bracket_mp(d, beta, kappa) / n
+    return _exp(_log_mgf_ratio(d, beta, kappa) + math.log(_radial_bracket_mp(d, beta, kappa)) - math.log(n))
 
 
 def ipr_asymptote(alpha: float, lam: float) -> float:
