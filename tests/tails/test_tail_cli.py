@@ -62,15 +62,15 @@ def test_schedule_json(cli_json):
     out = cli_json("schedule", "--n-train", "4096", "--n", "4096,16384,1e5", "--d", "8")
     assert [r["n"] for r in out["rows"]] == [4096, 16384, 100000]
     row = out["rows"][1]
-    assert {"yarn", "longrope", "qwen", "llama4", "ssmax", "critical", "none"} <= set(row["rules"])
+    assert {"yarn", "longrope", "qwen", "llama4", "ssmax", "iso", "none"} <= set(row["rules"])
     assert row["rules"]["yarn"]["multiplier"] == pytest.approx((0.1 * np.log(4) + 1) ** 2)
-    assert out["rows"][0]["rules"]["critical"]["beta"] == pytest.approx(out["beta_train"])
+    assert out["rows"][0]["rules"]["iso"]["beta"] == pytest.approx(out["beta_train"])
 
 
 @pytest.mark.parametrize("args, word", [
     (["--n-train", "4096", "--n", "abc"], "n"),
     (["--n-train", "4096", "--n", "8192", "--d", "1"], "d"),
-    (["--n-train", "4096", "--n", "8192", "--d", "8", "--keys", "x.npz"], "not both"),
+    (["--n-train", "4096", "--n", "8192", "--d", "8", "--keys", "x.npz"], "one of"),
 ])
 def test_schedule_bad_input(cli, args, word):
     proc = cli("schedule", *args, "--json")

@@ -1,4 +1,5 @@
-"""``attnlimits schedule``: practical logit multipliers against the critical schedule (SPEC §5)."""
+"""``attnlimits schedule``: practical logit multipliers against the selectivity-preserving schedule β_iso(n)
+(SPEC §2a, §4, §5)."""
 
 from __future__ import annotations
 
@@ -29,27 +30,50 @@ def parse_counts(name: str, text: str, *, minimum: int = 2, maximum: int = MAX_N
 @click.option("--n", "n_text", required=True, help="Comma-separated visible context lengths, e.g. 4096,16384,1e5.")
 @click.option("--d", type=DIMENSION, default=None, help="Head dimension of the uniform key law (default 64 without --keys).")
 @click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, help="npz from `attnlimits keys`: use the estimated law (pooled).")
-@click.option("--beta-train", type=BETA, default=None, help="β of the model at T (default: the critical β*_T, λ = 1).")
+@click.option("--model", default=None, help="'minilm' or a local Hugging Face directory: the estimated law of --layer/--head (largest position bin).")
+@click.option("--layer", type=Count(0, None), default=None, help="Layer index with --model.")
+@click.option("--head", type=Count(0, None), default=None, help="Head index with --model.")
+@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help="UTF-8 text with --model; default stdlib docstrings.")
+@click.option("--max-tokens", type=Count(64, None), default=8192, show_default=True, help="Tokens read with --model.")
+@click.option("--beta-train", type=BETA, default=None,
+              help="β of the head at T (default: β_1/2(T) for --d, the model's own β = |q|·median|k|·scale for --keys/--model).")
 @click.option("--plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def schedule_command(n_train, n_text, d, keys_path, beta_train, plot, as_json):
-    """β each long-context rule applies at each n, the critical schedule, and the regime each lands in."""
+def schedule_command(n_train, n_text, d, keys_path, model, layer, head, text_path, max_tokens, beta_train, plot, as_json):
+    """β each long-context rule applies at each n, the iso-selectivity β_iso(n) (exact) and β_iso_eff(n)
+    (closed form), and the regime and E[max weight] each lands in."""
     from ..schedules import schedule_table
 
     ns = parse_counts("n", n_text)
-    if keys_path is not None and d is not None:
-        raise InputError("invalid input: give --d or --keys, not both")
+    if sum(x is not None for x in (d, keys_path, model)) > 1:
+        raise InputError("invalid input: give one of --d, --keys or --model")
+    if (model is None) and (layer is not None or head is not None or text_path is not None):
+        raise InputError("invalid input: --layer/--head/--text go with --model")
+    source = None
     if keys_path is not None:
         from ..tails import estimate_from_keys
         from .tail import load_keys_npz
 
         data = load_keys_npz(keys_path)
-        law = estimate_from_keys(data["queries"], data["keys"], pooled=True, scale=data["scale"], regimes=False).law
+        est = estimate_from_keys(data["queries"], data["keys"], pooled=True, scale=data["scale"], regimes=False)
+        law = est.law
+        if beta_train is None and est.model_beta is not None:
+            beta_train, source = est.model_beta, "model: |q|·median|k|·scale (median over the pooled queries)"
+    elif model is not None:
+        from ..models import head_law
+
+        if layer is None or head is None:
+            raise InputError("invalid input: --model needs --layer and --head")
+        law, beta_model, info = head_law(model, layer, head, text_path, max_tokens=max_tokens)
+        if beta_train is None:
+            beta_train = beta_model
+            source = (f"model: |q|·median|k|·scale, median over {info['pooled_queries']} queries of the bin "
+                      f"n in [{info['n_lo']}, {info['n_hi']})")
     else:
         from ..laws import UniformSphere
 
         law = UniformSphere(64 if d is None else d)
-    table = schedule_table(law, n_train, ns, beta_train)
+    table = schedule_table(law, n_train, ns, beta_train, beta_train_source=source)
     if plot is not None:
         from ..report.schedule_figure import schedule_figure
 
@@ -60,9 +84,12 @@ def schedule_command(n_train, n_text, d, keys_path, beta_train, plot, as_json):
         return
     names = list(table["rows"][0]["rules"])
     click.echo(f"law {table['law']} (d = {table['d']}), T = {table['n_train']}, β_train = {table['beta_train']:.4g} "
-               f"(λ = {table['lambda_train']:.3g}); regime from the exact E[max weight]")
-    short = {"subcritical": "sub", "critical": "crit", "supercritical": "sup"}
-    rows = [(f"{r['n']:g}", f"{r['beta_star']:.4g}", f"{r['beta_half']:.4g}",
-             *[f"{r['rules'][k]['beta']:.3g} {short[r['rules'][k]['regime']]}" for k in names]) for r in table["rows"]]
-    abbrev = {"critical": "crit", "longrope": "lrope", "llama4": "l4"}
-    print_table("β applied at n, and its regime", ["n", "β*", "β½", *[abbrev.get(k, k) for k in names]], rows)
+               f"[{table['beta_train_source']}] (λ = {table['lambda_train']:.3g}); E[max weight] kept: "
+               f"{table['max_weight_train']:.3g}; regime and E[max weight] of each rule from the exact theory")
+    short = {"subcritical": "sub", "critical": "crit", "supercritical": "sup", "unreachable": "—"}
+    rows = [(f"{r['n']:g}", f"{r['beta_half']:.4g}", f"{r['beta_iso']:.4g}", f"{r['beta_iso_eff']:.4g}",
+             *[f"{r['rules'][k]['beta']:.3g} {short[r['rules'][k]['regime']]} {r['rules'][k]['max_weight']:.2f}"
+               for k in names if k != "iso"]) for r in table["rows"]]
+    abbrev = {"longrope": "lrope", "llama4": "l4"}
+    print_table("β applied at n: regime and E[max weight]", ["n", "β½", "β_iso", "β_iso_eff",
+                *[abbrev.get(k, k) for k in names if k != "iso"]], rows)

@@ -1,17 +1,32 @@
 """Real transformer keys (extra ``models``): load a local Hugging Face model offline (safetensors only), run it
-on text and return per-layer, per-head queries and keys as the model computes them, with its logit scale.
+on text and return per-layer, per-head queries and keys as the softmax sees them (decoders: after q/k norms
+and RoPE, GQA-mapped), with each layer's logit scale, soft-cap and sliding window; per-row attention
+statistics streamed from q and k; and position-binned key laws.
 
 torch, transformers and safetensors are imported inside the functions, never by ``import attnlimits``.
 """
 
 from ._attention import attention_profile, attention_stats
+from ._decoder import DECODER_TYPES, LayerSpec
 from ._extract import KeyExtraction, extract_keys, forward_qk, token_windows
+from ._heads import BETA_DEFINITION, head_bins, head_law
 from ._load import MINILM_PACKAGE, LoadedModel, load_model, minilm_dir
+from ._positions import binned_laws, position_edges
+from ._spans import row_statistics, span_probabilities
 from ._summary import real_keys_summary
 from ._text import STDLIB_MODULES, read_text, stdlib_docstrings
 
 __all__ = [
+    "BETA_DEFINITION",
+    "DECODER_TYPES",
     "KeyExtraction",
+    "LayerSpec",
+    "binned_laws",
+    "head_bins",
+    "head_law",
+    "position_edges",
+    "row_statistics",
+    "span_probabilities",
     "attention_profile",
     "attention_stats",
     "LoadedModel",

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import InputError, check_int
 from ._spans import _positions, layer_rule, row_statistics, visible_counts
 
 __all__ = ["position_edges", "binned_laws", "MIN_DISTANCES", "MIN_QUERIES"]
@@ -100,7 +100,7 @@ def _bootstrap_median(x, rng, resamples=400, level=0.95):
 
 
 def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int = 32, min_distances: int = MIN_DISTANCES,
-                min_queries: int = MIN_QUERIES, exact: bool = True, seed: int = 0) -> list:
+                min_queries: int = MIN_QUERIES, exact: bool = True, seed: int = 0, keep_law: bool = False) -> list:
     """Per bin of visible count: the estimated law of D, its local and effective exponents, β, and the
     exact prediction of E[max weight] beside the measured mask-aware max weight and entropy.
 
@@ -118,6 +118,8 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         A bin with fewer pooled distances or queries is reported with ``estimated: False`` and its counts.
     exact : bool
         Compute the exact E[max weight] of the estimated law (SPEC §4) at the bin's n and β.
+    keep_law : bool
+        Also return each estimated bin's law (``law``: an :class:`~attnlimits.tails.EstimatedLaw`).
 
     Returns
     -------
@@ -131,7 +133,7 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         empirical body), ``beta`` (median over
         the pooled queries of |q|·median|k|·scale) with ``beta_ci`` (bootstrap over queries), and
         ``predicted_max_weight`` with ``predicted_max_weight_ci`` (from the β interval; E[max w] increases
-        with β).
+        with β; None with ``prediction_error`` when the exact theory cannot evaluate the estimated law).
     """
     from ..tails import fit_local_power
     from ..tails._endpoint import distances_to_query
@@ -180,8 +182,13 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
                     "alpha_eff": eff.alpha_eff, "beta_star_eff": eff.critical_beta_eff,
                     "alpha_eff_ci": a_ci, "beta_star_eff_ci": b_ci, "beta": beta,
                     "beta_ci": _bootstrap_median(betas, rng)})
+        if keep_law:
+            rec["law"] = law
         if exact:
-            rec["predicted_max_weight"] = float(expected_max_weight(law, n, beta))
-            rec["predicted_max_weight_ci"] = [float(expected_max_weight(law, n, b)) for b in rec["beta_ci"]]
+            try:
+                rec["predicted_max_weight"] = float(expected_max_weight(law, n, beta))
+                rec["predicted_max_weight_ci"] = [float(expected_max_weight(law, n, b)) for b in rec["beta_ci"]]
+            except InputError as exc:  # the theory cannot evaluate this law: say so in the record, keep the rest
+                rec["predicted_max_weight"], rec["prediction_error"] = None, str(exc)
         out.append(rec)
     return out

@@ -45,7 +45,8 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
     if not ns:
         raise InputError("invalid n=[]: expected at least one context length")
     bhalf_t = float(beta_half(law, n_train))
-    if beta_train is None:
+    at_half = beta_train is None  # then E[max w](T, β_train) = 1/2 and β_iso(n) is β_1/2(n) by definition
+    if at_half:
         beta_train, beta_train_source = bhalf_t, beta_train_source or "β_1/2(T): E[max weight] = 1/2 at T"
     beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
     eff_t = effective_exponent(law, n_train)
@@ -54,9 +55,9 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
     for n in ns:
         eff = effective_exponent(law, n)
         b_eff = beta_iso_eff(law, n, n_train, beta_train)
-        b_half = float(beta_half(law, n))
-        # at E[max w](T, β_train) = 1/2 (the default β_train) the iso equation is the one β_1/2(n) solves
-        b_iso = b_half if m_train == 0.5 else beta_iso(law, n, n_train, beta_train, guess=b_eff)
+        b_iso = beta_iso(law, n, n_train, beta_train, guess=b_eff)
+        # at the default β_train the iso equation is the one β_1/2(n) solves: one root, not two
+        b_half = b_iso if at_half else float(beta_half(law, n))
         row = {"n": n, "beta_star": float(critical_beta(law, n)), "beta_half": b_half,
                "alpha_eff": eff.alpha_eff, "t_n": eff.t_n, "beta_iso": b_iso, "beta_iso_eff": b_eff,
                "beta_iso_first_order": beta_iso_first_order(law, n, n_train, beta_train),

@@ -107,9 +107,9 @@ def beta_iso(law, n, n_train, beta_train, *, guess: float | None = None) -> floa
 
     n, n_train = check_int("n", n, minimum=2), check_int("n-train", n_train, minimum=2)
     beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
-    m_t = float(expected_max_weight(law, n_train, beta_train))
     if n == n_train:
         return beta_train
+    m_t = float(expected_max_weight(law, n_train, beta_train))
     if m_t <= 1.0 / n:
         return math.nan
     target = _logit(m_t)

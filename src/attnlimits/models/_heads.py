@@ -1,0 +1,74 @@
+"""Per head and per position bin of a real model (SPEC §2a, §5): the estimated law, its exponents, the model's
+β and the exact E[max weight] beside the measured one — what ``attnlimits tail --model`` and ``attnlimits
+attention --model`` print for decoders and MiniLM alike."""
+
+from __future__ import annotations
+
+from .._validation import check_int
+from ._extract import extract_keys
+from ._load import LoadedModel, load_model
+from ._positions import MIN_DISTANCES, binned_laws
+from ._text import read_text
+
+__all__ = ["head_bins", "head_law", "BETA_DEFINITION"]
+
+#: How β is reported everywhere (the norms the softmax sees, dropped from q̂, k̂).
+BETA_DEFINITION = "β = |q|·median|k|·scale per query (median over its visible keys); a bin's β is the median over its queries"
+
+
+def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_tokens: int = 8192,
+              window: int | None = None, first: int = 16, queries_per_bin: int = 32,
+              min_distances: int = MIN_DISTANCES, exact: bool = True, keep_laws: bool = False) -> dict:
+    """Position-binned laws (:func:`~._positions.binned_laws`) of the chosen heads of ``model`` on a text.
+
+    Parameters
+    ----------
+    model : str, path or LoadedModel
+        'minilm' or a local Hugging Face directory (a decoder of :data:`~._decoder.DECODER_TYPES`), or a model
+        already loaded.
+    text_path : path, optional
+        UTF-8 text (default: the standard-library docstrings).
+    layers, heads : list of int, optional
+        Default all.
+    max_tokens : int
+        Tokens read from the text (a CPU cap).
+    window : int, optional
+        Tokens per window (default the model's ``max_position_embeddings``, capped by ``max_tokens``).
+
+    Returns
+    -------
+    dict
+        ``model``, ``model_type``, ``causal``, ``tokens``, ``window``, ``d_head``, ``beta_definition``,
+        ``min_distances``, ``layer_specs`` (per layer: scale, soft-cap, sliding window, RoPE) and ``heads``:
+        per head ``layer``, ``head``, ``kv_head`` and ``bins`` (see :func:`~._positions.binned_laws`).
+    """
+    lm = model if isinstance(model, LoadedModel) else load_model(model)
+    max_tokens = check_int("max-tokens", max_tokens, minimum=64)
+    width = min(lm.max_tokens, max_tokens) if window is None else check_int("window", window, minimum=3, maximum=lm.max_tokens)
+    ex = extract_keys(lm, read_text(text_path), layers=layers, heads=heads, max_tokens=max_tokens, window=width,
+                      batch=1 if lm.causal else 8, min_tokens=64)
+    rows = []
+    for li, layer in enumerate(ex.layers):
+        for hi, head in enumerate(ex.heads):
+            bins = binned_laws(ex, li, hi, first=first, queries_per_bin=queries_per_bin, min_distances=min_distances,
+                               exact=exact, keep_law=keep_laws)
+            rows.append({"layer": layer, "head": head, "kv_head": ex.kv_heads[hi], "bins": bins})
+    specs = [s.to_dict() for s in ex.specs] if ex.specs else [{"scale": ex.scale, "softcap": None, "sliding_window": None,
+                                                                "layer_type": "bidirectional", "rope": {}} for _ in ex.layers]
+    return {"model": lm.name, "model_type": lm.model_type, "causal": lm.causal, "tokens": int(ex.keys.shape[2]),
+            "window": width, "d_head": lm.d_head, "beta_definition": BETA_DEFINITION, "min_distances": min_distances,
+            "layer_specs": dict(zip(map(str, ex.layers), specs)), "heads": rows}
+
+
+def head_law(model, layer: int, head: int, text_path=None, *, max_tokens: int = 8192) -> tuple:
+    """The estimated law and β of one head at its largest estimated bin of visible count (the keys a query
+    sees at the longest context of the text): (law, β, bin record without the law)."""
+    from .._validation import InputError
+
+    res = head_bins(model, text_path, layers=[layer], heads=[head], max_tokens=max_tokens, exact=False, keep_laws=True)
+    bins = [b for b in res["heads"][0]["bins"] if b["estimated"]]
+    if not bins:
+        raise InputError(f"invalid max-tokens={max_tokens}: no position bin of layer {layer} head {head} has "
+                         f"{res['min_distances']} pooled distances; expected a longer text or more tokens")
+    best = dict(bins[-1])
+    return best.pop("law"), best["beta"], best
