@@ -89,3 +89,18 @@ def test_verdicts_reject_the_wrong_side():
     assert crossover_cases(64, 1000, _est(46.0, 0.01), th, {})[2].verdict == "fail"
     # (a) only at d = 16 and 64
     assert [c.case[:3] for c in crossover_cases(128, 1000, _est(40.2, 0.01), th, {})] == ["(b)", "(c)"]
+
+
+def test_theory_values_are_computed_once_per_arguments(monkeypatch):
+    from attnlimits import theory
+    from attnlimits.claims._theory import _value, theory_value
+
+    calls = []
+    monkeypatch.setattr(theory, "critical_beta", lambda law, n: calls.append((law.d, n)) or float(n))
+    _value.cache_clear()
+    try:
+        assert theory_value("critical_beta", UniformSphere(5), 7) == theory_value("critical_beta", UniformSphere(5), 7)
+        assert theory_value("critical_beta", UniformSphere(6), 7) == 7.0
+        assert calls == [(5, 7), (6, 7)]
+    finally:
+        _value.cache_clear()  # drop the values of the stand-in

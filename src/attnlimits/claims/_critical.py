@@ -11,6 +11,7 @@ from ..engine import simulate
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
 from ._halfweight import nearest_block, one_minus_max_weight
+from ._theory import theory_value
 from ._verdict import Case
 
 __all__ = ["CRITICAL_CONSTANT", "CRITICAL_NO_COLLAPSE", "SUPER_COLLAPSE"]
@@ -44,7 +45,7 @@ def _mean_se(values) -> tuple[float, float]:
 
 
 def _critical_constant(ctx) -> ClaimResult:
-    from ..theory import PoissonKingman, expected_ipr
+    from ..theory import PoissonKingman
 
     law = UniformSphere(_D)
     alpha = law.local_exponent
@@ -56,14 +57,14 @@ def _critical_constant(ctx) -> ClaimResult:
         exact_sim = _critical_sim(ctx, "exact", n_exact, lam, samples)
         huge_sim = _critical_sim(ctx, "orderstat", _N_HUGE, lam, samples)
         m1, s1 = _mean_se(exact_sim["ipr"])
-        pred1 = expected_ipr(law, n_exact, exact_sim["beta"])
+        pred1 = theory_value("expected_ipr", law, n_exact, exact_sim["beta"])
         cases.append(Case("critical-constant", f"λ={lam:g}, n={n_exact:,} (exact finite n)",
                           f"E[IPR] at β = {lam:g}·β*_n equals the exact finite-n value (d = {_D}, n = {n_exact:,})",
                           pred1, m1, s1, exact=True,
                           params={"d": _D, "n": n_exact, "lam": lam, "beta": exact_sim["beta"], "samples": samples,
                                   "method": "exact"}).judged())
         limit = PoissonKingman(alpha, lam).expected_ipr()
-        at_huge = expected_ipr(law, _N_HUGE, huge_sim["beta"])
+        at_huge = theory_value("expected_ipr", law, _N_HUGE, huge_sim["beta"])
         m2, s2 = _mean_se(huge_sim["ipr"])
         cases.append(Case("critical-constant", f"λ={lam:g}, n=1e12 (Poisson–Kingman limit)",
                           f"E[IPR] at β = {lam:g}·β*_n converges to the Poisson–Kingman limit (d = {_D})",
@@ -72,7 +73,7 @@ def _critical_constant(ctx) -> ClaimResult:
                           params={"d": _D, "n": _N_HUGE, "lam": lam, "beta": huge_sim["beta"], "samples": samples,
                                   "method": "orderstat"}).judged())
         ns = [10**k for k in range(2, 13)]
-        conv.append({"lam": lam, "n": ns, "exact": [expected_ipr(law, n, lam * law.critical_beta(n)) for n in ns],
+        conv.append({"lam": lam, "n": ns, "exact": [theory_value("expected_ipr", law, n, lam * law.critical_beta(n)) for n in ns],
                      "limit": limit, "measured": [[n_exact, m1, s1], [_N_HUGE, m2, s2]]})
     fig = Figure("critical-constant.png", "ipr_convergence", {"series": conv},
                  f"E[IPR] at β = λβ*_n, d = {_D}: exact finite-n value against n (lines), the Poisson–Kingman limit "
@@ -90,7 +91,7 @@ def _cases_text(cases) -> str:
 
 
 def _critical_no_collapse(ctx) -> ClaimResult:
-    from ..theory import PoissonKingman, expected_max_weight
+    from ..theory import PoissonKingman
 
     law = UniformSphere(_D)
     alpha, lam = law.local_exponent, 1.0
@@ -103,11 +104,11 @@ def _critical_no_collapse(ctx) -> ClaimResult:
     m1, s1 = _mean_se(exact_sim["max_weight"])
     cases.append(Case("critical-no-collapse", f"E[W1], n={n_exact:,} (exact finite n)",
                       "at λ = 1 the mean max weight equals the exact finite-n value, well below 1",
-                      expected_max_weight(law, n_exact, exact_sim["beta"]), m1, s1, exact=True,
+                      theory_value("expected_max_weight", law, n_exact, exact_sim["beta"]), m1, s1, exact=True,
                       params={"d": _D, "n": n_exact, "lam": lam, "samples": samples, "method": "exact"}).judged())
     limit = pk.expected_max_weight()
     m2, s2 = _mean_se(huge_sim["max_weight"])
-    at_huge = expected_max_weight(law, _N_HUGE, huge_sim["beta"])
+    at_huge = theory_value("expected_max_weight", law, _N_HUGE, huge_sim["beta"])
     cases.append(Case("critical-no-collapse", "E[W1], n=1e12 (Poisson–Kingman limit)",
                       "at λ = 1 the mean max weight converges to the Poisson–Kingman limit (no collapse)",
                       limit, m2, s2, bias=abs(at_huge - limit),
@@ -136,7 +137,7 @@ def _critical_no_collapse(ctx) -> ClaimResult:
 
 
 def _super_collapse(ctx) -> ClaimResult:
-    from ..theory import PoissonKingman, expected_max_weight
+    from ..theory import PoissonKingman
 
     law = UniformSphere(_D)
     alpha = law.local_exponent
@@ -164,7 +165,7 @@ def _super_collapse(ctx) -> ClaimResult:
 
         gap = ctx.cached(("super-gap-typical", lam, gap_samples), gap_unit)
         ctx.progress(j + 1, len(reps))
-        pred = 1.0 - expected_max_weight(law, _N_HUGE, beta)
+        pred = 1.0 - theory_value("expected_max_weight", law, _N_HUGE, beta)
         limit = PoissonKingman(alpha, lam).expected_one_minus_max_weight()
         cases.append(Case("super-collapse", f"λ={lam:g}", f"at λ = {lam:g}, E[1 − W1] equals its exact finite-n value",
                           pred, got["mean"], got["se"], exact=True,

@@ -20,6 +20,7 @@ import math
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
 from ._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn, nested_dense_samples
+from ._theory import theory_value
 from ._verdict import Case
 
 __all__ = ["HIGH_D_CROSSOVER", "crossover_cases"]
@@ -33,11 +34,11 @@ _SPAN = 3.0
 
 def _theory(law, n: int) -> dict:
     """The three predictions of β_1/2(n) for ``law``: exact finite n, effective exponent, asymptotic."""
-    from ..theory import beta_half, beta_half_eff, effective_exponent
+    from ..theory import beta_half_eff, effective_exponent
     from ..theory._effective import lam_half
 
     eff = effective_exponent(law, n)
-    return {"exact": beta_half(law, n), "effective": beta_half_eff(law, n), "alpha_eff": eff.alpha_eff,
+    return {"exact": theory_value("beta_half", law, n), "effective": beta_half_eff(law, n), "alpha_eff": eff.alpha_eff,
             "beta_star_eff": eff.critical_beta_eff, "beta_star": law.critical_beta(n),
             "asymptotic": lam_half(law.local_exponent) * law.critical_beta(n)}
 

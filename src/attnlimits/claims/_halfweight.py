@@ -159,11 +159,12 @@ def nested_dense_samples(law, ns, samples: int, seed, beta_lo, *, progress=None)
     out = []
     for j, n in enumerate(ns):
         width = max(g.size for g in rows[j])
-        gaps = np.full((samples, width), np.inf, dtype=np.float32)
-        for r in range(samples):
+        gaps = np.empty((samples, width), dtype=np.float32)  # pages are touched row by row as the rows are freed,
+        for r in range(samples):  # so the peak stays near one copy
             g = rows[j][r]
-            rows[j][r] = None  # free as we go: the peak stays near one copy
+            rows[j][r] = None
             gaps[r, : g.size] = g
+            gaps[r, g.size:] = np.inf
         sample = NearestSample(law, n, beta_lo[j], "dense", gaps, d1[j].copy())
         sample.dropped_bound = float(n * math.exp(-CUT))
         out.append(sample)

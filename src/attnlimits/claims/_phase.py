@@ -10,6 +10,7 @@ from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
 from ._halfweight import beta_half_crn, mean_max_weight_curve, nearest_sample
 from ._grids import phase_betas, run_grid
+from ._theory import theory_value
 from ._verdict import Case
 
 __all__ = ["PHASE_DIAGRAM", "phase_case", "phase_row"]
@@ -50,8 +51,6 @@ def phase_case(ns, measured, log_ses, predicted, params) -> Case:
 
 
 def _phase(ctx) -> ClaimResult:
-    from ..theory import beta_half
-
     law = UniformSphere(_D)
     exps = range(1, 13) if not ctx.quick else range(1, 13, 2)
     ns = [10**k for k in exps]
@@ -63,7 +62,7 @@ def _phase(ctx) -> ClaimResult:
     rows = [{"beta_half": c["beta_half"], "log_se": c["log_se"],
              "mean": [np.nan if c[f"w_{i:02d}"] is None else c[f"w_{i:02d}"] for i in range(betas.size)]}
             for c in cells]
-    exact = [beta_half(law, n) for n in ns]
+    exact = [theory_value("beta_half", law, n) for n in ns]
     case = phase_case(ns, [r["beta_half"] for r in rows], [r["log_se"] for r in rows], exact,
                       {"d": _D, "n": f"1e{exps[0]}..1e{exps[-1]}", "samples per row": samples,
                        "beta": f"{betas[0]:.1g}..{betas[-1]:.1g}"})

@@ -24,6 +24,28 @@ def _jsonable(obj):
     return obj
 
 
+def _real_keys_worker(store_path: str, figures_dir: str) -> dict:
+    """The real-keys section in its own process (its own connection to the run's store)."""
+    from ..claims import UnitStore
+    from ._real_keys import real_keys_section
+
+    store = UnitStore(store_path)
+    try:
+        return real_keys_section(store, Path(figures_dir))
+    finally:
+        store.close()
+
+
+def _start_real_keys(out: Path):
+    """Start the real-keys section (a model forward pass and tail fits, independent of every claim) in a second
+    process, so that it runs beside the claims on a machine with two or more cores; returns (pool, future)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return pool, pool.submit(_real_keys_worker, str(out / "store.sqlite"), str(out / "figures"))
+
+
 def records(results) -> list:
     """claims.json: one record per claim and case (``id, case, statement, predicted, measured, ci_low, ci_high,
     verdict`` and details)."""
@@ -50,7 +72,7 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
         ``progress(claim_id)`` returns a context manager yielding ``callback(done, total)`` (a progress bar).
     real_keys : bool
         Add the real-keys section (MiniLM's heads against the theory's scales; a figure, no verdict) to a full
-        default run when the ``models`` extra is installed.
+        default run when the ``models`` extra is installed. It runs in a second process beside the claims.
 
     Returns
     -------
@@ -61,7 +83,7 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     from ..claims import Context, UnitStore, run_claim, select_claims
     from ._figures import draw_figure
     from ._html import write_report
-    from ._real_keys import real_keys_available, real_keys_section
+    from ._real_keys import real_keys_available
 
     seed = check_int("seed", seed, minimum=0)
     workers = check_int("workers", workers, minimum=1)
@@ -70,7 +92,8 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     (out / "figures").mkdir(parents=True, exist_ok=True)
     store = UnitStore(out / "store.sqlite")
     start = time.monotonic()
-    results = []
+    results, extras = [], []
+    real = _start_real_keys(out) if real_keys and not quick and only is None and real_keys_available() else None
     try:
         for claim in claims:
             with (progress(claim.id) if progress else nullcontext(None)) as callback:
@@ -79,11 +102,12 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
             for fig in result.figures:
                 draw_figure(fig, out / "figures")
             results.append(result)
-        extras = []
-        if real_keys and not quick and only is None and real_keys_available():
-            extras.append(real_keys_section(store, out / "figures"))
+        if real is not None:
+            extras.append(real[1].result())
     finally:
         store.close()
+        if real is not None:
+            real[0].shutdown(cancel_futures=True)
     (out / "claims.json").write_text(json.dumps(records(results), indent=1, allow_nan=False), encoding="utf-8")
     meta = {"quick": quick, "seed": seed, "version": __version__, "elapsed": time.monotonic() - start}
     write_report(out, results, meta, extras=extras)
