@@ -5,11 +5,12 @@ real head dimensions F is nothing like a power law over the range that matters: 
 sit in [1 − O(1/√d), 1 + O(1/√d)] and the nearest of them at t_n = F^{−1}(1/n), where log F is steep.
 Panels are therefore placed where the *expected count* changes by a fixed factor, not where t does:
 
-* the lower half, F ≤ 1/2: ℓ = log(n F(t)) on a grid of step 1 from ℓ = −60 up to the median;
+* the lower half, F ≤ 1/2: ℓ = log(n F(t)) on a grid of step 1 from the median down to ℓ = −25, then of
+  step 5 down to −60;
 * the upper half, F ≥ 1/2: log(n (1 − F(t))) on the same grid, from the median down to −60;
 
-each panel further split geometrically so that t (or 2 − t) changes by at most a factor e on it (the
-x^{α−1} behaviour of the density at both ends for small α). On every panel the density is smooth in t, and
+each panel further split geometrically so that t (or 2 − t) changes by at most a factor e on it (e^4 below
+ℓ = −25), for the x^{α−1} behaviour of the density at both ends for small α. On every panel the density is smooth in t, and
 12 Gauss–Legendre nodes in t integrate it to ~1e−13. The mass left out at both ends is e^{−60} keys, which
 changes no expectation by more than e^{−60} relative (every weight is at most 1, and every expectation
 computed here is at least 1/n times a count).
@@ -34,6 +35,9 @@ __all__ = ["CountGrid", "count_grid", "log_cdf_sf"]
 LOG_COUNT_MIN = -60.0
 #: Step of the grid in log expected count.
 STEP = 1.0
+#: Below this log count (e^{−25} keys: every expectation is changed by at most that, relative) the step is
+#: COARSE_STEP and panels are refined to a factor e^4 in t only: 1e−3 accuracy there is 1e−14 overall.
+LOG_COUNT_COARSE, COARSE_STEP = -25.0, 5.0
 #: Gauss–Legendre nodes per panel (shared with the integration matrices of :mod:`._quadrature`).
 NODES = 12
 _Y, _W = special.roots_legendre(NODES)
@@ -84,8 +88,10 @@ class CountGrid:
     def __init__(self, law, n: int):
         self.n = int(n)
         self.log_n = math.log(self.n)
-        lo_end = LOG_COUNT_MIN - self.log_n
-        grid = np.append(np.arange(math.log(0.5), lo_end, -STEP), lo_end)[::-1]  # ascending log p ≤ log 1/2
+        top = math.log(0.5) + self.log_n  # log count at the median
+        fine = np.arange(top, max(LOG_COUNT_COARSE, LOG_COUNT_MIN), -STEP)
+        coarse = np.arange(min(LOG_COUNT_COARSE, fine[-1] - STEP), LOG_COUNT_MIN - 1e-9, -COARSE_STEP)
+        grid = np.concatenate([fine, coarse, [LOG_COUNT_MIN]])[::-1] - self.log_n  # ascending log p ≤ log 1/2
         with np.errstate(divide="ignore", under="ignore"):
             other = np.log1p(-np.exp(grid))
             t_lo = np.atleast_1d(law.distance_ppf_log(grid, other))
@@ -93,8 +99,9 @@ class CountGrid:
                 tbar_hi = t_lo.copy()  # Beta(α, α) is symmetric: 2 − F^{-1}(1 − q) = F^{-1}(q)
             else:
                 tbar_hi = 2.0 - np.atleast_1d(law.distance_ppf_log(other, grid))
-        t_lo = _refine(np.unique(t_lo[np.isfinite(t_lo) & (t_lo > 0.0)]))
-        tbar_hi = _refine(np.unique(tbar_hi[np.isfinite(tbar_hi) & (tbar_hi > 0.0)]))
+        n_coarse = coarse.size + 1  # boundaries below LOG_COUNT_COARSE: refined only to a factor e^4
+        t_lo = _refine_two(t_lo, n_coarse)
+        tbar_hi = _refine_two(tbar_hi, n_coarse)
         # panels: lower half in t (ascending), then the upper half in t̄ = 2 − t (descending t̄)
         lower_t = np.column_stack([t_lo[:-1], t_lo[1:]])
         upper_tbar = np.column_stack([tbar_hi[1:], tbar_hi[:-1]])[::-1]
@@ -112,6 +119,15 @@ class CountGrid:
                              + np.log(hw)[:, None])
         self.log_f, self.log_sf = log_cdf_sf(law, self.t, self.tbar)
         self.weights = _W
+
+
+def _refine_two(tb, n_coarse: int):
+    """:func:`_refine` with ratio e above the coarse boundaries (the first ``n_coarse``) and e^4 below."""
+    ok = np.isfinite(tb) & (tb > 0.0)
+    low, high = tb[:n_coarse][ok[:n_coarse]], tb[n_coarse - 1:][ok[n_coarse - 1:]]
+    parts = [_refine(np.unique(low), math.e**4)] if low.size > 1 else []
+    parts.append(_refine(np.unique(high)))
+    return np.unique(np.concatenate(parts))
 
 
 def _refine(tb, ratio: float = math.e):

@@ -16,7 +16,7 @@ Nodes. The count measure lives on the fixed panels of :class:`._counts.CountGrid
 factor e per panel), scaled by β. Where a panel is at most one unit wide in x the kernel is resolved by
 its own nodes ("fine" panels, dense keys: small β or the bulk). Where panels are wider (supercritical
 side: fewer than one key per unit of x), the kernel's scale is the finer one, so on those panels each s
-gets its own Gauss–Legendre panels in τ = s − x (width 1 for τ ∈ [−12, 5], 4 down to τ = −80) and the
+gets its own Gauss–Legendre panels in τ = s − x (width 1 for τ ∈ [−8, 3], 4 down to τ = −80) and the
 density is evaluated there; the part of such a panel below x = s − 5 enters as its exact count
 (e^{−e^{5}} < e^{−148}: the kernel is 1 there), the part above s + 80 is dropped (e^{−80} per key). Fixed
 panels wholly above the window of a block of s enter through exact exponential tail sums
@@ -38,15 +38,16 @@ from ._quadrature import _B_FWD, _B_REV
 
 __all__ = ["FiniteQuadrature"]
 
-#: Kernel panels in τ = s − x (descending): width 1 on [−8, 3] (where e^{pτ − e^τ} turns), wider where the
-#: kernel is e^{pτ} (below) or e^{−e^τ} < e^{−7} (above).
-_TAU = np.array([5.0, 3.0, 2.0, 1.0, 0.0, -1.0, -2.0, -3.0, -4.0, -5.0, -6.0, -7.0, -8.0, -12.0, -16.0, -24.0, -32.0,
-                 -40.0, -60.0, -80.0])
+#: Kernel panels in τ = s − x (descending): width 1 on [−8, 3] (where e^{pτ − e^τ} turns), 4 below (where
+#: the kernel is e^{pτ}: 12 nodes integrate e^{−8} across a panel to 1e−13) and 2 above (e^{−e^τ} < e^{−20}).
+_TAU = np.concatenate([[5.0, 3.0], np.arange(2.0, -8.5, -1.0), np.arange(-12.0, -80.5, -4.0)])
 _BELOW = 5.0
 
 _NO = 10
 _YO, _WO = special.roots_legendre(_NO)
 _PIECES_W, _PIECES_MAX = 1.0, 8
+#: log expected count below which the nearest key is rare enough (e^{−30}) for coarse outer panels.
+_RARE = -30.0
 #: A fixed panel at most this wide in x resolves the kernel with its own nodes.
 _FINE = 1.0
 #: Outer panels span at least this much of s.
@@ -101,17 +102,18 @@ class FiniteQuadrature:
             self.tails[p] = _tail(lw - p * self.x)
 
     def _outer(self):
-        """Outer panel ends in s."""
+        """Outer panel ends in s (ascending)."""
         g, xb = self.g, self.xb
         with np.errstate(over="ignore"):
-            s_l = -float(special.logsumexp(self._lw - self.x))
-        pmin = min((1.0,) + self.powers)
-        s_lo = min(s_l, xb[0]) - 46.0 / pmin
-        big = np.flatnonzero(g.log_n + g.log_f_b >= math.log(1000.0))
-        s_hi = (xb[big[0]] if big.size else xb[-1]) + _BELOW
-        pts = [np.array([s_lo, s_hi]), xb[(xb > s_lo) & (xb < s_hi)]]
-        if s_lo < xb[0]:
-            pts.append(np.arange(s_lo, min(xb[0], s_hi), _MIN_OUTER))
+            s_l = -float(special.logsumexp(self._lw - self.x))  # n E e^{−X} e^{s} = 1 here
+        lc = g.log_n + g.log_f_b
+        rare = xb[min(int(np.searchsorted(lc, _RARE)), xb.size - 1)]  # the nearest key is below with prob. e^{−30}
+        s_start = min(s_l, rare) - _BELOW
+        big = np.flatnonzero(lc >= math.log(1000.0))
+        s_hi = max((xb[big[0]] if big.size else xb[-1]) + _BELOW, s_start + 1.0)
+        pts = [np.array([s_start, s_hi]), xb[(xb > s_start) & (xb < s_hi)]]
+        if s_start < xb[0]:
+            pts.append(np.arange(s_start, min(xb[0], s_hi), _MIN_OUTER))
         if s_hi > xb[-1]:
             pts.append(np.arange(xb[-1], s_hi, _MIN_OUTER))
         pts = np.unique(np.concatenate(pts))
@@ -124,12 +126,20 @@ class FiniteQuadrature:
         else:
             keep.append(pts[-1])
         # a panel w wide is cut into min(⌈w⌉, 8) pieces: unit scale where the kernel sets it, w/8 where the
-        # count does (wide panels: the integrands vary only as the expected count, by e per panel)
+        # count does (wide panels: the integrands vary only as the expected count, by e per panel); below
+        # the rare end (probability e^{−25}) one piece is accurate enough
         keep = np.array(keep)
         w = np.diff(keep)
         k = np.clip(np.ceil(w / _PIECES_W - 1e-9), 1, _PIECES_MAX).astype(int)
+        k[keep[1:] <= xb[min(int(np.searchsorted(lc, _RARE + 5.0)), xb.size - 1)]] = 1
         parts = [keep[:1]] + [a + (b - a) * np.arange(1, m + 1) / m for a, b, m in zip(keep[:-1], keep[1:], k)]
-        return np.concatenate(parts)
+        # below s_start every key is more than 5 units above s (or e^{−30}-rare): the integrands are
+        # e^{ps}(A + B e^{s} + …) times φ^{n−1} = exp(−e^{s − s_l}), smooth, so panels widen to 8
+        depth = 46.0 / min((1.0,) + self.powers)
+        widths = np.minimum(2.0 ** np.arange(0, 64), 8.0)
+        down = s_start - np.cumsum(widths)
+        down = down[: int(np.searchsorted(-down, -(s_start - depth))) + 1][::-1]
+        return np.concatenate([down] + parts)
 
     # ------------------------------------------------------------------ one block of s values
     def _block_nodes(self, s):
