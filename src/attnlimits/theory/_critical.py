@@ -1,23 +1,24 @@
-"""The critical law (SPEC §3): the Poisson–Kingman limit of the ordered weights at β = λ β*_n.
+"""The critical law (SPEC §3): the Poisson–Kingman limit of the ordered weights at β = λ β*_n, and its
+Poisson–Dirichlet limit as α → ∞ (SPEC §2a).
 
 The rescaled distances η converge to a Poisson process with mean measure Λ(x) = λ^{−α} x^α; the ordered
 weights are W_k = e^{−η_k}/Σ_j e^{−η_j}. Its expectations are exact quadratures (Laplace and Palm/Mecke
-formulas, the same code as the finite-n identities with n·G replaced by Λ): no Monte Carlo.
+formulas) in log-mass coordinates (:mod:`._pk_quadrature`), stable for α in (0, 2047.5] and λ in [1e−6, 1e6]:
+no Monte Carlo.
 """
 
 from __future__ import annotations
 
 import math
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy import special
 
 from .._validation import check_int, check_real
-from ._measure import PoissonMeasure
-from ._quadrature import ExactQuadrature
+from ._pk_quadrature import DirichletMap, LogMassMap, PoissonQuadrature
 
-__all__ = ["PoissonKingman", "ipr_limit", "max_weight_limit"]
+__all__ = ["PoissonKingman", "ipr_limit", "max_weight_limit", "dirichlet_ipr", "dirichlet_max_weight"]
 
 
 class PoissonKingman:
@@ -46,24 +47,24 @@ class PoissonKingman:
 
     @cached_property
     def _integrals(self) -> dict:
-        return ExactQuadrature(PoissonMeasure(self.alpha, self.lam), None, powers=(2.0,)).integrate()
+        return _pk_integrals(self.alpha, self.lam)
 
     def laplace_exponent(self, u):
         """−log E e^{−uT} = ∫_0^∞ (1 − e^{−u e^{−x}}) dΛ(x), T = Σ_j e^{−η_j} (SPEC §3); closed form for α = 1:
-        (E1(u) + ln u + γ)/λ."""
+        (E1(u) + ln u + γ)/λ. In the log-mass coordinates the points are shifted by λ, so this is the inner
+        integral Q at log u − λ."""
         u = np.asarray(u, dtype=float)
         if self.alpha == 1.0:
             return (special.exp1(u) + np.log(u) + np.euler_gamma) / self.lam
-        quad = ExactQuadrature(PoissonMeasure(self.alpha, self.lam), None, powers=(), max_weight=False)
-        return np.vectorize(lambda v: quad.inner(math.log(v))["Q"])(u)[()]
+        quad = PoissonQuadrature(LogMassMap(self.alpha, self.lam), powers=())
+        return np.vectorize(lambda v: quad.inner(math.log(v) - self.lam, want_max=False)["Q"])(u)[()]
 
     def expected_power_sum(self, p: float = 2.0) -> float:
         """E Σ_k W_k^p = Γ(p)^{−1} ∫ u^{p−1} E[e^{−uT}] ∫ e^{−px − u e^{−x}} dΛ(x) du (SPEC §3)."""
         p = check_real("p", p, lower=0.0, lower_open=True)
         if p == 2.0:
             return float(self._integrals["power"][2.0])
-        quad = ExactQuadrature(PoissonMeasure(self.alpha, self.lam), None, powers=(p,), max_weight=False)
-        return float(quad.integrate()["power"][p])
+        return float(PoissonQuadrature(LogMassMap(self.alpha, self.lam), powers=(p,)).integrate()["power"][p])
 
     def expected_ipr(self) -> float:
         """E Σ W_k² (the limit of the expected IPR)."""
@@ -72,12 +73,12 @@ class PoissonKingman:
     def expected_max_weight(self) -> float:
         """E W_1 by the Palm/Mecke formula ∫ dΛ(x) ∫_0^∞ e^{−z} E[e^{−z Σ_{η_j > x} e^{x−η_j}}] e^{−Λ(x)} dz."""
         r = self._integrals
-        return float(r["max"]) if r["max"] < 0.5 else float(1.0 - r["one_minus_max"])
+        return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
 
     def expected_one_minus_max_weight(self) -> float:
         """E[1 − W_1], accurate where W_1 → 1 (λ → ∞, SPEC §3 supercritical)."""
         r = self._integrals
-        return float(r["one_minus_max"]) if r["one_minus_max"] < 0.5 else float(1.0 - r["max"])
+        return float(r["one_minus_max"] if r["one_minus_max"] < 0.5 else 1.0 - r["max"])
 
     def expected_defect(self) -> float:
         """E Σ_k W_k η_k: the limit of E[β(1 − ⟨q,O⟩)] (SPEC §3)."""
@@ -92,7 +93,8 @@ class PoissonKingman:
 
         The first m points η_k = λ Γ_k^{1/α} are exact; the mass of the rest, Σ_{k>m} e^{−η_k}, is replaced
         by its conditional mean ∫_{η_m}^∞ e^{−x} dΛ(x) = λ^{−α} Γ(α+1) Q(α, η_m) (Q the regularised upper
-        incomplete gamma; the error is of the order of that tail, negligible for m ≫ λ^{−α}).
+        incomplete gamma, in logs: it underflows at large α; the error is the tail's fluctuation about its
+        mean, small against the first m points once m ≫ λ^{−α}, or against the tail when that holds many points).
         """
         size = check_int("size", size, minimum=1)
         m = check_int("m", m, minimum=1)
@@ -102,10 +104,8 @@ class PoissonKingman:
         shift = eta[:, :1]
         e = np.exp(-(eta - shift))
         a = self.alpha
-        with np.errstate(divide="ignore", over="ignore"):
-            log_tail = (-a * math.log(self.lam) + special.gammaln(a + 1.0) + np.log(special.gammaincc(a, eta[:, -1]))
-                        + shift[:, 0])
-            tail = np.where(np.isfinite(log_tail), np.exp(np.minimum(log_tail, 700.0)), 0.0)
+        log_tail = -a * math.log(self.lam) + special.gammaln(a) + log_gamma_q(a, eta[:, -1]) + math.log(a) + shift[:, 0]
+        tail = np.exp(np.minimum(log_tail, 700.0))
         return e / (e.sum(axis=1) + tail)[:, None]
 
     def max_weight_cdf(self, w, *, rng=0, samples: int = 200_000) -> np.ndarray:
@@ -122,6 +122,43 @@ class PoissonKingman:
         return float(counts.mean()), float(counts.std(ddof=1) / math.sqrt(samples))
 
 
+def log_gamma_q(a: float, x):
+    """log Q(a, x), Q the regularised upper incomplete gamma, without underflow: scipy's ``gammaincc`` where it
+    is above 1e−280, else the continued fraction Γ(a, x) = e^{−x} x^a / (x + 1 − a − 1·(1 − a)/(x + 3 − a − …))
+    (modified Lentz, x > a + 1 there)."""
+    x = np.asarray(x, dtype=float)
+    q = special.gammaincc(a, x)
+    with np.errstate(divide="ignore"):
+        out = np.log(q)
+    bad = q < 1e-280
+    if np.any(bad):
+        xb = x[bad]
+        tiny = 1e-300
+        b = xb + 1.0 - a
+        c = np.full_like(xb, 1.0 / tiny)
+        d = 1.0 / b
+        h = d.copy()
+        for i in range(1, 400):
+            an = -i * (i - a)
+            b = b + 2.0
+            d = an * d + b
+            d = np.where(np.abs(d) < tiny, tiny, d)
+            c = b + an / c
+            c = np.where(np.abs(c) < tiny, tiny, c)
+            d = 1.0 / d
+            delta = d * c
+            h = h * delta
+            if np.all(np.abs(delta - 1.0) < 1e-15):
+                break
+        out[bad] = -xb + a * np.log(xb) + np.log(h) - special.gammaln(a)
+    return out[()]
+
+
+@lru_cache(maxsize=1024)
+def _pk_integrals(alpha: float, lam: float) -> dict:
+    return PoissonQuadrature(LogMassMap(alpha, lam), powers=(2.0,)).integrate()
+
+
 def ipr_limit(alpha: float, lam: float) -> float:
     """E Σ W_k² of :class:`PoissonKingman` (α, λ)."""
     return PoissonKingman(alpha, lam).expected_ipr()
@@ -130,3 +167,23 @@ def ipr_limit(alpha: float, lam: float) -> float:
 def max_weight_limit(alpha: float, lam: float) -> float:
     """E W_1 of :class:`PoissonKingman` (α, λ)."""
     return PoissonKingman(alpha, lam).expected_max_weight()
+
+
+def dirichlet_ipr(theta: float) -> float:
+    """lim E Σ W_k² of PK(α, θα) as α → ∞ (SPEC §2a): 1 − 1/θ for θ > 1 (Poisson–Dirichlet(1/θ, 0)), 0 for
+    θ ≤ 1 (the weights all tend to 0)."""
+    theta = check_real("theta", theta, lower=0.0, lower_open=True)
+    return 1.0 - 1.0 / theta if theta > 1.0 else 0.0
+
+
+def dirichlet_max_weight(theta: float) -> float:
+    """lim E W_1 of PK(α, θα) as α → ∞ (SPEC §2a): E of the largest Poisson–Dirichlet(a, 0) weight, a = 1/θ,
+    for θ > 1 (0 for θ ≤ 1), by the quadrature of :mod:`._pk_quadrature` with points at ξ = θ v.
+
+    For PD(a, 0) this is also ∫_0^∞ e^{−z} / (z^a γ(1 − a, z) + e^{−z}) dz, γ the lower incomplete gamma (the
+    Palm formula with the stable Lévy measure a w^{−a−1} dw); the tests check the two against each other."""
+    theta = check_real("theta", theta, lower=0.0, lower_open=True)
+    if theta <= 1.0:
+        return 0.0
+    r = PoissonQuadrature(DirichletMap(theta), powers=(2.0,)).integrate()
+    return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
