@@ -26,10 +26,11 @@ def parse_indices(name: str, text, upper: int) -> list:
 
 
 def head_bins_result(model, layer_text, head_text, text_path, max_tokens, *, exact: bool = True) -> dict:
-    """Load ``model``, check the layer/head lists, and return :func:`attnlimits.models.head_bins`."""
-    from ..models import head_bins, load_model
+    """Load ``model`` (or take it loaded), check the layer/head lists, and return
+    :func:`attnlimits.models.head_bins`."""
+    from ..models import LoadedModel, head_bins, load_model
 
-    lm = load_model(model)
+    lm = model if isinstance(model, LoadedModel) else load_model(model)
     layers = parse_indices("layer", layer_text, lm.layers)
     heads = parse_indices("head", head_text, lm.heads)
     return head_bins(lm, text_path, layers=layers, heads=heads, max_tokens=max_tokens, exact=exact)

@@ -27,7 +27,10 @@ def _ints(name, text, upper):
 
 @click.command("attention")
 @click.option("--model", default="minilm", show_default=True, help="'minilm' or a local Hugging Face model directory.")
-@click.option("--n", "n_text", required=True, help="Comma-separated visible context lengths (≤ the model's maximum), e.g. 32,128,512.")
+@click.option("--n", "n_text", default=None, help="Comma-separated visible context lengths (≤ the model's maximum), e.g. 32,128,512; "
+              "required unless the output is per position bin (--bins, and always for decoders).")
+@click.option("--bins", "per_bin", is_flag=True, help="Per head and log-spaced bin of the visible count, streamed from q and k "
+              "(the default for decoders: a causal query at position p sees min(p + 1, W) keys).")
 @click.option("--layer", "layer_text", default=None, help="Comma-separated layers (default all).")
 @click.option("--head", "head_text", default=None, help="Comma-separated heads (default all).")
 @click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help="UTF-8 text; default stdlib docstrings.")
@@ -36,15 +39,24 @@ def _ints(name, text, upper):
 @click.option("--queries", type=Count(1), default=16, show_default=True, help="Queries per head in the tail estimate.")
 @click.option("--plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def attention_command(model, n_text, layer_text, head_text, text_path, windows, max_tokens, queries, plot, as_json):
+def attention_command(model, n_text, per_bin, layer_text, head_text, text_path, windows, max_tokens, queries, plot, as_json):
     """Max weight, entropy and effective support of each head against n, and the predicted max weight."""
     from ..models import attention_profile, extract_keys, load_model, read_text
     from ..tails import estimate_from_keys
     from ..theory import expected_max_weight
 
+    lm = load_model(model)
+    if per_bin or lm.causal:
+        from ._heads import head_bins_result, print_head_bins
+
+        if n_text is not None:
+            raise InputError("invalid input: --n goes with windows of n tokens (encoders); per-bin output (--bins, "
+                             "decoders) takes the visible counts of the text's positions")
+        return print_head_bins(head_bins_result(lm, layer_text, head_text, text_path, max_tokens), as_json)
+    if n_text is None:
+        raise InputError("invalid input: give --n (comma-separated visible context lengths) or --bins")
     ns = parse_counts("n", n_text)
     text = read_text(text_path)
-    lm = load_model(model)
     layers = _ints("layer", layer_text, lm.layers)
     heads = _ints("head", head_text, lm.heads)
     bad = [n for n in ns if n > lm.max_tokens or n < 3]

@@ -148,7 +148,7 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     q_all, k_all = ex.queries[li, hi].astype(np.float64), ex.keys[li, hi].astype(np.float64)
     k_norm = np.linalg.norm(k_all, axis=1)
     rng = np.random.default_rng(seed)
-    edges = position_edges(int(vis.max()), first=first)
+    edges = position_edges(int(vis.max()), first=min(first, int(vis.max())))  # a short sliding window still gets a bin
     out = []
     for lo, up in zip(edges[:-1], edges[1:]):
         rows = np.flatnonzero((vis >= lo) & (vis < up))
