@@ -57,17 +57,12 @@ def test_merge_is_the_vector_identity():
 # ---------------------------------------------------------------------------------------------------------
 # The tree.
 
-def random_leaves(rng, count, span=1 << 16):
-    pos = np.sort(rng.choice(span, count, replace=False))
-    return pos, rng.random(count)
-
-
 @pytest.mark.parametrize("m", [1, 3])
 def test_tree_has_the_law_of_the_vector_sum(m):
     """|Σ a_i U_i| from the tree against the sum of actual uniform vectors, fixed leaves, KS."""
     rng = np.random.default_rng(10 + m)
-    pos, radii = random_leaves(rng, 9)
-    tree = [tree_radius(np, pos, radii.copy(), zonal_u(rng, 8, m)) for _ in range(4000)]
+    radii = rng.random(9)
+    tree = [tree_radius(np, radii, zonal_u(rng, 8, m)) for _ in range(4000)]
     g = rng.standard_normal((4000, 9, m))
     vec = np.linalg.norm(np.einsum("i,rij->rj", radii, g / np.linalg.norm(g, axis=2, keepdims=True)), axis=1)
     assert stats.ks_2samp(tree, vec).pvalue > P_MIN
@@ -77,25 +72,21 @@ def test_tree_has_the_law_of_the_vector_sum(m):
 def test_tree_mean_square_is_the_sum_of_squares(m):
     """E|Σ a_i U_i|² = Σ a_i² (the cross terms have mean 0), within 4 SE."""
     rng = np.random.default_rng(20 + m)
-    pos, radii = random_leaves(rng, 40)
-    sq = np.array([tree_radius(np, pos, radii.copy(), zonal_u(rng, 39, m)) ** 2 for _ in range(3000)])
+    radii = rng.random(40)
+    sq = np.array([tree_radius(np, radii, zonal_u(rng, 39, m)) ** 2 for _ in range(3000)])
     assert abs(sq.mean() - radii @ radii) <= 4 * sq.std(ddof=1) / np.sqrt(sq.size)
 
 
-@pytest.mark.parametrize("count", [1, 2, 7, 64, 1001])
-def test_complete_and_positional_trees_are_the_same_tree(count):
-    """pos=None (every position present) merges exactly as the positional tree over 0..count−1."""
-    rng = np.random.default_rng(count)
-    radii, u = rng.random(count), rng.random(max(count - 1, 0)) * 2
-    assert tree_radius(np, None, radii.copy(), u) == tree_radius(np, np.arange(count), radii.copy(), u)
-
-
-def test_tree_pairs_by_position_not_by_order_of_arrival():
-    """Leaves 0, 1 | 6, 7 merge as ((0, 1), (6, 7)): with u = 0 for the first merge (opposite directions)
-    and u = 2 for the rest, the result is |a0 − a1| + a6 + a7."""
-    radii = np.array([0.5, 0.2, 0.3, 0.4])
-    got = tree_radius(np, np.array([0, 1, 6, 7]), radii.copy(), np.array([0.0, 2.0, 2.0]))
-    assert got == pytest.approx(0.3 + 0.3 + 0.4, rel=1e-15)
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 64])
+def test_tree_uses_every_u_once_in_level_order(count):
+    """With u = 2 (aligned directions) every merge adds radii, so the root is Σ a_i; u = 0 at merge j alone
+    (opposite directions) shows which pair it joined: (0, 1) first, then (2, 3), … then the next level."""
+    radii = np.arange(1.0, count + 1.0)
+    assert tree_radius(np, radii, np.full(count - 1, 2.0)) == pytest.approx(radii.sum(), rel=1e-14)
+    if count >= 4:
+        u = np.full(count - 1, 2.0)
+        u[1] = 0.0  # the second merge of the lowest level: leaves 2 and 3 → |3 − 4| = 1
+        assert tree_radius(np, radii, u) == pytest.approx(radii.sum() - 7.0 + 1.0, rel=1e-14)
 
 
 # ---------------------------------------------------------------------------------------------------------

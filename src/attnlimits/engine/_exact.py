@@ -18,7 +18,7 @@ import numpy as np
 
 from .._rng import generator
 from ._reduction import _EXP_ZERO, WeightReduction
-from ._zonal import zonal_output
+from ._zonal import may_weigh, zonal_output
 
 __all__ = ["attend_exact", "STREAM_BLOCK", "finish_output"]
 
@@ -26,10 +26,10 @@ __all__ = ["attend_exact", "STREAM_BLOCK", "finish_output"]
 STREAM_BLOCK = 1 << 16
 #: Pass 1 keeps its draws for pass 2 below this many keys.
 _CACHE_KEYS = 1 << 22
-#: Above that, for a zonal law, pass 1 keeps the keys that may weigh (β(D − running D_min) < _NEAR_SLACK, a
-#: superset of the final β(D − D_min) < 745.2), up to this many; more, and pass 2 draws the blocks again.
+#: Above that, for a zonal law, pass 1 keeps the keys that may weigh (:func:`._zonal.may_weigh` with the
+#: running D_min, a superset of the final β(D − D_min) < 745.2), up to this many; more, and pass 2 draws the
+#: blocks again.
 _NEAR_KEYS = 1 << 20
-_NEAR_SLACK = 746.0
 #: Rows × dimension of tangent vectors materialised at once in pass 2.
 _TANGENT_ELEMENTS = 1 << 21
 
@@ -86,22 +86,22 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
         elif near is not None:
             stats.update(zonal_output(law, red, near, seed))
         else:
-            stats.update(zonal_output(law, red, ((b, draw.distances, None) for b, draw in enumerate(draws)), seed))
+            stats.update(zonal_output(law, red, ((b, draw.distances) for b, draw in enumerate(draws)), seed))
     return stats
 
 
 class _NearKeys(list):
-    """Pass 1's record, block by block, of the keys that may still weigh: ``(b, distances, positions)``."""
+    """Pass 1's record, block by block, of the keys that may still weigh: ``(b, distances)``."""
 
     kept = 0
 
     def add(self, b: int, dist: np.ndarray, red: WeightReduction) -> bool:
-        """Keep block b's keys with β(D − running D_min) < _NEAR_SLACK; False once over _NEAR_KEYS (pass 2
-        then draws the blocks again: same keys, same result)."""
-        pos = np.flatnonzero(dist < red.dmin + _NEAR_SLACK / red.beta)
-        if pos.size:
-            self.append((b, dist[pos], pos))
-            self.kept += pos.size
+        """Keep block b's keys under :func:`may_weigh` of the running D_min; False once over _NEAR_KEYS
+        (pass 2 then draws the blocks again: same keys, same result)."""
+        near = dist[dist <= may_weigh(red)]
+        if near.size:
+            self.append((b, near))
+            self.kept += near.size
         return self.kept <= _NEAR_KEYS
 
 

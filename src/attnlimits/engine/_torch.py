@@ -297,7 +297,7 @@ def attend_torch(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
             if law.zonal_dimension is not None and native:
                 stats.update(_zonal_output_device(law, red, again, seed))
             elif law.zonal_dimension is not None:
-                stats.update(zonal_output(law, red, ((b, _as_reduced(draw, dist).distances, None)
+                stats.update(zonal_output(law, red, ((b, _as_reduced(draw, dist).distances)
                                                      for b, dist, draw in again), seed))
             elif native:
                 stats.update(_finish_output_device(law, red, again, seed))

@@ -23,18 +23,19 @@ vector path's (which draws m Gaussians per key) and agree in law (tested). Every
 e_i = e^{−β(D_i − D_min)} in place of w_i = e_i/S0 until the end, and 1 − w_(1) = Σ_{i≠(1)} e_i/S0 summed
 directly (not 1 − 1/S0, which cancels when one key dominates).
 
-Merge order and streams (part of the definition of the results). The merges follow the binary tree of the
-key index i = b·B + j (B = the stream block, j the index in block b): two partial sums merge at their lowest
-common ancestor, so the pairing depends on key indices only, never on chunks or workers. Keys of weight 0
-(β(D − D_min) ≥ 745.2) are left out (an empty subtree merges with nothing and draws nothing); the nearest
-key (the first at D_min) stays in as an empty leaf, a = 0, and is added at the end.
+Merge order and streams (part of the definition of the results). The pairing depends on the keys' indices
+only, never on chunks, caching or workers. The leaves of stream block b (keys b·B … b·B + B − 1) are its
+keys that weigh (β(D − D_min) < 745.2: the others are exactly 0.0 in float64), in key order, the nearest key
+(the first at D_min) among them as an empty leaf, a = 0, added at the end.
 
-- Inside block b the merges run level by level (lowest level first, by position within a level). A block
-  of L leaves draws its L − 1 values of u in one call from the stream at spawn key ``(2, b)`` below the
-  replicate's seed (numpy: PCG64 and :func:`zonal_u`; torch native laws: a torch generator on the device
-  seeded from the same child, and the device version of the same formulas) and uses them in merge order.
-- Across blocks the block sums merge by the same tree of block indices, in the order of a left-to-right
-  stack (a merge happens as soon as no later block can join the left subtree), with u from the stream at
+- Inside block b the L leaves merge as a complete binary tree over their order, (0, 1), (2, 3), … level by
+  level, an odd last node going up alone. The block draws its L − 1 values of u in one call from the
+  stream at spawn key ``(2, b)`` below the replicate's seed (numpy: PCG64 and :func:`zonal_u`; torch, for
+  laws drawn on the device: a torch generator there seeded from the same child, and the device version of
+  the same formulas) and uses them in merge order.
+- Across blocks the block sums merge along the binary tree of block indices (two subtrees merge at their
+  lowest common ancestor; blocks without leaves are skipped), in the order of a left-to-right stack (a
+  merge happens as soon as no later block can join the right subtree first), with u from the stream at
   spawn key ``(3,)``: its first draw is the nearest key's u, then one per cross-block merge, in order.
 """
 
@@ -47,6 +48,9 @@ import numpy as np
 from .._rng import generator
 from ..laws import uniform_distances
 from ._reduction import _EXP_ZERO
+
+#: Slack of :func:`may_weigh` (above 745.2, so rounding cannot drop a key that weighs).
+_NEAR_SLACK = 746.0
 
 __all__ = ["zonal_u", "merge_radii", "tree_radius", "ZonalOutput", "zonal_output"]
 
@@ -68,23 +72,19 @@ def merge_radii(xp, x, y, u):
     return xp.sqrt((x - y) ** 2 + 2.0 * (x * y) * u)
 
 
-def tree_radius(xp, pos, radii, u) -> float:
-    """|Σ_i a_i U_i| of independent rotation-invariant leaves, merged pairwise along the binary tree of
-    their positions.
+def tree_radius(xp, radii, u) -> float:
+    """|Σ_i a_i U_i| of independent rotation-invariant leaves, merged pairwise as a complete binary tree over
+    their order: (0, 1), (2, 3), … level by level, an odd last node going up alone.
 
     Parameters
     ----------
     xp : module
         ``numpy`` or ``torch``, the arrays' library (the same code runs on both, on any torch device).
-    pos : int array or None
-        Strictly increasing non-negative leaf positions (key indices within the block); None for the
-        complete set 0, 1, …, len(radii) − 1 (the same tree, merged without position arithmetic).
     radii : float64 array
-        Leaf radii a_i ≥ 0, best scaled so that the largest is 1 (then no square underflows); overwritten,
-        so pass a temporary.
+        Leaf radii a_i ≥ 0 in key order, best scaled so that the largest is 1 (then no square underflows).
     u : float64 array
         len(radii) − 1 values of u = 1 + c (:func:`zonal_u`), one per merge, used level by level (lowest
-        level first) and within a level in increasing position.
+        level first) and in order within a level.
 
     Returns
     -------
@@ -95,24 +95,18 @@ def tree_radius(xp, pos, radii, u) -> float:
         return 0.0
     used = 0
     while radii.shape[0] > 1:
-        if pos is None:  # neighbours 2j, 2j + 1 merge; an odd last node goes up alone
-            half = radii.shape[0] // 2
-            merged = merge_radii(xp, radii[0:2 * half:2], radii[1:2 * half:2], u[used:used + half])
-            radii = xp.concatenate([merged, radii[2 * half:]])
-            used += half
-            continue
-        # levels with no merge are skipped: the first level at which two neighbours share a parent is the
-        # bit length of the smallest XOR of neighbouring positions (at most two nodes share a parent there)
-        shift = int((pos[1:] ^ pos[:-1]).min()).bit_length()
-        parent = pos >> shift
-        pair = parent[1:] == parent[:-1]
-        count = int(pair.sum())
-        radii[:-1][pair] = merge_radii(xp, radii[:-1][pair], radii[1:][pair], u[used:used + count])
-        used += count
-        alone = ~pair  # node j + 1 survives unless it merged into node j
-        radii = xp.concatenate([radii[:1], radii[1:][alone]])
-        pos = xp.concatenate([parent[:1], parent[1:][alone]])
+        half = radii.shape[0] // 2
+        merged = merge_radii(xp, radii[0:2 * half:2], radii[1:2 * half:2], u[used:used + half])
+        radii = xp.concatenate([merged, radii[2 * half:]])
+        used += half
     return float(radii[0])
+
+
+def may_weigh(red) -> float:
+    """A bound, D ≤ D_min + 746/β + 4 ulp(D_min), met by every key whose weight is not 0.0
+    (β(D − D_min) < 745.2) for any D_min at or below ``red.dmin`` (β > 0): a cheap superset test (one
+    comparison per key; the margin covers the rounding of both sides), made exact afterwards."""
+    return red.dmin + _NEAR_SLACK / red.beta + 4.0 * math.ulp(red.dmin)
 
 
 class ZonalOutput:
@@ -138,24 +132,22 @@ class ZonalOutput:
         self._nearest_r2 = None  # r_(1)² = D_(1)(2 − D_(1))
         self._rest = 0.0  # Σ_{i≠(1)} e_i over the keys that weigh: S0 − 1 without the cancellation
 
-    def add_block(self, xp, b: int, dist, draw_u, pos=None) -> None:
+    def add_block(self, xp, b: int, dist, draw_u) -> None:
         """Fold block ``b`` of the stream: float64 distances ``dist`` (a numpy array or a torch tensor on any
-        device) of every key of the block, or of the keys at positions ``pos`` (increasing; a superset of
-        the keys that weigh); ``draw_u(count)`` draws ``count`` u from the block's stream ``(2, b)``.
+        device), in key order, of every key of the block or of a superset of those that weigh (pass 1's
+        kept keys); ``draw_u(count)`` draws ``count`` u from the block's stream ``(2, b)``.
 
-        The leaves are the keys that weigh (e_i = e^{−β(D_i − D_min)} is not 0.0 in float64), the nearest
-        key among them as an empty leaf (a = 0: it is added at the end); a block of L leaves draws its
-        L − 1 values of u in one call."""
+        The leaves are the keys that weigh (e_i = e^{−β(D_i − D_min)} is not 0.0 in float64) in key order,
+        the nearest key among them as an empty leaf (a = 0: it is added at the end); a block of L leaves
+        draws its L − 1 values of u in one call."""
         dmin = self.dmin
-        if pos is None and self.beta * (2.0 - dmin) < _EXP_ZERO:  # every key weighs: the complete tree
-            d = dist
-        else:
-            weighs = (dist - dmin) * self.beta < _EXP_ZERO
-            where = xp.where(weighs)[0]
-            if where.shape[0] == 0:
+        if self.beta * (2.0 - dmin) >= _EXP_ZERO:  # some keys may weigh 0.0: keep those that do not
+            d = dist[dist <= may_weigh(self)]
+            d = d[(d - dmin) * self.beta < _EXP_ZERO]
+            if d.shape[0] == 0:
                 return
-            pos = where if pos is None else pos[where]
-            d = dist[where]
+        else:
+            d = dist
         e = xp.exp((d - dmin) * -self.beta)
         if self._nearest_r2 is None:
             hit = xp.where(d == dmin)[0]
@@ -170,8 +162,7 @@ class ZonalOutput:
         if top == 0.0:  # only keys without a tangent part (at the query or its antipode, or the nearest)
             return
         leaves = a.shape[0]
-        u = draw_u(leaves - 1) if leaves > 1 else a[:0]
-        self._push(b, top * tree_radius(xp, pos, a / top, u))
+        self._push(b, top * tree_radius(xp, a / top, draw_u(leaves - 1) if leaves > 1 else a[:0]))
 
     def _push(self, b: int, radius: float) -> None:
         # two neighbours merge once no later block can join the right one first: when the right one's lowest
@@ -209,11 +200,11 @@ def _sum_radius(x: float, y: float, u: float) -> float:
 
 
 def zonal_output(law, red, blocks, seed: np.random.SeedSequence) -> dict:
-    """Pass 2 on the host (numpy) for a zonal ``law``: ``blocks`` yields ``(b, distances, positions)`` for
-    the stream blocks in order (positions None: the whole block; else the keys kept from pass 1, a
-    superset of those that weigh); returns ``tangent_sq`` and ``output_gap_sq`` (:class:`ZonalOutput`)."""
+    """Pass 2 on the host (numpy) for a zonal ``law``: ``blocks`` yields ``(b, distances)`` for the stream
+    blocks in order (all the block's keys, or pass 1's kept keys: a superset of those that weigh, in key
+    order); returns ``tangent_sq`` and ``output_gap_sq`` (:class:`ZonalOutput`)."""
     m = law.zonal_dimension
     out = ZonalOutput(red, m, seed)
-    for b, dist, pos in blocks:
-        out.add_block(np, b, dist, lambda count, b=b: zonal_u(generator(seed, 2, b), count, m), pos)
+    for b, dist in blocks:
+        out.add_block(np, b, dist, lambda count, b=b: zonal_u(generator(seed, 2, b), count, m))
     return out.finish()
