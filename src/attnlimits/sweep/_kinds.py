@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from .._validation import InputError, check_choice, check_int, check_real, parse_count
+from .._validation import InputError, check_beta, check_choice, check_dimension, check_int, check_keys, check_lam
 
 __all__ = ["CellKind", "register_cell_kind", "get_cell_kind", "cell_kinds", "simulate_cell", "SIMULATE_OPTIONS"]
 
@@ -108,12 +108,6 @@ def _law(text: str, d: int):
     return parse_law(text, d)
 
 
-def _int_value(key: str, v, minimum: int) -> int:
-    if isinstance(v, str):
-        return parse_count(key, v, minimum=minimum)
-    return check_int(key, v, minimum=minimum)
-
-
 def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
     """Check the options and grid of a ``simulate`` sweep (SPEC §2: β = λ·β*_n)."""
     opts = dict(options)
@@ -133,12 +127,12 @@ def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
             raise InputError(f"invalid grid: missing key grid.{key}")
     if ("lam" in grid) == ("beta" in grid):
         raise InputError("invalid grid: give exactly one of grid.lam or grid.beta")
-    out = {"d": [_int_value("grid.d", v, 2) for v in grid["d"]],
-           "n": [_int_value("grid.n", v, 1) for v in grid["n"]]}
+    out = {"d": [check_dimension(v, "grid.d") for v in grid["d"]],
+           "n": [check_keys(v, "grid.n") for v in grid["n"]]}
     if "lam" in grid:
-        out["lam"] = [check_real("grid.lam", v, lower=0.0, lower_open=True) for v in grid["lam"]]
+        out["lam"] = [check_lam(v, "grid.lam") for v in grid["lam"]]
     else:
-        out["beta"] = [check_real("grid.beta", v, lower=0.0) for v in grid["beta"]]
+        out["beta"] = [check_beta(v, "grid.beta") for v in grid["beta"]]
     laws = grid.get("law", ["uniform"])
     for v in laws:
         if not isinstance(v, str):
