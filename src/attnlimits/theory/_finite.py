@@ -43,7 +43,7 @@ __all__ = ["FiniteQuadrature"]
 _TAU = np.concatenate([[5.0, 3.0], np.arange(2.0, -8.5, -1.0), np.arange(-12.0, -80.5, -4.0)])
 _BELOW = 5.0
 
-_NO = 10
+_NO = 8
 _YO, _WO = special.roots_legendre(_NO)
 _PIECES_W, _PIECES_MAX = 1.0, 8
 #: log expected count below which the nearest key is rare enough (e^{−30}) for coarse outer panels.
@@ -125,12 +125,17 @@ class FiniteQuadrature:
             keep[-1] = pts[-1]
         else:
             keep.append(pts[-1])
-        # a panel w wide is cut into min(⌈w⌉, 8) pieces: unit scale where the kernel sets it, w/8 where the
-        # count does (wide panels: the integrands vary only as the expected count, by e per panel); below
-        # the rare end (probability e^{−25}) one piece is accurate enough
+        # a panel w wide is cut into pieces of at most max(1, E/4), E the width of the count panel it lies
+        # in: unit scale where the kernel sets it, E/4 where the count does (wide panels: the integrands
+        # vary only as the expected count, by e per panel), and at most 8; below the rare end
+        # (probability e^{−25}) one piece is accurate enough
         keep = np.array(keep)
         w = np.diff(keep)
-        k = np.clip(np.ceil(w / _PIECES_W - 1e-9), 1, _PIECES_MAX).astype(int)
+        mid = (keep[1:] + keep[:-1]) / 2.0
+        j = np.clip(np.searchsorted(xb, mid) - 1, 0, xb.size - 2)
+        inside = (mid > xb[0]) & (mid < xb[-1])
+        scale = np.where(inside, np.maximum(_PIECES_W, (xb[j + 1] - xb[j]) / 4.0), _PIECES_W)
+        k = np.clip(np.ceil(w / scale - 1e-9), 1, _PIECES_MAX).astype(int)
         k[keep[1:] <= xb[min(int(np.searchsorted(lc, _RARE + 5.0)), xb.size - 1)]] = 1
         parts = [keep[:1]] + [a + (b - a) * np.arange(1, m + 1) / m for a, b, m in zip(keep[:-1], keep[1:], k)]
         # below s_start every key is more than 5 units above s (or e^{−30}-rare): the integrands are
@@ -224,6 +229,14 @@ class FiniteQuadrature:
             out["k1x"] = np.einsum("spk,spk->s", ww * x, g1) + np.exp(s + tails["k1x"])
             out["k2d"] = np.einsum("spk,spk->s", ww * d2, g1 * e) + np.exp(2.0 * s + tails["k2d"])
             if self.want_max and n > 1:
+                # keys above X_cut never hold the maximum: there ψ^{n−1} ≤ exp(−(n−1)·½·3200/n) (each key
+                # above s + ½ adds at least ½ to n(1 − ψ)), and (1 − G)^{n−1} ≤ e^{−3200}; drop their panels
+                cut = self._max_cut(s, x)
+                fj = wd * q
+                tot_j = fj @ W
+                after = (np.cumsum(tot_j[:, ::-1], axis=1)[:, ::-1] - tot_j)[:, :cut]
+                jn = (after + q_tail[:, None])[:, :, None] + fj[:, :cut] @ _B_REV.T
+                x, wd, ww, e, em, q, g1, lumps = (a[:, :cut] for a in (x, wd, ww, e, em, q, g1, lumps))
                 nm1 = n - 1.0
                 Q = qn / n
                 fp = wd * em
@@ -231,10 +244,6 @@ class FiniteQuadrature:
                 pn = (np.cumsum(tot_p, axis=1) - tot_p)[:, :, None] + fp @ _B_FWD.T
                 tot_g = wd @ W
                 gn = (np.cumsum(tot_g, axis=1) - tot_g + np.cumsum(lumps, axis=1) + below)[:, :, None] + wd @ _B_FWD.T
-                fj = wd * q
-                tot_j = fj @ W
-                after = np.cumsum(tot_j[:, ::-1], axis=1)[:, ::-1] - tot_j
-                jn = (after + q_tail[:, None])[:, :, None] + fj @ _B_REV.T
                 psi = np.exp(nm1 * np.log1p(-np.minimum(Q[:, None, None] + pn / n, 1.0)))
                 out["M"] = np.einsum("spk,spk->s", ww, g1 * psi)
                 gcum = np.minimum(gn / n, 1.0)
@@ -243,6 +252,18 @@ class FiniteQuadrature:
                 bracket = np.exp(nm1 * np.log1p(-gcum)) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0)))
                 out["OM"] = np.einsum("spk,spk->s", ww, np.where(sf > 0, g1 * bracket, 0.0))
         return out
+
+    def _max_cut(self, s, x):
+        """Number of leading panels of a block that can hold the maximum weight (see :meth:`_block`)."""
+        g, xb = self.g, self.xb
+        lc = g.log_n + g.log_f_b
+        j = min(int(np.searchsorted(xb, s[-1] + 0.5)), xb.size - 1)
+        limit = math.log(math.exp(lc[j]) + 3200.0) if lc[j] < 700.0 else lc[j]
+        k = min(int(np.searchsorted(lc, limit)), xb.size - 1)
+        if k >= xb.size - 1 or x.shape[1] == 0:
+            return x.shape[1]
+        starts = x[:, :, 0].min(axis=0)
+        return int(np.searchsorted(np.maximum.accumulate(starts), xb[k], "right"))
 
     # ------------------------------------------------------------------ the outer integral
     def integrate(self) -> dict:
