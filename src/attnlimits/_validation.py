@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 __all__ = ["InputError", "check_int", "check_real", "check_choice", "parse_count", "check_dimension", "check_keys",
            "check_beta", "check_lam", "check_seed", "check_top_k", "check_memory", "physical_memory",
            "check_output_path", "check_output_dir", "available_cpus", "cap_workers", "format_bytes",
-           "MAX_D", "MAX_N", "MAX_BETA", "LAM_RANGE", "MAX_TOP_K", "MAX_SEED"]
+           "check_kappa", "MAX_D", "MAX_N", "MAX_BETA", "LAM_RANGE", "MAX_TOP_K", "MAX_SEED", "MAX_KAPPA"]
 
 #: Largest dimension d (keys on S^{d−1}).
 MAX_D = 4096
@@ -32,6 +32,9 @@ MAX_N = 10**18
 MAX_BETA = 1e30
 #: λ = β/β*_n is accepted in this closed interval (the range the theory is guaranteed on).
 LAM_RANGE = (1e-6, 1e6)
+#: Largest concentration κ of a von Mises–Fisher key law (κ = 1e8 already holds the keys within ~1e−4 rad
+#: of the mean direction; beyond, the law's numerics leave float64).
+MAX_KAPPA = 1e8
 #: Largest number of top weights kept per replicate.
 MAX_TOP_K = 10_000
 #: Seeds are integers in [0, MAX_SEED] (128 bits: every entropy numpy draws for a fresh run is one).
@@ -183,6 +186,11 @@ def check_beta(beta, name: str = "beta", *, positive: bool = False) -> float:
 def check_lam(lam, name: str = "lam") -> float:
     """λ = β/β*_n in :data:`LAM_RANGE`."""
     return check_real(name, lam, lower=LAM_RANGE[0], upper=LAM_RANGE[1])
+
+
+def check_kappa(kappa, name: str = "kappa") -> float:
+    """κ of a von Mises–Fisher law in [0, :data:`MAX_KAPPA`]."""
+    return check_real(name, kappa, lower=0.0, upper=MAX_KAPPA)
 
 
 def check_seed(seed, name: str = "seed"):

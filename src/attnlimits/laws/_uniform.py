@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_int
+from .._validation import check_dimension, check_int
 from ._base import Draw, KeyLaw, uniform_directions
 
 # The theory's special functions (and ._beta_tail) load scipy, so they are imported where used, not here:
@@ -61,7 +61,7 @@ class UniformSphere(KeyLaw):
     has_distance_cdf = True
 
     def __init__(self, d: int):
-        self.d = check_int("d", d, minimum=2)
+        self.d = check_dimension(d)
         self.spec = "uniform"
         self._k = self.d  # dimension of the sphere the keys live on
         from ..theory._special import log_uniform_constant, uniform_alpha
@@ -128,7 +128,7 @@ class Subsphere(UniformSphere):
     whatever d (SPEC §2) — the law of D is that of uniform keys in dimension k."""
 
     def __init__(self, d: int, k: int):
-        d = check_int("d", d, minimum=2)
+        d = check_dimension(d)
         k = check_int("subsphere dimension k", k, minimum=2, maximum=d)
         super().__init__(k)
         self.d = d

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import InputError, check_int, check_real
+from .._validation import InputError, check_dimension, check_kappa, check_real
 from ._base import Draw, KeyLaw, uniform_directions
 from ._uniform import uniform_distances
 
@@ -22,8 +22,8 @@ class VonMisesFisher(KeyLaw):
     """
 
     def __init__(self, d: int, kappa: float, angle: float = 0.0):
-        self.d = check_int("d", d, minimum=2)
-        self.kappa = check_real("kappa", kappa, lower=0.0)
+        self.d = check_dimension(d)
+        self.kappa = check_kappa(kappa)
         self.angle = check_real("angle", angle, lower=0.0, upper=np.pi)
         self.spec = f"vmf:{self.kappa:g}:{self.angle:g}"
         from ..theory._special import log_mgf, log_uniform_constant, uniform_alpha  # here: the theory loads scipy
