@@ -83,9 +83,11 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
     t_n = float(np.asarray(law.distance_ppf_log(np.array([-math.log(n)]), np.array([math.log1p(-1.0 / n)]))).ravel()[0])
     log_tn = math.log(t_n)
     log_alpha = log_tn + float(np.asarray(law.distance_logpdf(np.array([t_n]))).ravel()[0]) + math.log(n)
-    guess = log_alpha - log_tn
+    alpha_n = math.exp(log_alpha)
+    # β t_n/α_n at the crossing: ≈ 0.8 at α = 1 (d = 3), → 1.5 as α_n → ∞ (the Poisson–Dirichlet limit)
+    guess = log_alpha - log_tn + math.log(1.5 / (1.0 + 0.85 / alpha_n))
     f = lambda lb: _logit(expected_max_weight(law, n, math.exp(lb)))  # noqa: E731  (logit: ~linear in log β)
-    x0, x1 = guess, guess + 0.1
+    x0, x1 = guess, guess + 0.05
     f0, f1 = f(x0), f(x1)
     for _ in range(20):
         if f1 == f0 or not (math.isfinite(f0) and math.isfinite(f1)):
@@ -94,7 +96,7 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
         x2 = min(max(x2, x1 - 3.0), x1 + 3.0)
         x0, f0 = x1, f1
         x1, f1 = x2, f(x2)
-        if abs(x1 - x0) < rtol:
+        if abs(x1 - x0) < rtol or abs(f1) < 0.1 * rtol:  # |Δ log β| ≈ |logit|/slope, slope ≳ 0.5
             return math.exp(x1)
     lo, hi = guess - 1.0, guess + 1.0
     flo, fhi = f(lo), f(hi)
