@@ -5,6 +5,13 @@ quantile t_n, F(t_n) = 1/n (exact F). A power law fitted there has exponent α_n
 (= d log F/d log t at t_n), critical scale β̃*_n = 1/t_n and λ̃ = β t_n; the nearest rescaled distances
 βD_(k) are then ≈ λ̃ Γ_k^{1/α_n} (Γ_k Poisson arrival times, since n F(D_(k)) ≈ Γ_k), i.e. the
 Poisson–Kingman law of SPEC §3 with (α_n, λ̃) in place of (α, λ).
+
+Second order (derived here, beyond SPEC §2a). Write D = t_n e^u. Then n F(t_n e^u) = exp(α_n u + κ_n u²/2 + O(u³))
+with κ_n = d² log F/d(log t)² = dα(t)/d log t at t_n, and n F(D_(k)) ≈ Γ_k says that the point of log mass
+v = log Γ sits at u(v), the root of α_n u + κ_n u²/2 = v: η = λ̃ e^{u(v)}. This is a Poisson–Kingman law with
+a curvature-corrected mean measure (:class:`._pk_quadrature.LogMassMap` with κ = κ_n), evaluated by the same
+quadrature. The first-order law is κ = 0. For the sphere κ_n < 0 (the density (1 − t/2)^{α−1} bends log F
+down), so the first-order law puts the far points too close, gives W_1 too little mass and β_1/2 too large.
 """
 
 from __future__ import annotations
@@ -18,8 +25,12 @@ from scipy import optimize
 
 from .._validation import InputError, check_int, check_real
 from ._critical import PoissonKingman
+from ._pk_quadrature import LogMassMap, PoissonQuadrature
 
 __all__ = ["EffectiveScale", "effective_exponent", "max_weight_eff", "beta_half_eff", "lam_half"]
+
+#: The orders of the effective law: 1 (PK(α_n, λ̃), SPEC §2a) and 2 (with the curvature κ_n).
+ORDERS = (1, 2)
 
 #: Step in log t of the central difference that gives the curvature dα(t)/d log t at t_n.
 _LOG_STEP = 1e-4
@@ -127,24 +138,61 @@ def _effective(law, n: int) -> EffectiveScale:
     return EffectiveScale(n=n, t_n=t, alpha_eff=a, critical_beta_eff=1.0 / t, curvature=kappa)
 
 
-def max_weight_eff(law, n, beta) -> float:
-    """E W_1 of the Poisson–Kingman law PK(α_n, λ̃ = β t_n) (SPEC §2a): the effective-exponent prediction of
-    the expected max weight of n keys at inverse temperature β (0 at β = 0, the λ → 0 limit)."""
+def _check_order(order):
+    order = check_int("order", order, minimum=1, maximum=2)
+    return order
+
+
+@lru_cache(maxsize=4096)
+def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -> float:
+    """E W_1 of the effective law; ``near_one``: keep relative accuracy in 1 − E W_1 where E W_1 > 1/2."""
+    if kappa == 0.0 and near_one:
+        return PoissonKingman(alpha, lam).expected_max_weight()
+    r = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=()).integrate(want_one_minus=near_one)
+    return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
+
+
+def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
+    """The effective-exponent prediction of the expected max weight of n keys at inverse temperature β
+    (SPEC §2a): E W_1 of PK(α_n, λ̃ = β t_n) at ``order`` 1, and of its curvature-corrected form (κ_n, see the
+    module docstring) at ``order`` 2 (the default). 0 at β = 0 (the λ → 0 limit).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with a smooth distance CDF and density (see :func:`effective_exponent`).
+    n : int
+        Number of keys, ≥ 2.
+    beta : float
+        Inverse temperature β ≥ 0.
+    order : {1, 2}
+        1: PK(α_n, λ̃); 2: with the curvature κ_n of log F at t_n.
+    """
     beta = check_real("beta", beta, lower=0.0)
+    order = _check_order(order)
     eff = effective_exponent(law, n)
     lam = beta * eff.t_n
     if lam == 0.0:
         return 0.0
-    return PoissonKingman(eff.alpha_eff, lam).expected_max_weight()
+    return _max_weight(eff.alpha_eff, lam, eff.curvature if order == 2 else 0.0)
 
 
-@lru_cache(maxsize=512)
-def lam_half(alpha: float) -> float:
-    """The λ at which E W_1 of PK(α, λ) equals 1/2, root-found in log λ (E W_1 increases with λ)."""
-    alpha = check_real("alpha", alpha, lower=0.0, lower_open=True)
-    f = lambda y: PoissonKingman(alpha, math.exp(y)).expected_max_weight() - 0.5  # noqa: E731
-    guess = -math.log(math.expm1(math.log(2.0) / alpha))  # one over the typical gap of the two nearest points
-    lo, hi = guess - 0.5, guess + 0.5
+@lru_cache(maxsize=1024)
+def _lam_half(alpha: float, kappa: float) -> float:
+    """The λ at which E W_1 of the (curvature-corrected) PK law equals 1/2: secant on the logit of E W_1 in
+    log λ (nearly linear there), started at one over the typical gap of the two nearest points, with a
+    bracketing fallback."""
+    f = lambda y: _logit(_max_weight(alpha, math.exp(y), kappa, near_one=False))  # noqa: E731
+    # start: the first-order root for the curved law, else one over the typical gap of the two nearest points
+    y0 = math.log(_lam_half(alpha, 0.0)) if kappa != 0.0 else -math.log(math.expm1(math.log(2.0) / alpha))
+    try:
+        res = optimize.root_scalar(f, x0=y0, x1=y0 + (0.05 if kappa == 0.0 else -0.02), method="secant", xtol=1e-9,
+                                   maxiter=20)
+        if res.converged and abs(f(res.root)) < 1e-8:
+            return math.exp(res.root)
+    except (ArithmeticError, ValueError):
+        pass
+    lo, hi = y0 - 0.5, y0 + 0.5
     while f(lo) > 0:
         lo -= 1.0
     while f(hi) < 0:
@@ -152,8 +200,25 @@ def lam_half(alpha: float) -> float:
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-10, rtol=1e-12))
 
 
-def beta_half_eff(law, n) -> float:
-    """The effective-exponent prediction of β_{1/2}(n): the β at which PK(α_n, β t_n) has E W_1 = 1/2,
-    i.e. λ_{1/2}(α_n)/t_n (SPEC §2a, first order)."""
+def _logit(m: float) -> float:
+    m = min(max(m, 1e-300), 1.0 - 1e-16)
+    return math.log(m) - math.log1p(-m)
+
+
+def lam_half(alpha: float, kappa: float = 0.0) -> float:
+    """λ_{1/2}(α, κ): the λ at which E W_1 = 1/2 for PK(α, λ) (κ = 0) or its curvature-corrected form."""
+    alpha = check_real("alpha", alpha, lower=0.0, lower_open=True)
+    kappa = check_real("kappa", kappa)
+    return _lam_half(alpha, kappa)
+
+
+def beta_half_eff(law, n, *, order: int = 2) -> float:
+    """The effective-exponent prediction of β_{1/2}(n) (SPEC §2a): λ_{1/2}/t_n, the β at which the effective
+    law has E W_1 = 1/2.
+
+    ``order`` 2 (the default, the better of the two: see the module docstring and the tests) uses the
+    curvature-corrected law; ``order`` 1 is PK(α_n, β t_n), the first-order prediction of SPEC §2a's table.
+    """
+    order = _check_order(order)
     eff = effective_exponent(law, n)
-    return lam_half(eff.alpha_eff) / eff.t_n
+    return lam_half(eff.alpha_eff, eff.curvature if order == 2 else 0.0) / eff.t_n

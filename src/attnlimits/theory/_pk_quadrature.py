@@ -394,10 +394,11 @@ class PoissonQuadrature:
             acc["ipr_xx"] += phi * r["K2xx"]
         return acc, q_min, q_max, va_min
 
-    def integrate(self, want_max: bool = True) -> dict:
+    def integrate(self, want_max: bool = True, want_one_minus: bool = True) -> dict:
         """All integrals: ``power`` {p: E Σ W^p}, ``max`` E W_1, ``one_minus_max`` E[1 − W_1], ``defect``
         E Σ W η, ``ipr_x`` E Σ W² η, ``ipr_xx`` E Σ W² η² (η-moments only for :class:`LogMassMap`), ``norm``
-        E Σ W (1 up to the quadrature error)."""
+        E Σ W (1 up to the quadrature error). Without ``want_one_minus`` (or where E W_1 < 1/4) E[1 − W_1] is
+        returned as 1 − E W_1, which saves marching on where only the points' e^{−M} is left."""
         s_of = self._outer_coordinate()
         lq = lambda z: math.log(max(self.inner(s_of(z)[0], want_max=False)["Q"], 1e-300))  # noqa: E731
         z0 = _increasing_root(lq, self._z_zero, 16.0, tol=0.05)  # only anchors the panels
@@ -422,7 +423,7 @@ class PoissonQuadrature:
             _add(total, part)
             z = end
             if q_min > 745.0 and _negligible(part, total, skip=("one_minus_max",)):
-                if total["max"] < 0.25:  # E[1 − W_1] = 1 − E W_1 loses nothing here
+                if total["max"] < 0.25 or not want_one_minus:  # 1 − E W_1 loses nothing where E W_1 < 1/4
                     total["one_minus_max"] = 1.0 - total["max"]
                     break
                 if va_min > math.log(800.0) and _negligible(part, total):

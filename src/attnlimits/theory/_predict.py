@@ -1,22 +1,49 @@
-"""``predict``: every prediction of the theory for one setting (law, n, β), as one flat dict (SPEC §2–§4)."""
+"""``predict``: every prediction of the theory for one setting (law, n, β), as one flat dict (SPEC §2–§4, §2a).
+
+Asymptotic values are numbers only inside their range; elsewhere they are None and ``notes`` says why and
+which exact value to read instead. The rules:
+
+* Law of large numbers and CLT (``lln_inner``, ``tangent_var``, ``radial_var``) and the heat-equation rate
+  (``heat_rate``): they average over the keys inside the softmax kernel, so they need many of them,
+  n·F(1/β) ≥ :data:`MIN_COMPETITORS` = 30 (the usual size for a normal approximation of a sum); the heat rate,
+  the β → ∞ limit of one attention step (SPEC §3), also needs its per-step rate ℓ(ℓ+d−2)/β ≤ 0.1 (ℓ = 2), so
+  that (1 + r)^steps and e^{r·steps} agree to O(r²) = 1 %.
+* Poisson–Kingman limit at λ = β/β*_n (``limit_ipr``, ``limit_max_weight``): the paper's law uses the local
+  power law F(t) ≈ c t^α; at finite n the nearest keys see F at its 1/n quantile t_n instead (SPEC §2a). The
+  limit is reported where the two agree: |α_n/α − 1| ≤ 5 % and |log(β*_n t_n)| ≤ 5 %, i.e. exponent and scale
+  of the effective law PK(α_n, β t_n) within 5 % of the paper's PK(α, λ); otherwise the setting is
+  pre-asymptotic for it (d = 64, n = 1e6: 27 % and 24 %).
+* A value that cannot be right (a variance above 1, an IPR above 1) is never returned.
+* ``beta_half`` is None at n = 1 (the max weight is 1 at every β).
+"""
 
 from __future__ import annotations
 
 import math
 
-from .._validation import check_int, check_real
+from .._validation import InputError, check_int, check_real
 from ._critical import PoissonKingman
+from ._effective import beta_half_eff, effective_exponent, max_weight_eff
 from ._exact import expected_defect, expected_inner, expected_ipr, expected_max_weight
 from ._scales import REGIME_THRESHOLD, beta_half, critical_beta, n_effective, pre_asymptotic
 from ._special import mean_resultant
 from ._subcritical import radial_variance, tangent_variance
 
-__all__ = ["predict", "PREDICT_KEYS"]
+__all__ = ["predict", "PREDICT_KEYS", "MIN_COMPETITORS", "PK_AGREEMENT"]
 
-#: The keys of :func:`predict` (and of ``attnlimits theory --json``), in order.
+#: The keys of :func:`predict` (and of ``attnlimits theory --json``), in order; ``notes`` (a list of strings)
+#: comes last.
 PREDICT_KEYS = ("alpha", "c", "critical_beta", "beta_half", "lam", "regime", "pre_asymptotic", "n_effective",
                 "expected_ipr", "expected_max_weight", "expected_inner", "expected_defect", "lln_inner",
-                "tangent_var", "radial_var", "limit_ipr", "limit_max_weight")
+                "tangent_var", "radial_var", "limit_ipr", "limit_max_weight", "alpha_eff", "critical_beta_eff",
+                "lam_eff", "max_weight_eff", "beta_half_eff", "heat_rate", "notes")
+
+#: The law of large numbers, the CLT and the heat rate need n·F(1/β) at least this.
+MIN_COMPETITORS = 30.0
+#: The Poisson–Kingman limit is reported where |α_n/α − 1| and |log(β*_n t_n)| are both at most this.
+PK_AGREEMENT = 0.05
+#: The heat rate (degree 2) is reported where the per-step rate ℓ(ℓ+d−2)/β is at most this.
+MAX_HEAT_STEP = 0.1
 
 
 def _sphere(law):
@@ -31,55 +58,129 @@ def _sphere(law):
     return None
 
 
+def _fmt(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _effective_part(law, n, beta, notes) -> dict:
+    out = {"alpha_eff": None, "critical_beta_eff": None, "lam_eff": None, "max_weight_eff": None,
+           "beta_half_eff": None}
+    if n < 2:
+        notes.append("alpha_eff, critical_beta_eff, lam_eff, max_weight_eff, beta_half_eff: none at n = 1 (no "
+                     "competing key); E max w = 1 exactly")
+        return out, None
+    try:
+        eff = effective_exponent(law, n)
+    except InputError as err:
+        notes.append(f"alpha_eff etc.: none for this law ({err}); read the exact values")
+        return out, None
+    out.update({"alpha_eff": eff.alpha_eff, "critical_beta_eff": eff.critical_beta_eff, "lam_eff": beta * eff.t_n,
+                "max_weight_eff": max_weight_eff(law, n, beta), "beta_half_eff": beta_half_eff(law, n)})
+    return out, eff
+
+
+def _limit_part(law, n, beta, lam, eff, notes) -> dict:
+    alpha = float(law.local_exponent)
+    out = {"limit_ipr": None, "limit_max_weight": None}
+    if eff is None:
+        notes.append("limit_ipr, limit_max_weight: not checked against the effective exponent here; read "
+                     "expected_ipr, expected_max_weight (exact)")
+        return out
+    a_err = eff.alpha_eff / alpha - 1.0
+    s_err = math.log(critical_beta(law, n) * eff.t_n)
+    if abs(a_err) > PK_AGREEMENT or abs(s_err) > PK_AGREEMENT:
+        notes.append(f"limit_ipr, limit_max_weight: the Poisson–Kingman limit PK(α, λ) is pre-asymptotic here "
+                     f"(α_n/α − 1 = {a_err:+.3g}, log(β*_n t_n) = {s_err:+.3g}, rule: both within ±{PK_AGREEMENT:g}); "
+                     "read expected_ipr, expected_max_weight (exact) or max_weight_eff (SPEC §2a)")
+        return out
+    if lam == 0.0:
+        return {"limit_ipr": 0.0, "limit_max_weight": 0.0}
+    pk = PoissonKingman(alpha, lam)
+    ipr, w1 = pk.expected_ipr(), pk.expected_max_weight()
+    if not (0.0 <= ipr <= 1.0 and 0.0 <= w1 <= 1.0):
+        notes.append("limit_ipr, limit_max_weight: the quadrature left [0, 1]; read the exact values")
+        return out
+    return {"limit_ipr": ipr, "limit_max_weight": w1}
+
+
+def _subcritical_part(law, n, beta, neff, notes) -> dict:
+    out = {"lln_inner": None, "tangent_var": None, "radial_var": None, "heat_rate": None}
+    sph = _sphere(law)
+    if sph is None:
+        notes.append("lln_inner, tangent_var, radial_var, heat_rate: the Bessel formulas need keys uniform on a "
+                     "(sub)sphere or vMF centred on the query; read expected_inner (exact)")
+        return out
+    if neff < MIN_COMPETITORS:
+        notes.append(f"lln_inner, tangent_var, radial_var, heat_rate: the law of large numbers and CLT need "
+                     f"n·F(1/β) ≥ {MIN_COMPETITORS:g} competing keys, here {_fmt(neff)}; read expected_inner, "
+                     "expected_defect, expected_ipr (exact)")
+        return out
+    k, kappa = sph
+    out["lln_inner"] = float(mean_resultant(k, kappa + beta))
+    for key, fn in (("tangent_var", tangent_variance), ("radial_var", radial_variance)):
+        v = fn(k, n, beta, kappa=kappa)
+        if 0.0 <= v <= 1.0:
+            out[key] = v
+        else:
+            notes.append(f"{key}: the CLT formula gives {_fmt(v)}, outside [0, 1]: not a variance of a unit "
+                         "vector's component; read expected_inner (exact)")
+    rate = 2.0 * k / beta if beta > 0 else math.inf  # ℓ(ℓ + d − 2) with ℓ = 2
+    if rate <= MAX_HEAT_STEP and kappa == 0.0:
+        out["heat_rate"] = rate
+    else:
+        why = ("the keys are not uniform" if kappa != 0.0 else
+               f"the per-step rate 2d/β = {_fmt(rate)} exceeds {MAX_HEAT_STEP:g} (β ≥ {20 * k} needed)")
+        notes.append(f"heat_rate: the backward-heat limit of one attention step does not hold here: {why}")
+    return out
+
+
 def predict(law, n, beta) -> dict:
     """All predictions for n keys of ``law`` at inverse temperature β.
 
     Returns
     -------
     dict
-        ``alpha, c`` (local exponent and constant), ``critical_beta`` β*_n, ``beta_half`` β_{1/2}(n),
-        ``lam`` = β/β*_n, ``regime`` (from the exact E max w: < 0.05 sub, > 0.95 super), ``pre_asymptotic``
-        (n·F(1/β*_n) ∉ [0.5, 2]), ``n_effective`` n·F(1/β); exact at this n: ``expected_ipr,
-        expected_max_weight, expected_inner`` E⟨q,O⟩, ``expected_defect`` E[β(1−⟨q,O⟩)]; the subcritical
-        law of large numbers and CLT: ``lln_inner`` A(β), ``tangent_var`` σ⊥², ``radial_var`` σ∥²; and the
-        Poisson–Kingman law at this λ: ``limit_ipr, limit_max_weight``.
+        ``alpha, c`` (local exponent and constant), ``critical_beta`` β*_n, ``beta_half`` β_{1/2}(n) (None at
+        n = 1), ``lam`` = β/β*_n, ``regime`` (from the exact E max w: < 0.05 sub, > 0.95 super),
+        ``pre_asymptotic`` (n·F(1/β*_n) ∉ [0.5, 2]), ``n_effective`` n·F(1/β); exact at this n:
+        ``expected_ipr, expected_max_weight, expected_inner`` E⟨q,O⟩, ``expected_defect`` E[β(1−⟨q,O⟩)]; the
+        subcritical law of large numbers and CLT: ``lln_inner`` A(β), ``tangent_var`` σ⊥², ``radial_var`` σ∥²;
+        the Poisson–Kingman law at this λ: ``limit_ipr, limit_max_weight``; the effective exponent (SPEC §2a):
+        ``alpha_eff`` α_n, ``critical_beta_eff`` 1/t_n, ``lam_eff`` β t_n, ``max_weight_eff`` and
+        ``beta_half_eff`` (second order, with the curvature of log F at t_n); ``heat_rate`` the growth
+        exponent ℓ(ℓ+d−2)/β per step of the degree-2 harmonic; ``notes``: why a value is None and what to
+        read instead (the rules are in the module docstring).
     """
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
+    notes: list[str] = []
     alpha = float(law.local_exponent)
     bstar = critical_beta(law, n)
     lam = beta / bstar
     emax = expected_max_weight(law, n, beta)
     reg = "subcritical" if emax < REGIME_THRESHOLD else ("supercritical" if emax > 1 - REGIME_THRESHOLD else "critical")
-    sph = _sphere(law)
-    if sph is not None:
-        k, kappa = sph
-        lln = float(mean_resultant(k, kappa + beta))
-        tvar = tangent_variance(k, n, beta, kappa=kappa)
-        rvar = radial_variance(k, n, beta, kappa=kappa)
-    else:
-        lln = tvar = rvar = None
-    if lam > 0:
-        pk = PoissonKingman(alpha, lam)
-        lipr, lmax = pk.expected_ipr(), pk.expected_max_weight()
-    else:
-        lipr = lmax = 0.0
-    return {
+    bh = beta_half(law, n)
+    if bh is None or (isinstance(bh, float) and math.isnan(bh)):
+        bh = None
+        notes.append("beta_half: none at n = 1 (the max weight is 1 at every β)")
+    neff = n_effective(law, n, beta)
+    eff_part, eff = _effective_part(law, n, beta, notes)
+    out = {
         "alpha": alpha,
         "c": math.exp(law.log_local_constant),
         "critical_beta": bstar,
-        "beta_half": beta_half(law, n),
+        "beta_half": bh,
         "lam": lam,
         "regime": reg,
         "pre_asymptotic": pre_asymptotic(law, n),
-        "n_effective": n_effective(law, n, beta),
+        "n_effective": neff,
         "expected_ipr": expected_ipr(law, n, beta),
         "expected_max_weight": emax,
         "expected_inner": expected_inner(law, n, beta),
         "expected_defect": expected_defect(law, n, beta),
-        "lln_inner": lln,
-        "tangent_var": tvar,
-        "radial_var": rvar,
-        "limit_ipr": lipr,
-        "limit_max_weight": lmax,
     }
+    out.update(_subcritical_part(law, n, beta, neff, notes))
+    out.update(_limit_part(law, n, beta, lam, eff, notes))
+    out.update(eff_part)
+    out["notes"] = notes
+    return {k: out[k] for k in PREDICT_KEYS}
