@@ -1,4 +1,18 @@
-"""One entry point from data to the critical scale: keys (known endpoint) or raw scores (SPEC §5)."""
+"""One entry point from data to the critical scale: keys (known endpoint) or raw scores (SPEC §5).
+
+What ``alpha`` measures. The fit (:func:`~attnlimits.tails.fit_local_power`) models the law of D on
+[0, t_k], t_k = D_(k+1) the threshold (k ≤ min(m/16, 16√m)), as a power law with one curvature term, and
+extrapolates it to t → 0. Where the power law F ≈ c t^α nearly holds at t_k — local exponent α ≤ 4 at
+m = 1e5…1e6 (uniform keys in d ≤ 9, vMF centred on the query, great subspheres S^{k−1} with k ≤ 9,
+mixtures of one exponent) — α̂ is α and its 95% interval covers at the nominal rate (measured:
+tests/tails/test_tail_coverage.py). In high d it is neither α nor the exponent that governs attention at
+this sample size: t_k sits far from 0 (the power law needs n ≫ e^{O(d)}, SPEC §2), one curvature term does
+not span the window, and α̂ is a biased extrapolation with a wide interval (uniform keys, d = 64, α = 31.5:
+α̂ = 39.3 [30.6, 48.0] at m = 1e5, 36.1 [30.5, 41.7] at m = 1e6, curvature ẑ ≈ −25), while the exponent of
+F at the threshold — the effective exponent α_n of SPEC §2a at n = m/k — is 13.3 and 15.3. Read α̂ there as
+"the local exponent, extrapolated from t_k", next to α_n; ``threshold``, ``k``, ``m`` and ``curvature`` in
+:meth:`TailEstimate.to_dict` say where it was measured.
+"""
 
 from __future__ import annotations
 
