@@ -86,3 +86,16 @@ def test_schedule_from_a_decoder_head(tiny, cli_json):
     row = out["rows"][0]
     assert row["beta_iso"] > out["beta_train"]
     assert row["rules"]["iso"]["max_weight"] == pytest.approx(out["max_weight_train"], abs=1e-6)
+
+
+def test_iso_schedules_of_decoder_heads(tiny):
+    """Each head's exact β_iso keeps the E[max weight] of its own β at T; the figure draws."""
+    from attnlimits.models import iso_schedules
+    from attnlimits.report.schedule_figure import iso_heads_figure
+
+    out = iso_schedules(tiny, layers=[1], heads=[0], ns=(1024,), n_train=256, max_tokens=256)
+    (h,) = out["heads"]
+    assert h["rows"][0]["rules"]["iso"]["max_weight"] == pytest.approx(h["max_weight_train"], abs=1e-6)
+    assert h["rows"][0]["beta_iso"] > h["beta_train"]
+    iso_heads_figure(out, tiny / "iso.png")
+    assert (tiny / "iso.png").stat().st_size > 0

@@ -9,7 +9,7 @@ torch, transformers and safetensors are imported inside the functions, never by 
 from ._attention import attention_profile, attention_stats
 from ._decoder import DECODER_TYPES, LayerSpec
 from ._extract import KeyExtraction, extract_keys, forward_qk, token_windows
-from ._heads import BETA_DEFINITION, head_bins, head_law
+from ._heads import BETA_DEFINITION, head_bins, head_law, iso_schedules
 from ._load import MINILM_PACKAGE, LoadedModel, load_model, minilm_dir
 from ._positions import binned_laws, position_edges
 from ._spans import row_statistics, span_probabilities
@@ -24,6 +24,7 @@ __all__ = [
     "binned_laws",
     "head_bins",
     "head_law",
+    "iso_schedules",
     "position_edges",
     "row_statistics",
     "span_probabilities",

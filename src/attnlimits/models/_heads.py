@@ -10,7 +10,7 @@ from ._load import LoadedModel, load_model
 from ._positions import MIN_DISTANCES, binned_laws
 from ._text import read_text
 
-__all__ = ["head_bins", "head_law", "BETA_DEFINITION"]
+__all__ = ["head_bins", "head_law", "iso_schedules", "BETA_DEFINITION"]
 
 #: How β is reported everywhere (the norms the softmax sees, dropped from q̂, k̂).
 BETA_DEFINITION = "β = |q|·median|k|·scale per query (median over its visible keys); a bin's β is the median over its queries"
@@ -72,3 +72,36 @@ def head_law(model, layer: int, head: int, text_path=None, *, max_tokens: int = 
                          f"{res['min_distances']} pooled distances; expected a longer text or more tokens")
     best = dict(bins[-1])
     return best.pop("law"), best["beta"], best
+
+
+def iso_schedules(model="minilm", text_path=None, *, layers=None, heads=None, ns=(2048, 32768), n_train=None,
+                  max_tokens: int = 8192) -> dict:
+    """Per head: the iso-selectivity schedule of its estimated law (largest position bin) from its own β at T,
+    beside every practical rule (:func:`attnlimits.schedules.schedule_table`).
+
+    Returns
+    -------
+    dict
+        ``model``, ``n_train`` (default the model's maximum positions), ``n``, ``beta_definition`` and ``heads``:
+        per head ``layer``, ``head``, ``alpha`` (of its law, with ``alpha_ci``), ``beta_train``,
+        ``max_weight_train`` and ``rows`` (per n: ``beta_iso``, ``beta_iso_eff``, ``beta_half`` and ``rules``:
+        name → ``multiplier``, ``beta``, ``max_weight``, ``regime``).
+    """
+    from ..schedules import schedule_table
+
+    lm = model if isinstance(model, LoadedModel) else load_model(model)
+    res = head_bins(lm, text_path, layers=layers, heads=heads, max_tokens=max_tokens, exact=False, keep_laws=True)
+    n_train = lm.max_tokens if n_train is None else check_int("n-train", n_train, minimum=2)
+    out = []
+    for h in res["heads"]:
+        bins = [b for b in h["bins"] if b["estimated"]]
+        if not bins:
+            continue
+        b = bins[-1]
+        table = schedule_table(b["law"], n_train, list(ns), b["beta"], beta_train_source="model")
+        rows = [{"n": r["n"], "beta_iso": r["beta_iso"], "beta_iso_eff": r["beta_iso_eff"], "beta_half": r["beta_half"],
+                 "rules": r["rules"]} for r in table["rows"]]
+        out.append({"layer": h["layer"], "head": h["head"], "alpha": b["alpha"], "alpha_ci": b["alpha_ci"],
+                    "bin": [b["n_lo"], b["n_hi"]], "beta_train": table["beta_train"],
+                    "max_weight_train": table["max_weight_train"], "rows": rows})
+    return {"model": res["model"], "n_train": n_train, "n": list(ns), "beta_definition": BETA_DEFINITION, "heads": out}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["schedule_figure"]
+__all__ = ["schedule_figure", "iso_heads_figure"]
 
 
 def schedule_figure(table: dict, path) -> None:
@@ -33,6 +33,42 @@ def schedule_figure(table: dict, path) -> None:
     ax.set_title(f"law {table['law']}, d = {table['d']}, T = {table['n_train']}, β_train = {table['beta_train']:.3g} "
                  f"(E[max w] at T = {table['max_weight_train']:.3g})", fontsize=9)
     ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def iso_heads_figure(summary: dict, path) -> None:
+    """Per head of a real model, the multiplier β_iso(n)/β_train that keeps its E[max weight] at T (exact,
+    solid; closed form, dashed), against every rule's multiplier (log x); from
+    :func:`attnlimits.models.iso_schedules`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    T = summary["n_train"]
+    ns = [T, *summary["n"]]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, h in enumerate(summary["heads"]):
+        color = plt.cm.viridis(i / max(1, len(summary["heads"]) - 1))
+        ax.plot(ns, [1.0, *[r["beta_iso"] / h["beta_train"] for r in h["rows"]]], color=color, lw=1.5,
+                label=f"{h['layer']}.{h['head']} β_iso")
+        ax.plot(ns, [1.0, *[r["beta_iso_eff"] / h["beta_train"] for r in h["rows"]]], color=color, lw=0.8, ls="--")
+    first = summary["heads"][0]["rows"]
+    labels: dict = {}  # rules with the same multipliers (longrope, qwen, ssmax at n > T) share one line and label
+    for name in first[0]["rules"]:
+        if name not in ("iso", "none"):
+            labels.setdefault(tuple(round(r["rules"][name]["multiplier"], 12) for r in first), []).append(name)
+    for mult, names in labels.items():
+        ax.plot(ns, [1.0, *mult], color="k", lw=0.8, marker="o", ms=3, alpha=0.5)
+        ax.annotate(" = ".join(names), (ns[-1], mult[-1]), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel("visible context n")
+    ax.set_ylabel("β multiplier relative to the head's own β at T")
+    ax.set_title(f"{summary['model']}: multiplier keeping each head's E[max weight] at T = {T} "
+                 "(solid exact, dashed closed form; grey: rules)", fontsize=8)
+    ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
