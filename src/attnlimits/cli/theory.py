@@ -24,7 +24,19 @@ _LABELS = {
     "radial_var": "CLT radial variance σ∥²",
     "limit_ipr": "Poisson–Kingman E IPR at λ",
     "limit_max_weight": "Poisson–Kingman E W_1 at λ",
+    "alpha_eff": "effective exponent α_n at F(t_n) = 1/n (SPEC §2a)",
+    "critical_beta_eff": "effective scale β̃*_n = 1/t_n",
+    "lam_eff": "λ̃ = β t_n",
+    "max_weight_eff": "effective-law E W_1 at λ̃ (2nd order)",
+    "beta_half_eff": "effective-law β_1/2 (2nd order)",
+    "heat_rate": "heat rate per step ℓ(ℓ+d−2)/β, ℓ = 2",
 }
+
+#: Table rows in reading order: each effective value beside the paper's and the exact one.
+_ROWS = ("alpha", "alpha_eff", "c", "critical_beta", "critical_beta_eff", "beta_half", "beta_half_eff", "lam",
+         "lam_eff", "regime", "pre_asymptotic", "n_effective", "expected_max_weight", "max_weight_eff",
+         "limit_max_weight", "expected_ipr", "limit_ipr", "expected_inner", "lln_inner", "expected_defect",
+         "tangent_var", "radial_var", "heat_rate")
 
 
 @click.command("theory")
@@ -50,7 +62,9 @@ def theory_command(d, n, beta, lam, law, as_json):
         return
     title = f"theory: {key_law.spec} keys, d={d}, n={n:,}, β={beta:.6g}"
     rows = []
-    for k in PREDICT_KEYS:
+    for k in _ROWS:
         v = out[k]
-        rows.append((_LABELS[k], ("yes" if v else "no") if isinstance(v, bool) else v))
+        rows.append((_LABELS[k], ("yes" if v else "no") if isinstance(v, bool) else ("out of range: see notes" if v is None else v)))
     print_table(title, ["statistic", "value"], rows)
+    for note in out["notes"]:
+        click.echo(f"note: {note}")
