@@ -92,23 +92,9 @@ def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False
     h // (heads / kv_heads)); and the model's eager probabilities when ``output_attentions``."""
     import torch
 
-    store: dict = {}
-    hooks = []
-    for i, (_, mod, _, _) in enumerate(lm.attention_modules):
-        def pre(_m, _args, kwargs, i=i):
-            store[("rope", i)] = kwargs["position_embeddings"]
-        hooks.append(mod.register_forward_pre_hook(pre, with_kwargs=True))
-        for tag in ("q", "k"):
-            def hook(_m, _inp, out, i=i, tag=tag):
-                store[(tag, i)] = out.detach()
-            hooks.append(getattr(mod, f"{tag}_proj").register_forward_hook(hook))
-    try:
-        with torch.no_grad():
-            out = lm.model(input_ids=torch.as_tensor(input_ids), attention_mask=torch.as_tensor(attention_mask),
-                           output_attentions=output_attentions)
-    finally:
-        for h in hooks:
-            h.remove()
+    from ._extract import hooked_forward
+
+    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, rope=True)
     groups = lm.heads // lm.kv_heads
     q_all, k_all = [], []
     for i, (_, mod, _, _) in enumerate(lm.attention_modules):

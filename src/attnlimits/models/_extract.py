@@ -51,21 +51,19 @@ class KeyExtraction:
     kv_heads: list | None = None
 
 
-def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False):
-    """Run the model; return (q, k, attentions): q and k as lists over layers of arrays (batch, heads, T,
-    d_head), read by forward hooks on the query/key projections, and the model's own attention probabilities
-    (list over layers of (batch, heads, T, T)) when ``output_attentions``. Decoders: :func:`._decoder.decoder_qk`
-    (after q/k norms and RoPE, keys of each query head's key-value head)."""
+def hooked_forward(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, rope: bool = False):
+    """Run the model with forward hooks on every attention module's query/key projections; return (store, out):
+    ``store[("q"|"k", layer)]`` the projection outputs, and with ``rope`` also ``store[("rope", layer)]``, the
+    (cos, sin) the attention module receives as ``position_embeddings``."""
     import torch
-
-    if lm.causal:
-        from ._decoder import decoder_qk
-
-        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions)
 
     store: dict = {}
     hooks = []
     for i, (_, mod, qn, kn) in enumerate(lm.attention_modules):
+        if rope:
+            def pre(_m, _args, kwargs, i=i):
+                store[("rope", i)] = kwargs["position_embeddings"]
+            hooks.append(mod.register_forward_pre_hook(pre, with_kwargs=True))
         for tag, attr in (("q", qn), ("k", kn)):
             def hook(_m, _inp, out, i=i, tag=tag):
                 store[(tag, i)] = out.detach()
@@ -77,6 +75,19 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
     finally:
         for h in hooks:
             h.remove()
+    return store, out
+
+
+def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False):
+    """Run the model; return (q, k, attentions): q and k as lists over layers of arrays (batch, heads, T,
+    d_head), read by forward hooks on the query/key projections, and the model's own attention probabilities
+    (list over layers of (batch, heads, T, T)) when ``output_attentions``. Decoders: :func:`._decoder.decoder_qk`
+    (after q/k norms and RoPE, keys of each query head's key-value head)."""
+    if lm.causal:
+        from ._decoder import decoder_qk
+
+        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions)
+    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions)
 
     def split(x):
         b, t, _ = x.shape
