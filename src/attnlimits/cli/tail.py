@@ -83,6 +83,7 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
             raise InputError(f"invalid scores={scores_path!r}: unreadable ({type(exc).__name__})") from None
         est = estimate_from_scores(scores, endpoint=endpoint, k=k, seed=seed)
     out = est.to_dict()
+    out["effective"] = _effective(est, out["beta_star"])
     if as_json:
         print_json(out)
         return
@@ -92,5 +93,34 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
                f"c = {'—' if out['c'] is None else format(out['c'], '.4g')}   [{out['method']}, k = {out['k']} of {out['m']}]")
     if out["model_beta"] is not None:
         click.echo(f"model β (|q|·median|k|/√d_head) = {out['model_beta']:.4g}")
-    rows = [(n, b["value"], b["lo"], b["hi"], (out["regime_at"] or {}).get(n, "—")) for n, b in out["beta_star"].items()]
-    print_table("predicted β*_n (95% interval)", ["n", "β*_n", "lo", "hi", "regime at model β"], rows)
+    eff = out["effective"]
+    rows = [(n, b["value"], b["lo"], b["hi"], _get(eff, n, "critical_beta_eff"), _get(eff, n, "alpha_eff"),
+             (out["regime_at"] or {}).get(n, "—")) for n, b in out["beta_star"].items()]
+    print_table("predicted β*_n (95% interval) and the effective scale at n (SPEC §2a)",
+                ["n", "β*_n", "lo", "hi", "β̃*_n = 1/t_n", "α_n", "regime at model β"], rows)
+    if all(v is None for v in eff.values()):
+        click.echo("note: no α_n, β̃*_n: they need the smooth estimated law of keys (not raw scores), and t_n "
+                   "inside its fitted tail")
+    elif any(v is None for v in eff.values()):
+        click.echo("note: α_n, β̃*_n only where the 1/n quantile t_n lies inside the fitted tail (below its threshold)")
+
+
+def _effective(est, beta_star) -> dict:
+    """{n key: {"alpha_eff", "critical_beta_eff"} or None} from the estimated law of keys (SPEC §2a); all None
+    for raw scores (no law) or where t_n lies above the fitted tail."""
+    law = getattr(est, "law", None)
+    if law is None:
+        return {key: None for key in beta_star}
+    from ..tails import N_GRID, n_key
+
+    values = law.effective_exponents(N_GRID)
+    out = {}
+    for n in N_GRID:
+        v = values[n]
+        out[n_key(n)] = None if v is None else {"alpha_eff": v[0], "critical_beta_eff": v[1]}
+    return {key: out.get(key) for key in beta_star}
+
+
+def _get(eff, key, field):
+    v = eff.get(key)
+    return "—" if v is None else v[field]

@@ -64,6 +64,23 @@ class EstimatedLaw(KeyLaw):
         digest = hashlib.sha1(np.concatenate([[fit.alpha, fit.z, fit.log_c, fit.threshold], self._t]).tobytes()).hexdigest()[:10]
         self.spec = f"estimated:alpha={fit.alpha:.4g}:c={fit.c:.4g}:{digest}"
 
+    @property
+    def smooth_up_to(self) -> float:
+        """The threshold t_k: below it F is the fitted smooth tail (so the effective exponent α_n of SPEC §2a at
+        a quantile t_n ≤ t_k is that of the fit); above it the density is the data's histogram."""
+        return float(self._t[0])
+
+    def effective_exponents(self, ns) -> dict:
+        """{n: (α_n, β̃*_n = 1/t_n)} at each n whose 1/n quantile t_n lies in the fitted smooth tail, else
+        {n: None} (SPEC §2a)."""
+        from ..theory import effective_exponent
+
+        out = {}
+        for n in ns:
+            eff = effective_exponent(self, int(n))
+            out[n] = (eff.alpha_eff, eff.critical_beta_eff) if eff.t_n <= self.smooth_up_to else None
+        return out
+
     def distance_cdf(self, t):
         t = np.asarray(t, dtype=float)
         tail = self.fit.tail_cdf(np.clip(t, 0.0, self._t[0]))
