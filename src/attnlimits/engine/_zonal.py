@@ -52,7 +52,7 @@ from ._reduction import _EXP_ZERO
 #: Slack of :func:`may_weigh` (above 745.2, so rounding cannot drop a key that weighs).
 _NEAR_SLACK = 746.0
 
-__all__ = ["zonal_u", "merge_radii", "tree_radius", "ZonalOutput", "zonal_output"]
+__all__ = ["zonal_u", "merge_radii", "tree_radius", "may_weigh", "ZonalOutput", "zonal_output"]
 
 
 def zonal_u(rng: np.random.Generator, size: int, m: int) -> np.ndarray:
@@ -110,8 +110,8 @@ def may_weigh(red) -> float:
 
 
 class ZonalOutput:
-    """Pass 2 of a zonal law: block by block, the leaves a_i² of the keys that weigh, their tree sum, and the
-    stack that merges the block sums; then |P⊥O|² and |O − K_(1)|² (see the module docstring).
+    """Pass 2 of a zonal law: block by block, the leaf radii a_i of the keys that weigh and their tree sum,
+    and the stack that merges the block sums; then |P⊥O|² and |O − K_(1)|² (see the module docstring).
 
     Parameters
     ----------
