@@ -29,7 +29,7 @@ def test_critical_beta_closed_forms():
     # vMF centred on the query: c multiplied by the density at q, e^{κ}/M(κ) (d = 3: M = sinh κ/κ)
     k = 2.0
     assert critical_beta(VonMisesFisher(3, k), 1000) == pytest.approx(0.5 * 1000 * math.exp(k) * k / math.sinh(k), rel=1e-10)
-    assert math.isfinite(critical_beta(UniformSphere(4097), 10**18))  # c_d overflows past d ≈ 2049
+    assert math.isfinite(critical_beta(UniformSphere(4096), 10**18))  # c_d overflows past d ≈ 2049
 
 
 def test_d64_pre_asymptotic_numbers_of_the_spec():

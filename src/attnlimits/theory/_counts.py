@@ -39,7 +39,7 @@ STEP = 1.0
 #: COARSE_STEP and panels are refined to a factor e^4 in t only: 1e−3 accuracy there is 1e−14 overall.
 LOG_COUNT_COARSE, COARSE_STEP = -25.0, 5.0
 #: Gauss–Legendre nodes per panel (shared with the integration matrices of :mod:`._quadrature`).
-NODES = 12
+NODES = 10
 _Y, _W = special.roots_legendre(NODES)
 
 

@@ -32,9 +32,9 @@ import math
 import numpy as np
 from scipy import special
 
-from ._counts import log_cdf_sf
+from ._counts import NODES, log_cdf_sf
 from ._measure import ScaledDistance
-from ._quadrature import _B_FWD, _B_REV
+from ._quadrature import _integration_matrices
 
 __all__ = ["FiniteQuadrature"]
 
@@ -43,6 +43,8 @@ __all__ = ["FiniteQuadrature"]
 _TAU = np.concatenate([[5.0, 3.0], np.arange(2.0, -8.5, -1.0), np.arange(-12.0, -80.5, -4.0)])
 _BELOW = 5.0
 
+_Y, _W = special.roots_legendre(NODES)
+_B_FWD, _B_REV = _integration_matrices(_Y)
 _NO = 8
 _YO, _WO = special.roots_legendre(_NO)
 _PIECES_W, _PIECES_MAX = 1.0, 8
@@ -148,7 +150,7 @@ class FiniteQuadrature:
 
     # ------------------------------------------------------------------ one block of s values
     def _block_nodes(self, s):
-        """Nodes (S, panels, 12) of the inner integrals for the s values ``s`` (one block)."""
+        """Nodes (S, panels, NODES) of the inner integrals for the s values ``s`` (one block)."""
         g, xb, P = self.g, self.xb, self.xb.size - 1
         j0 = int(min(max(np.searchsorted(xb, s[0] - _BELOW, "right") - 1, 0), P))
         j1 = int(min(max(np.searchsorted(xb, s[-1] + self._above, "left"), j0), P))
@@ -166,15 +168,15 @@ class FiniteQuadrature:
                     if jb <= ja:
                         continue
                     m = jb - ja
-                    xs.append(np.broadcast_to(self.x[ja:jb], (S, m, 12)))
-                    lds.append(np.broadcast_to(g.log_dens[ja:jb], (S, m, 12)))
-                    d2s.append(np.broadcast_to(self.d2[ja:jb], (S, m, 12)))
+                    xs.append(np.broadcast_to(self.x[ja:jb], (S, m, NODES)))
+                    lds.append(np.broadcast_to(g.log_dens[ja:jb], (S, m, NODES)))
+                    d2s.append(np.broadcast_to(self.d2[ja:jb], (S, m, NODES)))
                     lumps.append(np.zeros((S, m)))
                 else:
                     x, ld, d2, lump = self._coarse(s, ja, jb)
                     xs.append(x), lds.append(ld), d2s.append(d2), lumps.append(lump)
         if not xs:
-            z = np.zeros((S, 0, 12))
+            z = np.zeros((S, 0, NODES))
             return z, z, z, np.zeros((S, 0)), below, j1
         return (np.concatenate(xs, axis=1), np.concatenate(lds, axis=1), np.concatenate(d2s, axis=1),
                 np.concatenate(lumps, axis=1), below, j1)
@@ -206,7 +208,7 @@ class FiniteQuadrature:
         return x, ld, t * (2.0 - t), lump
 
     def _block(self, s):
-        n, W = self.n, _W12
+        n, W = self.n, _W
         x, ld, d2, lumps, below, j1 = self._block_nodes(s)
         sc = s[:, None, None]
         tails = {k: v[j1] for k, v in self.tails.items()}
@@ -308,7 +310,6 @@ class FiniteQuadrature:
         return tot
 
 
-_Y, _W12 = special.roots_legendre(12)
 
 
 def _tail(terms):
