@@ -148,7 +148,9 @@ def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -
     """E W_1 of the effective law; ``near_one``: keep relative accuracy in 1 − E W_1 where E W_1 > 1/2."""
     if kappa == 0.0 and near_one:
         return PoissonKingman(alpha, lam).expected_max_weight()
-    r = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=()).integrate(want_one_minus=near_one)
+    # a root needs E W_1 to ~1e−10, not to the last digit: the marches stop at 1e−11 of the totals there
+    r = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=(), moments=False).integrate(want_one_minus=near_one,
+                                                                              rtol=1e-14 if near_one else 1e-11)
     return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
 
 
@@ -183,12 +185,10 @@ def _lam_half(alpha: float, kappa: float) -> float:
     log λ (nearly linear there), started at one over the typical gap of the two nearest points, with a
     bracketing fallback."""
     f = lambda y: _logit(_max_weight(alpha, math.exp(y), kappa, near_one=False))  # noqa: E731
-    # start: the first-order root for the curved law, else one over the typical gap of the two nearest points
-    y0 = math.log(_lam_half(alpha, 0.0)) if kappa != 0.0 else -math.log(math.expm1(math.log(2.0) / alpha))
+    y0 = -math.log(math.expm1(math.log(2.0) / alpha))  # one over the typical gap of the two nearest points
     try:
-        res = optimize.root_scalar(f, x0=y0, x1=y0 + (0.05 if kappa == 0.0 else -0.02), method="secant", xtol=1e-9,
-                                   maxiter=20)
-        if res.converged and abs(f(res.root)) < 1e-8:
+        res = optimize.root_scalar(f, x0=y0, x1=y0 + 0.02, method="secant", xtol=1e-7, maxiter=20)
+        if res.converged and abs(f(res.root)) < 1e-6:
             return math.exp(res.root)
     except (ArithmeticError, ValueError):
         pass

@@ -47,7 +47,10 @@ _V_LO = -100.0  # mass below e^{−100} is left out
 _CUT = 40.0
 _V_MAX_W = math.log(3200.0)  # beyond: M(x) − M(s) > 2000, so e^{−Q − Σ_{ξ<x} e^{−e^{s−ξ}}} < e^{−735}  # window: envelope within e^{−40} of its largest value
 _OFFSETS = 2.0 ** np.arange(-6.0, 40.0, 0.5)  # trial distances from the envelope's top
-_KERNEL_T = np.concatenate([np.arange(_T_HI, -10.0, -0.5), np.arange(-10.0, -40.0, -1.0)])
+#: Panel ends in t = s − ξ over the kernel's range: 1 and 2 apart, or half that where α < 1 (the mean measure
+#: then changes faster than the kernel).
+_KERNEL_T = np.concatenate([np.arange(_T_HI, -10.0, -1.0), np.arange(-10.0, -40.0, -2.0)])
+_KERNEL_T_FINE = np.concatenate([np.arange(_T_HI, -10.0, -0.5), np.arange(-10.0, -40.0, -1.0)])
 
 
 def _cumulative_matrix(y):
@@ -78,6 +81,7 @@ class LogMassMap:
         self.xi_min = -self.lam
         self.v_step = min(1.0, self.alpha)
         self.tail_step = max(2.0, math.sqrt(self.alpha) / 4.0)  # the tail peak has width ~√α in ξ
+        self.kernel_t = _KERNEL_T_FINE if self.alpha < 1.0 else _KERNEL_T
         self._log_lam = math.log(self.lam)
         k = self.kappa
         if k == 0.0:
@@ -151,6 +155,7 @@ class DirichletMap:
     xi_min = -math.inf
     v_step = 1.0
     tail_step = 2.0
+    kernel_t = _KERNEL_T
 
     def __init__(self, theta: float):
         self.theta = float(theta)
@@ -206,15 +211,17 @@ class PoissonQuadrature:
         Where the point of log mass v sits.
     powers : tuple of float
         The p of E Σ W^p to compute (each ≥ 1 for a :class:`DirichletMap`).
+    moments : bool
+        Also the η-moments (``defect``, ``ipr_x``, ``ipr_xx``; :class:`LogMassMap` only).
     """
 
-    def __init__(self, pmap, powers=(2.0,)):
+    def __init__(self, pmap, powers=(2.0,), moments: bool = True):
         self.m = pmap
         self.powers = tuple(float(p) for p in powers)
         self.p_min = min((1.0,) + self.powers)
         self._lgam = {p: float(special.gammaln(p)) for p in self.powers}
         self._v_tail = pmap.v_at_log_slope(-math.log(self.p_min))  # envelope peak in the tail e^{v + p t}
-        self._has_eta = pmap.eta is not None
+        self._has_eta = moments and pmap.eta is not None
 
     # ------------------------------------------------------------------ inner integrals at one s
     def _envelope(self, v, s):
@@ -276,7 +283,7 @@ class PoissonQuadrature:
         tail_end = s - float(m.xi(hi))
         tail_step = max(m.tail_step, (-40.0 - tail_end) / 2000.0)
         tail_t = np.arange(-40.0, tail_end, -tail_step) if tail_end < -40.0 else np.empty(0)
-        tk = np.concatenate([_KERNEL_T, tail_t])
+        tk = np.concatenate([m.kernel_t, tail_t])
         vk = m.v_of(s - tk)
         inside = (vk > lo) & (vk < hi)
         tk, vk = tk[inside], vk[inside]
@@ -292,15 +299,18 @@ class PoissonQuadrature:
         dv, dt = v2 - v1, t1 - t2
         by_t = dt > dv
         y = _YI[None, :]
-        v = np.where(by_t[:, None], 0.0, 0.5 * (v1 + v2)[:, None] + 0.5 * dv[:, None] * y)
-        t_of_v = s - m.xi(v)
-        t_by = 0.5 * (t1 + t2)[:, None] - 0.5 * dt[:, None] * y
-        v_by = m.v_of(s - t_by)
-        v = np.where(by_t[:, None], v_by, v)
-        t = np.where(by_t[:, None], t_by, t_of_v)
+        rv, rt = ~by_t, by_t
+        v = np.empty((v1.size, _NI))
+        t = np.empty_like(v)
+        log_jac = np.zeros_like(v)
+        v[rv] = 0.5 * (v1 + v2)[rv, None] + 0.5 * dv[rv, None] * y
+        t[rv] = s - m.xi(v[rv])
+        if np.any(rt):
+            t[rt] = 0.5 * (t1 + t2)[rt, None] - 0.5 * dt[rt, None] * y
+            v[rt] = m.v_of(s - t[rt])
+            log_jac[rt] = -m.log_slope(v[rt])
         with np.errstate(divide="ignore"):
-            log_half = np.where(by_t, np.log(0.5 * dt), np.log(0.5 * dv))
-        log_jac = np.where(by_t[:, None], -m.log_slope(v), 0.0)
+            log_half = np.log(0.5 * np.where(by_t, dt, dv))
         log_g = log_half[:, None] + log_jac + v  # dM/dy at the nodes
         return v, t, log_g
 
@@ -394,11 +404,12 @@ class PoissonQuadrature:
             acc["ipr_xx"] += phi * r["K2xx"]
         return acc, q_min, q_max, va_min
 
-    def integrate(self, want_max: bool = True, want_one_minus: bool = True) -> dict:
+    def integrate(self, want_max: bool = True, want_one_minus: bool = True, rtol: float = 1e-14) -> dict:
         """All integrals: ``power`` {p: E Σ W^p}, ``max`` E W_1, ``one_minus_max`` E[1 − W_1], ``defect``
         E Σ W η, ``ipr_x`` E Σ W² η, ``ipr_xx`` E Σ W² η² (η-moments only for :class:`LogMassMap`), ``norm``
         E Σ W (1 up to the quadrature error). Without ``want_one_minus`` (or where E W_1 < 1/4) E[1 − W_1] is
-        returned as 1 − E W_1, which saves marching on where only the points' e^{−M} is left."""
+        returned as 1 − E W_1, which saves marching on where only the points' e^{−M} is left. The marches stop
+        where a panel adds less than ``rtol`` of every total."""
         s_of = self._outer_coordinate()
         lq = lambda z: math.log(max(self.inner(s_of(z)[0], want_max=False)["Q"], 1e-300))  # noqa: E731
         z0 = _increasing_root(lq, self._z_zero, 16.0, tol=0.05)  # only anchors the panels
@@ -413,7 +424,7 @@ class PoissonQuadrature:
             _add(total, part)
             z = end
             if q_max < 1e-3:  # below the transition: the integrands are smooth exponentials, panels can grow
-                if _negligible(part, total):
+                if _negligible(part, total, rtol):
                     break
                 w = min(1.5 * w, 8.0)
         z, w = z0, 1.0
@@ -422,11 +433,11 @@ class PoissonQuadrature:
             part, q_min, q_max, va_min = self._panel(z, end, s_of, want_max)
             _add(total, part)
             z = end
-            if q_min > 745.0 and _negligible(part, total, skip=("one_minus_max",)):
+            if q_min > 745.0 and _negligible(part, total, rtol, skip=("one_minus_max",)):
                 if total["max"] < 0.25 or not want_one_minus:  # 1 − E W_1 loses nothing where E W_1 < 1/4
                     total["one_minus_max"] = 1.0 - total["max"]
                     break
-                if va_min > math.log(800.0) and _negligible(part, total):
+                if va_min > math.log(800.0) and _negligible(part, total, rtol):
                     break
         return total
 
