@@ -57,6 +57,8 @@ class Claim:
     title: str
     statement: str
     run: Callable = field(repr=False)
+    #: CPU seconds of the default run (measured; only orders the work when claims run side by side).
+    cost: float = 1.0
 
 
 class Context:

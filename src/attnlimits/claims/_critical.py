@@ -188,9 +188,11 @@ def _super_collapse(ctx) -> ClaimResult:
 
 CRITICAL_CONSTANT = Claim("critical-constant", "Critical constant (IPR)",
                           "At β = λβ*_n, E[IPR] matches the exact finite-n value and converges to the Poisson–Kingman "
-                          "limit (λ = 0.5, 1, 2).", _critical_constant)
+                          "limit (λ = 0.5, 1, 2).", _critical_constant, cost=4)
 CRITICAL_NO_COLLAPSE = Claim("critical-no-collapse", "No collapse at the critical scale",
                              "At λ = 1, E[W_1] matches the exact finite-n value and the Poisson–Kingman limit, and the "
-                             "number of keys holding ≥ 1% of the mass matches its prediction.", _critical_no_collapse)
+                             "number of keys holding ≥ 1% of the mass matches its prediction.", _critical_no_collapse,
+                             cost=3)
 SUPER_COLLAPSE = Claim("super-collapse", "Supercritical collapse",
-                       "W_1 → 1 and |O − K_(1)| → 0 for λ = 10, 100, 1000, matching E[1 − W_1].", _super_collapse)
+                       "W_1 → 1 and |O − K_(1)| → 0 for λ = 10, 100, 1000, matching E[1 − W_1].", _super_collapse,
+                       cost=7)

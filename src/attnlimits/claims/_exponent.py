@@ -84,4 +84,5 @@ def _slopes_text(cases) -> str:
 
 
 CRITICAL_EXPONENT = Claim("critical-exponent", "Critical exponent",
-                          "β_1/2(n) grows like n^{2/(d−1)} in the asymptotic range (d = 2, 3, 4, 6).", _critical_exponent)
+                          "β_1/2(n) grows like n^{2/(d−1)} in the asymptotic range (d = 2, 3, 4, 6).", _critical_exponent,
+                          cost=8)

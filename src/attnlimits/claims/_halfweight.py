@@ -3,8 +3,9 @@
 For each replicate the nearest keys' distances are drawn once; the replicate's max weight
 W(β) = 1/Σ_i e^{−β(D_i − D_(1))} is then a smooth, increasing function of β (its derivative is
 W²·Σ (D_i − D_(1)) e^{−β(D_i − D_(1))} ≥ 0), so the sample mean ḡ(β) of W over replicates is smooth and
-increasing, and its root ḡ(β̂) = 1/2 is found by Brent's method in log β. The standard error follows from the
-delta method: SE(log β̂) = sd_r(W_r(β̂)) / (√R · dḡ/dlog β(β̂)).
+increasing, and its root ḡ(β̂) = 1/2 is found by safeguarded Newton in log β with that derivative (a few
+passes over the sample). The standard error follows from the delta method:
+SE(log β̂) = sd_r(W_r(β̂)) / (√R · dḡ/dlog β(β̂)).
 
 Two ways to get the nearest distances of one replicate:
 

@@ -87,4 +87,4 @@ def _heat(ctx) -> ClaimResult:
 
 HEAT_EQUATION = Claim("heat-equation", "Backward heat equation",
                       "Harmonic growth of self-attention dynamics matches (1 + ℓ(ℓ+d−2)/β)^steps and its limit "
-                      "exp(ℓ(ℓ+d−2)·steps/β) on S^1 and S^2.", _heat)
+                      "exp(ℓ(ℓ+d−2)·steps/β) on S^1 and S^2.", _heat, cost=12)

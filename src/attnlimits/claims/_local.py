@@ -153,4 +153,4 @@ def _local(ctx) -> ClaimResult:
 
 LOCAL_NOT_GLOBAL = Claim("local-not-global", "Local, not global",
                          "Laws with the same D near the query share the critical scale; vMF shifts β*_n by ρ(q)^{1/α}; a "
-                         "subsphere changes the exponent.", _local)
+                         "subsphere changes the exponent.", _local, cost=1)

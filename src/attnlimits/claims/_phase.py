@@ -82,4 +82,4 @@ def _phase(ctx) -> ClaimResult:
 
 PHASE_DIAGRAM = Claim("phase-diagram", "Phase diagram",
                       "E[max weight] over a (log n, log β) grid; the measured β_1/2 line lies within a factor 2 of the "
-                      "exact finite-n β_1/2 at every n.", _phase)
+                      "exact finite-n β_1/2 at every n.", _phase, cost=4)

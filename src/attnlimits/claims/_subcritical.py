@@ -145,6 +145,7 @@ def _clt(ctx) -> ClaimResult:
 
 
 SUB_LLN_BIAS = Claim("sub-lln-bias", "Subcritical law of large numbers and its bias",
-                     "Below the critical scale, the mean of ⟨q,O⟩ matches A_d(β) and the bias is −(d−1)/(2β).", _lln)
+                     "Below the critical scale, the mean of ⟨q,O⟩ matches A_d(β) and the bias is −(d−1)/(2β).", _lln,
+                     cost=1)
 SUB_CLT = Claim("sub-clt", "Subcritical central limit theorem",
-                "Tangent and radial variances match σ⊥², σ∥²; standardised outputs are Gaussian.", _clt)
+                "Tangent and radial variances match σ⊥², σ∥²; standardised outputs are Gaussian.", _clt, cost=4)

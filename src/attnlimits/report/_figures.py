@@ -71,7 +71,7 @@ def _crossover(plt, data):
         ax.plot(n, s["exact"], "-", color="k", lw=1.2, label=r"exact finite-n $\beta_{1/2}$")
         ax.errorbar(n, b, yerr=1.96 * np.asarray(s["log_se"]) * b, fmt="o", ms=4, color="C0",
                     label=rf"measured ({data['samples']} replicates)")
-        ax.plot(n, s["effective"], "--", color="C2", label=r"effective $\lambda_{1/2}(\alpha_n)/t_n$")
+        ax.plot(n, s["effective"], "--", color="C2", label=r"effective exponent ($\alpha_n$, $\kappa_n$)")
         ax.plot(n, s["asymptotic"], "-.", color="C3", label=r"asymptotic $\lambda_{1/2}(\alpha)\,\beta^*_n$")
         ax.plot(n, s["beta_star"], ":", color="C7", label=r"$\beta^*_n = (c_d n)^{2/(d-1)}$")
         ax.set_title(f"d = {s['d']} (α = {(s['d'] - 1) / 2:g}; α_n = {s['alpha_eff'][0]:.3g} … {s['alpha_eff'][-1]:.3g})",

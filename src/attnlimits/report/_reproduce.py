@@ -24,8 +24,14 @@ def _jsonable(obj):
     return obj
 
 
+#: Processes that run claims side by side (the target machine has 2 cores).
+_PROCESSES = 2
+#: CPU seconds of the real-keys section on the default run (orders the work; see Claim.cost).
+_REAL_KEYS_COST = 30.0
+
+
 def _real_keys_worker(store_path: str, figures_dir: str) -> dict:
-    """The real-keys section in its own process (its own connection to the run's store)."""
+    """The real-keys section in a worker process (its own connection to the run's store)."""
     from ..claims import UnitStore
     from ._real_keys import real_keys_section
 
@@ -36,14 +42,62 @@ def _real_keys_worker(store_path: str, figures_dir: str) -> dict:
         store.close()
 
 
-def _start_real_keys(out: Path):
-    """Start the real-keys section (a model forward pass and tail fits, independent of every claim) in a second
-    process, so that it runs beside the claims on a machine with two or more cores; returns (pool, future)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _claim_worker(claim_id: str, quick: bool, seed: int, workers: int, out: str):
+    """Run one claim and draw its figures in a worker process (its own connection to the run's store)."""
+    from ..claims import Context, UnitStore, run_claim, select_claims
+    from ._figures import draw_figure
 
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    return pool, pool.submit(_real_keys_worker, str(out / "store.sqlite"), str(out / "figures"))
+    store = UnitStore(Path(out) / "store.sqlite")
+    try:
+        result = run_claim(select_claims([claim_id])[0],
+                           Context(quick=quick, seed=seed, workers=workers, store=store, directory=Path(out)))
+    finally:
+        store.close()
+    for fig in result.figures:
+        draw_figure(fig, Path(out) / "figures")
+    return result
+
+
+def _processes(claims) -> int:
+    """Processes for the run: two where the machine has two or more cores and there is more than one piece of
+    work, else one. Claims are independent (each draws from streams keyed by its own id), so running them side
+    by side changes no number."""
+    import os
+
+    return min(_PROCESSES, os.cpu_count() or 1) if len(claims) > 1 else 1
+
+
+def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_keys: bool, progress):
+    """Claims (and the real-keys section) in ``jobs`` spawned processes, the costliest first; results in report
+    order."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from ..sweep._executors import _watch_parent
+
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+    work = [(c.cost, i) for i, c in enumerate(claims)] + ([(_REAL_KEYS_COST, -1)] if real_keys else [])
+    futures = {}
+    try:
+        for _, i in sorted(work, key=lambda w: -w[0]):
+            fut = (pool.submit(_real_keys_worker, str(out / "store.sqlite"), str(out / "figures")) if i < 0 else
+                   pool.submit(_claim_worker, claims[i].id, quick, seed, workers, str(out)))
+            futures[fut] = i
+        results, extras = [None] * len(claims), []
+        with (progress("claims") if progress else nullcontext(None)) as callback:
+            for done, fut in enumerate(as_completed(futures), 1):
+                i = futures[fut]
+                if i < 0:
+                    extras.append(fut.result())
+                else:
+                    results[i] = fut.result()
+                if callback:
+                    callback(done, len(futures))
+    finally:
+        pool.shutdown(cancel_futures=True)
+    return results, extras
 
 
 def records(results) -> list:
@@ -65,14 +119,17 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     seed : int
         Root seed of the run.
     workers : int
-        Worker processes for the simulations that use them.
+        Worker processes for the simulations that use them. Independently of it, the claims (and the real-keys
+        section) run two at a time in spawned processes on a machine with two or more cores; their numbers do
+        not depend on it.
     only : str or list, optional
         Claim ids to run (default: all).
     progress : callable, optional
-        ``progress(claim_id)`` returns a context manager yielding ``callback(done, total)`` (a progress bar).
+        ``progress(label)`` returns a context manager yielding ``callback(done, total)`` (a progress bar): one per
+        claim when the claims run here, one over all claims when they run side by side.
     real_keys : bool
         Add the real-keys section (MiniLM's heads against the theory's scales; a figure, no verdict) to a full
-        default run when the ``models`` extra is installed. It runs in a second process beside the claims.
+        default run when the ``models`` extra is installed.
 
     Returns
     -------
@@ -83,31 +140,36 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     from ..claims import Context, UnitStore, run_claim, select_claims
     from ._figures import draw_figure
     from ._html import write_report
-    from ._real_keys import real_keys_available
+    from ._real_keys import real_keys_available, real_keys_section
 
     seed = check_int("seed", seed, minimum=0)
     workers = check_int("workers", workers, minimum=1)
     claims = select_claims(only)
     out = Path(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    store = UnitStore(out / "store.sqlite")
     start = time.monotonic()
-    results, extras = [], []
-    real = _start_real_keys(out) if real_keys and not quick and only is None and real_keys_available() else None
-    try:
-        for claim in claims:
-            with (progress(claim.id) if progress else nullcontext(None)) as callback:
-                ctx = Context(quick=quick, seed=seed, workers=workers, store=store, progress=callback, directory=out)
-                result = run_claim(claim, ctx)
-            for fig in result.figures:
-                draw_figure(fig, out / "figures")
-            results.append(result)
-        if real is not None:
-            extras.append(real[1].result())
-    finally:
-        store.close()
-        if real is not None:
-            real[0].shutdown(cancel_futures=True)
+    with_real = bool(real_keys and not quick and only is None and real_keys_available())
+    jobs = _processes(claims)
+    if jobs > 1:
+        UnitStore(out / "store.sqlite").close()  # create it (WAL, table) before two processes open it
+        results, extras = _run_parallel(claims, jobs, out, quick=quick, seed=seed, workers=workers,
+                                        real_keys=with_real, progress=progress)
+    else:
+        results, extras = [], []
+        store = UnitStore(out / "store.sqlite")
+        try:
+            for claim in claims:
+                with (progress(claim.id) if progress else nullcontext(None)) as callback:
+                    ctx = Context(quick=quick, seed=seed, workers=workers, store=store, progress=callback,
+                                  directory=out)
+                    result = run_claim(claim, ctx)
+                for fig in result.figures:
+                    draw_figure(fig, out / "figures")
+                results.append(result)
+            if with_real:
+                extras.append(real_keys_section(store, out / "figures"))
+        finally:
+            store.close()
     (out / "claims.json").write_text(json.dumps(records(results), indent=1, allow_nan=False), encoding="utf-8")
     meta = {"quick": quick, "seed": seed, "version": __version__, "elapsed": time.monotonic() - start}
     write_report(out, results, meta, extras=extras)
