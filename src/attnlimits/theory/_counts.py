@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from ..laws._beta_tail import symmetric_beta_logcdf
-from ._measure import ScaledDistance
+from ._measure import DistanceDensity
 
 __all__ = ["CountGrid", "count_grid", "log_cdf_sf"]
 
@@ -115,7 +115,7 @@ class CountGrid:
         self.half = hw
         self.log_f_b, self.log_sf_b = log_cdf_sf(law, self.t_b, self.tbar_b)
         with np.errstate(divide="ignore"):
-            self.log_dens = (self.log_n + ScaledDistance(law, 1.0).log_density(self.t, self.tbar)
+            self.log_dens = (self.log_n + DistanceDensity(law).log_density(self.t, self.tbar)
                              + np.log(hw)[:, None])
         self.log_f, self.log_sf = log_cdf_sf(law, self.t, self.tbar)
         self.weights = _W

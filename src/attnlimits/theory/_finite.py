@@ -1,6 +1,6 @@
 """The exact finite-n integrals of SPEC §4 at every d, n and β (the quadrature behind :mod:`._exact`).
 
-Formulation (as in :mod:`._quadrature`, here for n keys). With X = βD, s = ln u, τ = s − x, the count
+Formulation. With X = βD, s = ln u, τ = s − x, the count
 measure n·dG of X and γ_p(τ) = e^{pτ − e^τ}/Γ(p):
 
 * n·Q(s) = ∫ (1 − e^{−e^{s−x}}) n dG(x),  Φ(s) = φ(e^s)^{n−1} = exp((n−1) log1p(−Q));
@@ -30,11 +30,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.polynomial import legendre
 from scipy import special
 
 from ._counts import NODES, log_cdf_sf
-from ._measure import ScaledDistance
-from ._quadrature import _integration_matrices
+from ._measure import DistanceDensity
 
 __all__ = ["FiniteQuadrature"]
 
@@ -42,6 +42,23 @@ __all__ = ["FiniteQuadrature"]
 #: the kernel is e^{pτ}: 12 nodes integrate e^{−8} across a panel to 1e−13) and 2 above (e^{−e^τ} < e^{−20}).
 _TAU = np.concatenate([[5.0, 3.0], np.arange(2.0, -8.5, -1.0), np.arange(-12.0, -80.5, -4.0)])
 _BELOW = 5.0
+
+
+
+def _integration_matrices(y):
+    """(B_fwd, B_rev): values at the Gauss–Legendre nodes y ↦ ∫_{−1}^{y_i} and ∫_{y_i}^{1} of their
+    interpolating polynomial (the partial integrals inside a panel)."""
+    n = y.size
+    fwd = np.empty((n, n))
+    for j in range(n):
+        coef = np.zeros(n)
+        coef[j] = 1.0
+        fwd[:, j] = legendre.legval(y, legendre.legint(coef, lbnd=-1.0))
+    full = np.zeros(n)
+    full[0] = 2.0
+    inv = np.linalg.inv(legendre.legvander(y, n - 1))
+    return fwd @ inv, (full[None, :] - fwd) @ inv
+
 
 _Y, _W = special.roots_legendre(NODES)
 _B_FWD, _B_REV = _integration_matrices(_Y)
@@ -78,7 +95,7 @@ class FiniteQuadrature:
         self.n = grid.n
         self.powers = tuple(float(p) for p in powers)
         self.want_max = max_weight
-        self._dens = ScaledDistance(law, 1.0)
+        self._dens = DistanceDensity(law)
         self._lgam = {p: float(special.gammaln(p)) for p in self.powers}
         # τ above this: e^{pτ − e^τ} and e^{−e^τ} are 0 in float64, and e^{pτ} stays finite
         self._tt_max = min(300.0, 700.0 / max((2.0,) + self.powers))
