@@ -88,6 +88,7 @@ def test_schedule_from_a_decoder_head(tiny, cli_json):
     assert row["rules"]["iso"]["max_weight"] == pytest.approx(out["max_weight_train"], abs=1e-6)
 
 
+@pytest.mark.slow
 def test_iso_schedules_of_decoder_heads(tiny):
     """Each head's exact β_iso keeps the E[max weight] of its own β at T; the figure draws."""
     from attnlimits.models import iso_schedules

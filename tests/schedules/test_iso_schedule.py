@@ -55,7 +55,8 @@ def test_schedule_table_default_beta_train_and_iso_rule():
     law = UniformSphere(16)
     table = schedule_table(law, 1000, [1000, 10**5])
     assert table["beta_train"] == pytest.approx(beta_half(law, 1000), rel=1e-12)
-    assert table["max_weight_train"] == pytest.approx(0.5, abs=1e-9)
+    # β_1/2 is root-found to ~1e-7 relative in β, and d E[max w]/d log β is O(1) there
+    assert table["max_weight_train"] == pytest.approx(0.5, abs=1e-6)
     for row in table["rows"]:
         iso = row["rules"]["iso"]
         assert iso["beta"] == row["beta_iso"] and iso["max_weight"] == pytest.approx(0.5, abs=1e-6)
