@@ -71,8 +71,10 @@ _RARE = -30.0
 _FINE = 1.0
 #: Outer panels span at least this much of s.
 _MIN_OUTER = 1.0
-#: Outer panels grouped into one vectorised block span at most this much of s.
+#: Outer panels grouped into one vectorised block span at most this much of s (where fixed fine panels
+#: are evaluated for every s of the block), and number at most _BLOCK_PANELS.
 _BLOCK = 8.0
+_BLOCK_PANELS = 12
 
 
 class FiniteQuadrature:
@@ -284,6 +286,14 @@ class FiniteQuadrature:
         starts = x[:, :, 0].min(axis=0)
         return int(np.searchsorted(np.maximum.accumulate(starts), xb[k], "right"))
 
+    def _any_fine(self, s_lo, s_hi, fine_before) -> bool:
+        """True when a block of s in [s_lo, s_hi] would evaluate fixed fine panels (its cost grows with
+        its span); blocks over wide panels only (per-s kernel panels) may span any range."""
+        xb, P = self.xb, self.xb.size - 1
+        j0 = int(min(max(np.searchsorted(xb, s_lo - _BELOW, "right") - 1, 0), P))
+        j1 = int(min(max(np.searchsorted(xb, s_hi + self._above, "left"), j0), P))
+        return bool(fine_before[j1] - fine_before[j0] > 0)
+
     # ------------------------------------------------------------------ the outer integral
     def integrate(self) -> dict:
         """``power`` {p: E Σ w^p}, ``norm`` (E Σ w = 1 up to the quadrature error), ``defect`` E Σ w βD,
@@ -293,10 +303,12 @@ class FiniteQuadrature:
         ends = self._outer()
         tot = {"power": {p: 0.0 for p in self.powers}, "norm": 0.0, "defect": 0.0, "tangent_sq": 0.0,
                "one_minus_ipr": 0.0, "max": 0.0, "one_minus_max": 0.0}
+        fine_before = np.concatenate([[0], np.cumsum(self.fine)])  # fine panels below each boundary
         start = 0
         while start < ends.size - 1:
             stop = start + 1
-            while stop < ends.size - 1 and ends[stop + 1] - ends[start] <= _BLOCK:
+            while stop < ends.size - 1 and stop - start < _BLOCK_PANELS and (
+                    ends[stop + 1] - ends[start] <= _BLOCK or not self._any_fine(ends[start], ends[stop + 1], fine_before)):
                 stop += 1
             a, b = ends[start:stop], ends[start + 1:stop + 1]
             mid, half = (a + b) / 2.0, (b - a) / 2.0
