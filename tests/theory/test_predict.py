@@ -64,3 +64,16 @@ def test_effective_max_weight_increases_with_beta_and_crosses_half_at_beta_half_
     assert max_weight_eff(law, 10**4, b) == pytest.approx(0.5, abs=1e-7)
     vals = [max_weight_eff(law, 10**4, x) for x in (0.0, b / 4, b, 4 * b)]
     assert vals[0] == 0.0 and all(y > x for x, y in zip(vals, vals[1:])) and vals[-1] < 1.0
+
+
+def test_lambda_outside_the_pk_range_is_withheld():
+    p = predict(UniformSphere(2), 10**6, 1e30)  # λ ≈ 5e18: the limit_ipr = 1.0000000000000016
+    assert p["limit_ipr"] is None and any("outside [1e-06, 1e+06]" in note for note in p["notes"])
+
+
+def test_theory_json_has_the_new_keys(cli_json):
+    out = cli_json("theory", "--d", "3", "--n", "1e4", "--lam", "1")
+    for key in ("alpha_eff", "critical_beta_eff", "lam_eff", "max_weight_eff", "beta_half_eff", "heat_rate", "notes"):
+        assert key in out
+    assert out["alpha_eff"] == pytest.approx(1.0) and out["lam_eff"] == pytest.approx(1.0)
+    assert out["tangent_var"] is None and isinstance(out["notes"], list) and out["notes"]

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import optimize
 
-from .._validation import InputError, check_int, check_real
+from .._validation import LAM_RANGE, InputError, check_int, check_real
 from ._critical import PoissonKingman
 from ._pk_quadrature import LogMassMap, PoissonQuadrature
 
@@ -157,7 +157,8 @@ def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -
 def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
     """The effective-exponent prediction of the expected max weight of n keys at inverse temperature β
     (SPEC §2a): E W_1 of PK(α_n, λ̃ = β t_n) at ``order`` 1, and of its curvature-corrected form (κ_n, see the
-    module docstring) at ``order`` 2 (the default). 0 at β = 0 (the λ → 0 limit).
+    module docstring) at ``order`` 2 (the default). 0 at β = 0 (the λ → 0 limit); λ̃ must lie in [1e−6, 1e6]
+    (:data:`attnlimits._validation.LAM_RANGE`), the range the quadrature is guaranteed on.
 
     Parameters
     ----------
@@ -176,6 +177,10 @@ def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
     lam = beta * eff.t_n
     if lam == 0.0:
         return 0.0
+    lo, hi = LAM_RANGE
+    if not lo <= lam <= hi:
+        raise InputError(f"invalid beta={beta:g}: λ̃ = β t_n = {lam:.3g} is outside [{lo:g}, {hi:g}], the range of the "
+                         f"Poisson–Kingman quadrature (expected β in [{lo / eff.t_n:.3g}, {hi / eff.t_n:.3g}] at n={n})")
     return _max_weight(eff.alpha_eff, lam, eff.curvature if order == 2 else 0.0)
 
 

@@ -32,14 +32,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.polynomial import legendre
 from scipy import special
+
+from ._finite import _integration_matrices
 
 __all__ = ["LogMassMap", "DirichletMap", "PoissonQuadrature"]
 
 _NI = 12  # inner nodes per panel
 _YI, _WI = special.roots_legendre(_NI)
-_LWI = np.log(_WI)
 _NO = 10  # outer nodes per panel
 _YO, _WO = special.roots_legendre(_NO)
 _T_HI = 5.0  # above: 1 − e^{−e^t} = 1 to 1e−64 and γ_p(t) < e^{−140}
@@ -53,18 +53,7 @@ _KERNEL_T = np.concatenate([np.arange(_T_HI, -10.0, -1.0), np.arange(-10.0, -40.
 _KERNEL_T_FINE = np.concatenate([np.arange(_T_HI, -10.0, -0.5), np.arange(-10.0, -40.0, -1.0)])
 
 
-def _cumulative_matrix(y):
-    """B with (B f)_i = ∫_{−1}^{y_i} of the polynomial interpolating f at the nodes y (Gauss–Legendre)."""
-    n = y.size
-    fwd = np.empty((n, n))
-    for j in range(n):
-        coef = np.zeros(n)
-        coef[j] = 1.0
-        fwd[:, j] = legendre.legval(y, legendre.legint(coef, lbnd=-1.0))
-    return fwd @ np.linalg.inv(legendre.legvander(y, n - 1))
-
-
-_B = _cumulative_matrix(_YI)
+_B = _integration_matrices(_YI)[0]  # values at the nodes ↦ ∫_{−1}^{y_i} of their interpolating polynomial
 
 
 class LogMassMap:
@@ -311,7 +300,8 @@ class PoissonQuadrature:
             log_jac[rt] = -m.log_slope(v[rt])
         with np.errstate(divide="ignore"):
             log_half = np.log(0.5 * np.where(by_t, dt, dv))
-        log_g = log_half[:, None] + log_jac + v  # dM/dy at the nodes
+        with np.errstate(invalid="ignore"):
+            log_g = np.where(v == -np.inf, -np.inf, log_half[:, None] + log_jac + v)  # dM/dy at the nodes
         return v, t, log_g
 
     def inner(self, s: float, want_max: bool = True) -> dict:

@@ -12,7 +12,8 @@ which exact value to read instead. The rules:
   power law F(t) ≈ c t^α; at finite n the nearest keys see F at its 1/n quantile t_n instead (SPEC §2a). The
   limit is reported where the two agree: |α_n/α − 1| ≤ 5 % and |log(β*_n t_n)| ≤ 5 %, i.e. exponent and scale
   of the effective law PK(α_n, β t_n) within 5 % of the paper's PK(α, λ); otherwise the setting is
-  pre-asymptotic for it (d = 64, n = 1e6: 27 % and 24 %).
+  pre-asymptotic for it (d = 64, n = 1e6: 27 % and 24 %); and λ must lie in [1e−6, 1e6], the range the
+  quadrature is guaranteed on (beyond, the limits are 0 and 1).
 * A value that cannot be right (a variance above 1, an IPR above 1) is never returned.
 * ``beta_half`` is None at n = 1 (the max weight is 1 at every β).
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from .._validation import InputError, check_int, check_real
+from .._validation import LAM_RANGE, InputError, check_int, check_real
 from ._critical import PoissonKingman
 from ._effective import beta_half_eff, effective_exponent, max_weight_eff
 from ._exact import expected_defect, expected_inner, expected_ipr, expected_max_weight
@@ -74,8 +75,15 @@ def _effective_part(law, n, beta, notes) -> dict:
     except InputError as err:
         notes.append(f"alpha_eff etc.: none for this law ({err}); read the exact values")
         return out, None
-    out.update({"alpha_eff": eff.alpha_eff, "critical_beta_eff": eff.critical_beta_eff, "lam_eff": beta * eff.t_n,
-                "max_weight_eff": max_weight_eff(law, n, beta), "beta_half_eff": beta_half_eff(law, n)})
+    lam = beta * eff.t_n
+    out.update({"alpha_eff": eff.alpha_eff, "critical_beta_eff": eff.critical_beta_eff, "lam_eff": lam,
+                "beta_half_eff": beta_half_eff(law, n)})
+    lo, hi = LAM_RANGE
+    if lam == 0.0 or lo <= lam <= hi:
+        out["max_weight_eff"] = max_weight_eff(law, n, beta)
+    else:
+        notes.append(f"max_weight_eff: λ̃ = β t_n = {_fmt(lam)} is outside [{lo:g}, {hi:g}], the range of the "
+                     "Poisson–Kingman quadrature; read expected_max_weight (exact)")
     return out, eff
 
 
@@ -95,6 +103,12 @@ def _limit_part(law, n, beta, lam, eff, notes) -> dict:
         return out
     if lam == 0.0:
         return {"limit_ipr": 0.0, "limit_max_weight": 0.0}
+    lo, hi = LAM_RANGE
+    if not lo <= lam <= hi:
+        notes.append(f"limit_ipr, limit_max_weight: λ = {_fmt(lam)} is outside [{lo:g}, {hi:g}], the range of the "
+                     f"Poisson–Kingman quadrature (its limits there are {'0' if lam < lo else '1'}); read "
+                     "expected_ipr, expected_max_weight (exact)")
+        return out
     pk = PoissonKingman(alpha, lam)
     ipr, w1 = pk.expected_ipr(), pk.expected_max_weight()
     if not (0.0 <= ipr <= 1.0 and 0.0 <= w1 <= 1.0):
