@@ -65,6 +65,18 @@ def _integrals(law, n: int, beta: float, powers: tuple, want_max: bool) -> dict:
     return res
 
 
+def max_weight_direct(law, n: int, beta: float) -> float:
+    """E max w from its direct integral alone (for root searches such as β_1/2: ~40 % cheaper than the full
+    set; accurate to ~1e−12 relative wherever E max w is not close to 1). β > 0, n ≥ 2, unchecked."""
+    key = (_law_key(law), n, float(beta), (2.0,), True)
+    if key in _CACHE:
+        return float(_CACHE[key]["max"])
+    grid = count_grid(law, n)
+    if applies(grid, beta):
+        return float(nearest_pair_integrals(grid, beta)["max"])
+    return float(FiniteQuadrature(law, grid, beta, powers=(), max_only=True).integrate()["max"])
+
+
 def _all(law, n, beta, p=None, want_max=True):
     powers = (2.0,) if p is None or p == 2.0 else (2.0, float(p))
     return _integrals(law, n, float(beta), powers, want_max)

@@ -90,10 +90,15 @@ class FiniteQuadrature:
         β > 0.
     powers : tuple of float
         The p of E Σ w^p to compute.
+    max_weight : bool
+        Compute E max w and 1 − E max w (the costlier part).
+    max_only : bool
+        Compute only the direct integral of E max w (``max``; the other entries stay 0).
     """
 
-    def __init__(self, law, grid, beta: float, powers=(2.0,), max_weight: bool = True):
+    def __init__(self, law, grid, beta: float, powers=(2.0,), max_weight: bool = True, max_only: bool = False):
         self.law, self.g, self.beta = law, grid, float(beta)
+        self.max_only = max_only  # only E max w (its direct integral): what a root search on it needs
         self.n = grid.n
         self.powers = tuple(float(p) for p in powers)
         self.want_max = max_weight
@@ -242,31 +247,35 @@ class FiniteQuadrature:
             q_tail = np.exp(s + tails["q"])
             qn = below + lumps.sum(axis=1) + np.einsum("spk,spk->s", ww, q) + q_tail
             out = {"Qn": qn}
-            for p in self.powers:
-                kp = g1 * e if p == 2.0 else np.exp(p * tt - e)
-                out[p] = np.einsum("spk,spk->s", ww, kp) * math.exp(-self._lgam[p]) + np.exp(
-                    p * s + tails[p] - self._lgam[p])
-            out["k1"] = np.einsum("spk,spk->s", ww, g1) + q_tail
-            out["k1x"] = np.einsum("spk,spk->s", ww * x, g1) + np.exp(s + tails["k1x"])
-            out["k2d"] = np.einsum("spk,spk->s", ww * d2, g1 * e) + np.exp(2.0 * s + tails["k2d"])
+            if not self.max_only:
+                for p in self.powers:
+                    kp = g1 * e if p == 2.0 else np.exp(p * tt - e)
+                    out[p] = np.einsum("spk,spk->s", ww, kp) * math.exp(-self._lgam[p]) + np.exp(
+                        p * s + tails[p] - self._lgam[p])
+                out["k1"] = np.einsum("spk,spk->s", ww, g1) + q_tail
+                out["k1x"] = np.einsum("spk,spk->s", ww * x, g1) + np.exp(s + tails["k1x"])
+                out["k2d"] = np.einsum("spk,spk->s", ww * d2, g1 * e) + np.exp(2.0 * s + tails["k2d"])
             if self.want_max and n > 1:
                 # keys above X_cut never hold the maximum: there ψ^{n−1} ≤ exp(−(n−1)·½·3200/n) (each key
                 # above s + ½ adds at least ½ to n(1 − ψ)), and (1 − G)^{n−1} ≤ e^{−3200}; drop their panels
                 cut = self._max_cut(s, x)
-                fj = wd * q
-                tot_j = fj @ W
-                after = (np.cumsum(tot_j[:, ::-1], axis=1)[:, ::-1] - tot_j)[:, :cut]
-                jn = (after + q_tail[:, None])[:, :, None] + fj[:, :cut] @ _B_REV.T
+                if not self.max_only:
+                    fj = wd * q
+                    tot_j = fj @ W
+                    after = (np.cumsum(tot_j[:, ::-1], axis=1)[:, ::-1] - tot_j)[:, :cut]
+                    jn = (after + q_tail[:, None])[:, :, None] + fj[:, :cut] @ _B_REV.T
                 x, wd, ww, e, em, q, g1, lumps = (a[:, :cut] for a in (x, wd, ww, e, em, q, g1, lumps))
                 nm1 = n - 1.0
                 Q = qn / n
                 fp = wd * em
                 tot_p = fp @ W
                 pn = (np.cumsum(tot_p, axis=1) - tot_p)[:, :, None] + fp @ _B_FWD.T
-                tot_g = wd @ W
-                gn = (np.cumsum(tot_g, axis=1) - tot_g + np.cumsum(lumps, axis=1) + below)[:, :, None] + wd @ _B_FWD.T
                 psi = np.exp(nm1 * np.log1p(-np.minimum(Q[:, None, None] + pn / n, 1.0)))
                 out["M"] = np.einsum("spk,spk->s", ww, g1 * psi)
+                if self.max_only:
+                    return out
+                tot_g = wd @ W
+                gn = (np.cumsum(tot_g, axis=1) - tot_g + np.cumsum(lumps, axis=1) + below)[:, :, None] + wd @ _B_FWD.T
                 gcum = np.minimum(gn / n, 1.0)
                 sf = 1.0 - gcum
                 ratio = np.where(sf > 0, jn / (n * sf), 1.0)
@@ -320,13 +329,17 @@ class FiniteQuadrature:
                 l1q = np.log1p(-np.minimum(Q, 1.0))
                 phi = np.exp((n - 1.0) * l1q) if n > 1 else np.ones_like(Q)
                 phi2 = np.exp((n - 2.0) * l1q) if n > 2 else np.ones_like(Q)
-            part = {"norm": float(wo @ (phi * r["k1"])), "defect": float(wo @ (phi * r["k1x"])),
-                    "tangent_sq": float(wo @ (phi * r["k2d"])),
-                    "one_minus_ipr": float(wo @ (phi2 * r["k1"] ** 2)) * (n - 1.0) / n}
+            part = {}
+            if "k1" in r:
+                part = {"norm": float(wo @ (phi * r["k1"])), "defect": float(wo @ (phi * r["k1x"])),
+                        "tangent_sq": float(wo @ (phi * r["k2d"])),
+                        "one_minus_ipr": float(wo @ (phi2 * r["k1"] ** 2)) * (n - 1.0) / n}
             if "M" in r:
-                part["max"], part["one_minus_max"] = float(wo @ r["M"]), float(wo @ r["OM"])
+                part["max"] = float(wo @ r["M"])
+            if "OM" in r:
+                part["one_minus_max"] = float(wo @ r["OM"])
             small = True
-            for p in self.powers:
+            for p in self.powers if "k1" in r else ():
                 v = float(wo @ (phi * r[p]))
                 tot["power"][p] += v
                 small &= abs(v) <= 1e-17 * abs(tot["power"][p])

@@ -10,7 +10,7 @@ import numpy as np
 from scipy import optimize
 
 from .._validation import InputError, check_int, check_real
-from ._exact import expected_max_weight
+from ._exact import expected_max_weight, max_weight_direct
 
 __all__ = ["critical_beta", "n_effective", "beta_half", "regime", "pre_asymptotic", "lam_of"]
 
@@ -86,7 +86,7 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
     alpha_n = math.exp(log_alpha)
     # β t_n/α_n at the crossing: ≈ 0.8 at α = 1 (d = 3), → 1.5 as α_n → ∞ (the Poisson–Dirichlet limit)
     guess = log_alpha - log_tn + math.log(1.5 / (1.0 + 0.85 / alpha_n))
-    f = lambda lb: _logit(expected_max_weight(law, n, math.exp(lb)))  # noqa: E731  (logit: ~linear in log β)
+    f = lambda lb: _logit(max_weight_direct(law, n, math.exp(lb)))  # noqa: E731  (logit: ~linear in log β)
     x0, x1 = guess, guess + 0.05
     f0, f1 = f(x0), f(x1)
     for _ in range(20):
