@@ -75,10 +75,12 @@ class LogMassMap:
         k = self.kappa
         if k == 0.0:
             self._ub = None
+            self.breaks = np.empty(0)
         else:
             ub = -self.alpha / (2.0 * k)  # slope α + κu = α/2 there
             self._ub = ub
             self._vb = self.alpha * ub + 0.5 * k * ub * ub
+            self.breaks = np.array([self._vb])  # ξ(v) is only C¹ there: a panel end
 
     def _v_of_u(self, u):
         a, k = self.alpha, self.kappa
@@ -145,6 +147,7 @@ class DirichletMap:
     v_step = 1.0
     tail_step = 2.0
     kernel_t = _KERNEL_T
+    breaks = np.empty(0)
 
     def __init__(self, theta: float):
         self.theta = float(theta)
@@ -278,6 +281,7 @@ class PoissonQuadrature:
         tk, vk = tk[inside], vk[inside]
         # v-grid points where ξ' > 1 would carry an inexact t when |s| is large: the ξ-grid resolves there
         bv = bv[m.log_slope(bv) <= 0.0] if bv.size else bv
+        bv = np.concatenate([bv, m.breaks[(m.breaks > lo) & (m.breaks < hi)]])
         vb = np.concatenate([[lo, hi], bv, vk])
         tb = np.concatenate([s - m.xi(np.array([lo, hi])), s - m.xi(bv), tk])
         order = np.argsort(vb, kind="stable")
@@ -365,6 +369,10 @@ class PoissonQuadrature:
             return float(m.xi(sig)), h * math.exp(float(m.log_slope(sig)))
 
         self._z_switch = sc  # the coordinate is only C¹ there: a panel boundary
+        # so is ξ(v) at the map's breaks: their z are panel ends too
+        zb = [float(m.xi(b)) if (not math.isfinite(sc) and vc > 0) or (math.isfinite(sc) and b <= vc)
+              else (sc + (b - vc) / h if math.isfinite(sc) else b / h) for b in m.breaks]
+        self._z_breaks = sorted(zb)
         if 0.0 <= sc:
             self._z_zero = 0.0
         else:  # z of s = 0 (log mass 0)
@@ -372,6 +380,18 @@ class PoissonQuadrature:
         return s_of
 
     def _panel(self, z1, z2, s_of, want_max):
+        inside = [z for z in self._z_breaks if z1 < z < z2]
+        if not inside:
+            return self._one_panel(z1, z2, s_of, want_max)
+        ends = [z1] + inside + [z2]
+        acc, q_min, q_max, va_min = _zero(self.powers), math.inf, -math.inf, math.inf
+        for a, b in zip(ends[:-1], ends[1:]):
+            part, q1, q2, va = self._one_panel(a, b, s_of, want_max)
+            _add(acc, part)
+            q_min, q_max, va_min = min(q_min, q1), max(q_max, q2), min(va_min, va)
+        return acc, q_min, q_max, va_min
+
+    def _one_panel(self, z1, z2, s_of, want_max):
         mid, half = 0.5 * (z1 + z2), 0.5 * (z2 - z1)
         acc = _zero(self.powers)
         q_min, q_max, va_min = math.inf, -math.inf, math.inf
