@@ -118,3 +118,16 @@ def test_comparison_can_fail(family_dir):
     assert np.abs(span_probabilities(ex, 0, 0, 0) - model).max() < 1e-5
     ex.queries = np.roll(ex.queries, 1, axis=2)
     assert np.abs(span_probabilities(ex, 0, 0, 0) - model).max() > 1e-3
+
+
+def test_selected_layers_and_sdpa_pass(family_dir):
+    """forward_qk(layers=[1]) reads layer 1 alone; without output_attentions the pass runs on SDPA, and its q, k
+    agree with the eager pass's to float32 rounding; the model is left on eager."""
+    lm = load_model(family_dir("llama"))
+    ids, mask = token_windows(lm, TEXT, window=WIDTH, max_tokens=WIDTH)
+    q_e, k_e, _ = forward_qk(lm, ids, mask, output_attentions=True)
+    q_s, k_s, att = forward_qk(lm, ids, mask, layers=[1])
+    assert att is None and q_s[0] is None and k_s[0] is None
+    np.testing.assert_allclose(q_s[1], q_e[1], atol=1e-5)
+    np.testing.assert_allclose(k_s[1], k_e[1], atol=1e-5)
+    assert lm.model.config._attn_implementation == "eager"

@@ -86,18 +86,24 @@ def _rotate(x, cos, sin):
     return torch.cat((out, rest), dim=-1) if rest.shape[-1] else out
 
 
-def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False):
+def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
     """Run a decoder; return (q, k, attentions): q and k per layer as float32 arrays (batch, heads, T, d_head)
     after q/k norms and RoPE, with each query head's key-value head's keys (GQA: head h reads kv head
-    h // (heads / kv_heads)); and the model's eager probabilities when ``output_attentions``."""
+    h // (heads / kv_heads)); and the model's eager probabilities when ``output_attentions``. With ``layers``,
+    only those layers are read (the others' entries are None)."""
     import torch
 
     from ._extract import hooked_forward
 
-    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, rope=True)
+    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, rope=True,
+                                layers=layers)
     groups = lm.heads // lm.kv_heads
     q_all, k_all = [], []
     for i, (_, mod, _, _) in enumerate(lm.attention_modules):
+        if ("rope", i) not in store:
+            q_all.append(None)
+            k_all.append(None)
+            continue
         cos, sin = store[("rope", i)]
         qk = []
         for tag in ("q", "k"):

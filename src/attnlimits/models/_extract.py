@@ -51,15 +51,18 @@ class KeyExtraction:
     kv_heads: list | None = None
 
 
-def hooked_forward(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, rope: bool = False):
-    """Run the model with forward hooks on every attention module's query/key projections; return (store, out):
-    ``store[("q"|"k", layer)]`` the projection outputs, and with ``rope`` also ``store[("rope", layer)]``, the
-    (cos, sin) the attention module receives as ``position_embeddings``."""
+def hooked_forward(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, rope: bool = False,
+                   layers=None):
+    """Run the model with forward hooks on the query/key projections of the attention modules of ``layers``
+    (default all); return (store, out): ``store[("q"|"k", layer)]`` the projection outputs, and with ``rope``
+    also ``store[("rope", layer)]``, the (cos, sin) the attention module receives as ``position_embeddings``."""
     import torch
 
     store: dict = {}
     hooks = []
     for i, (_, mod, qn, kn) in enumerate(lm.attention_modules):
+        if layers is not None and i not in layers:
+            continue
         if rope:
             def pre(_m, _args, kwargs, i=i):
                 store[("rope", i)] = kwargs["position_embeddings"]
@@ -68,33 +71,41 @@ def hooked_forward(lm: LoadedModel, input_ids, attention_mask, *, output_attenti
             def hook(_m, _inp, out, i=i, tag=tag):
                 store[(tag, i)] = out.detach()
             hooks.append(getattr(mod, attr).register_forward_hook(hook))
+    # without probabilities to return, the pass runs on torch's SDPA where the model supports it, so a long
+    # window does not hold T × T eager scores per layer (q and k then agree with an eager pass to float32 rounding)
+    fast = not output_attentions and bool(getattr(lm.model, "_supports_sdpa", False))
     try:
+        if fast:
+            lm.model.set_attn_implementation("sdpa")
         with torch.no_grad():
             out = lm.model(input_ids=torch.as_tensor(input_ids), attention_mask=torch.as_tensor(attention_mask),
                            output_attentions=output_attentions)
     finally:
         for h in hooks:
             h.remove()
+        if fast:
+            lm.model.set_attn_implementation("eager")
     return store, out
 
 
-def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False):
+def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
     """Run the model; return (q, k, attentions): q and k as lists over layers of arrays (batch, heads, T,
     d_head), read by forward hooks on the query/key projections, and the model's own attention probabilities
     (list over layers of (batch, heads, T, T)) when ``output_attentions``. Decoders: :func:`._decoder.decoder_qk`
-    (after q/k norms and RoPE, keys of each query head's key-value head)."""
+    (after q/k norms and RoPE, keys of each query head's key-value head). With ``layers``, only those layers are
+    read (the others' entries are None): a long window of a large model holds q and k of a few layers only."""
     if lm.causal:
         from ._decoder import decoder_qk
 
-        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions)
-    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions)
+        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers)
+    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers)
 
     def split(x):
         b, t, _ = x.shape
         return x.view(b, t, -1, lm.d_head).transpose(1, 2).float().numpy()
 
-    q = [split(store[("q", i)]) for i in range(lm.layers)]
-    k = [split(store[("k", i)]) for i in range(lm.layers)]
+    q = [split(store[("q", i)]) if ("q", i) in store else None for i in range(lm.layers)]
+    k = [split(store[("k", i)]) if ("k", i) in store else None for i in range(lm.layers)]
     att = [a.float().numpy() for a in out.attentions] if output_attentions else None
     return q, k, att
 
@@ -145,7 +156,7 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
     qs, ks, win, pos = [], [], [], []
     for start in range(0, len(input_ids), batch):
         ids, m = input_ids[start:start + batch], mask[start:start + batch]
-        q, k, _ = forward_qk(lm, ids, m)
+        q, k, _ = forward_qk(lm, ids, m, layers=layers)
         valid = m.astype(bool)
         qs.append(np.stack([np.stack([q[li][:, h][valid] for h in heads]) for li in layers]))
         ks.append(np.stack([np.stack([k[li][:, h][valid] for h in heads]) for li in layers]))
