@@ -65,3 +65,23 @@ def test_sample_law_has_no_exponent():
 def test_n_is_validated():
     with pytest.raises(InputError, match="n"):
         effective_exponent(UniformSphere(3), 1)
+
+
+@pytest.mark.parametrize("d, n", [(16, 10**4), (1024, 10**6)])
+def test_curvature_matches_the_beta_density(d, n):
+    """κ_n = dα/d log t = α_n (1 + t (log f)'(t) − α_n), (log f)' = (a − 1)(1/t − 1/(2 − t)) for D/2 ~ Beta(a, a)."""
+    e = effective_exponent(UniformSphere(d), n)
+    a, t = (d - 1) / 2.0, e.t_n
+    closed = e.alpha_eff * (1.0 + t * (a - 1.0) * (1.0 / t - 1.0 / (2.0 - t)) - e.alpha_eff)
+    assert e.curvature == pytest.approx(closed, rel=1e-6)
+
+
+@pytest.mark.parametrize("alpha, kappa, lam", [(6.308, -33.5, 5.08), (51.06, -2560.0, 50.17), (23.1, -10.5, 33.1)])
+def test_curved_law_is_a_consistent_quadrature(alpha, kappa, lam):
+    """E W_1 + E[1 − W_1] = 1 and E Σ W = 1, also where the curvature map's C¹ point lies among the nearest points."""
+    from attnlimits.theory._pk_quadrature import LogMassMap, PoissonQuadrature
+
+    r = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=(2.0,)).integrate()
+    assert r["max"] + r["one_minus_max"] == pytest.approx(1.0, abs=1e-9)
+    assert r["norm"] == pytest.approx(1.0, abs=1e-9)
+    assert 0 < r["power"][2.0] < r["max"] < 1
