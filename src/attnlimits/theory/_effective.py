@@ -29,9 +29,6 @@ from ._pk_quadrature import LogMassMap, PoissonQuadrature
 
 __all__ = ["EffectiveScale", "effective_exponent", "max_weight_eff", "beta_half_eff", "lam_half"]
 
-#: The orders of the effective law: 1 (PK(α_n, λ̃), SPEC §2a) and 2 (with the curvature κ_n).
-ORDERS = (1, 2)
-
 #: Step in log t of the central difference that gives the curvature dα(t)/d log t at t_n.
 _LOG_STEP = 1e-4
 
