@@ -19,3 +19,17 @@ def test_side_by_side_claims_equal_one_process(tmp_path, monkeypatch):
         [(r["case"], r["measured"], r["se"], r["verdict"]) for r in one]
     assert sorted(p.name for p in (tmp_path / "two" / "figures").glob("*.png")) == \
         sorted(p.name for p in (tmp_path / "one" / "figures").glob("*.png"))
+
+
+def test_a_real_keys_section_that_raises_is_reported_not_fatal(tmp_path):
+    import pytest
+
+    from attnlimits.report._html import write_report
+    from attnlimits.report._reproduce import _real_keys_failed
+
+    with pytest.warns(RuntimeWarning, match="real-keys section could not run"):
+        extra = _real_keys_failed(ValueError("SVD did not converge"))
+    (tmp_path / "figures").mkdir()
+    html = write_report(tmp_path, [], {"quick": False, "seed": 0, "version": "x", "elapsed": 1.0},
+                        extras=[extra]).read_text()
+    assert "could not run: ValueError: SVD did not converge" in html

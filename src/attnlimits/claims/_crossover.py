@@ -16,8 +16,6 @@ Three cases, against β̂_1/2(n) measured by exact simulation (nested dense draw
 
 from __future__ import annotations
 
-import math
-
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
 from ._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn, nested_dense_samples

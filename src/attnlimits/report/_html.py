@@ -90,7 +90,8 @@ def write_report(directory, results, meta: dict, extras=()) -> Path:
     for x in extras:
         parts.append("<section id='real-keys'><h2>Real transformer keys <small>(no verdict)</small></h2>")
         parts.append(f"<p>{e(x['paragraph'])}</p>")
-        parts.append(_figure(directory, x["figure"], x["caption"]))
+        if x.get("figure"):  # absent when the section could not run (its paragraph says why)
+            parts.append(_figure(directory, x["figure"], x["caption"]))
         for sub in x.get("more", []):  # further measurements of the same section (e.g. iso-selectivity schedules)
             parts.append(f"<p>{e(sub['paragraph'])}</p>" + _figure(directory, sub["figure"], sub["caption"]))
         parts.append("</section>")

@@ -30,6 +30,17 @@ _PROCESSES = 2
 _REAL_KEYS_COST = 30.0
 
 
+def _real_keys_failed(exc: BaseException) -> dict:
+    """The real-keys entry when the section raised: it has no verdict, so the run goes on and the report (and a
+    warning) says why, as a claim that cannot run is recorded with its reason."""
+    import warnings
+
+    reason = f"{type(exc).__name__}: {exc}"
+    warnings.warn(f"the real-keys section could not run ({reason}); the claims are not affected", RuntimeWarning,
+                  stacklevel=2)
+    return {"figure": None, "caption": "", "paragraph": f"The real-keys section could not run: {reason}."}
+
+
 def _real_keys_worker(store_path: str, figures_dir: str) -> dict:
     """The real-keys section in a worker process (its own connection to the run's store)."""
     from ..claims import UnitStore
@@ -90,7 +101,10 @@ def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_ke
             for done, fut in enumerate(as_completed(futures), 1):
                 i = futures[fut]
                 if i < 0:
-                    extras.append(fut.result())
+                    try:
+                        extras.append(fut.result())
+                    except Exception as exc:  # recorded in the report with its reason
+                        extras.append(_real_keys_failed(exc))
                 else:
                     results[i] = fut.result()
                 if callback:
@@ -167,7 +181,10 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
                     draw_figure(fig, out / "figures")
                 results.append(result)
             if with_real:
-                extras.append(real_keys_section(store, out / "figures"))
+                try:
+                    extras.append(real_keys_section(store, out / "figures"))
+                except Exception as exc:  # recorded in the report with its reason
+                    extras.append(_real_keys_failed(exc))
         finally:
             store.close()
     (out / "claims.json").write_text(json.dumps(records(results), indent=1, allow_nan=False), encoding="utf-8")
