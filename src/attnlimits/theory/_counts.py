@@ -26,6 +26,7 @@ from functools import lru_cache
 import numpy as np
 from scipy import special
 
+from .._validation import InputError
 from ..laws._beta_tail import symmetric_beta_logcdf
 from ._measure import DistanceDensity
 
@@ -119,6 +120,11 @@ class CountGrid:
                              + np.log(hw)[:, None])
         self.log_f, self.log_sf = log_cdf_sf(law, self.t, self.tbar)
         self.weights = _W
+        mass = float(np.sum(np.exp(self.log_dens - self.log_n) * _W)) if self.t.size else 0.0
+        if not abs(mass - 1.0) <= 1e-6:  # the law's quantile or CDF failed (NaN or a wrong table): refuse
+            raise InputError(f"invalid law={law.spec!r} at d={law.d}: its distance quantile function is not "
+                             f"accurate here (the count grid holds {mass:.6g} of the probability), so the exact "
+                             "theory cannot be evaluated for it")
 
 
 def _refine_two(tb, n_coarse: int):

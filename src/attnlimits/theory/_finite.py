@@ -14,15 +14,23 @@ measure n·dG of X and γ_p(τ) = e^{pτ − e^τ}/Γ(p):
 
 Nodes. The count measure lives on the fixed panels of :class:`._counts.CountGrid` (one expected-count
 factor e per panel), scaled by β. Where a panel is at most one unit wide in x the kernel is resolved by
-its own nodes ("fine" panels, dense keys: small β or the bulk). Where panels are wider (supercritical
-side: fewer than one key per unit of x), the kernel's scale is the finer one, so on those panels each s
-gets its own Gauss–Legendre panels in τ = s − x (width 1 for τ ∈ [−8, 3], 4 down to τ = −80) and the
-density is evaluated there; the part of such a panel below x = s − 5 enters as its exact count
-(e^{−e^{5}} < e^{−148}: the kernel is 1 there), the part above s + 80 is dropped (e^{−80} per key). Fixed
-panels wholly above the window of a block of s enter through exact exponential tail sums
-e^{ps} Σ_k c_k h_k e^{−p x_k} (the kernel is e^{pτ} to 1e−17 there). The outer integral over s uses
-10-node panels of width ≥ 1 at the panel boundaries (x of every count factor e), from 46 units below the
-nearest possible key, upwards until φ^{n−1} has underflowed.
+its own nodes ("fine" panels, dense keys: small β or the bulk). Where panels are wider (fewer than one
+key per unit of x: the supercritical side, and the bulk at high d), the kernel's scale is the finer one,
+so on those panels each s gets its own Gauss–Legendre panels in τ = s − x (width 1 for τ ∈ [−8, 3], 4 down
+to τ = −80) with the density evaluated there; the part of such a panel below x = s − 5 enters as its
+exact count (e^{−e^{5}} < e^{−148}: the kernel is 1 there), the part above the window is dropped. Keys
+more than 40 + log n above s enter through exact exponential tail sums e^{ps} Σ_k c_k h_k e^{−p x_k}
+(the kernel is e^{pτ} to 4e−18 there; the max-weight integrands are below e^{−40}/n). Keys that cannot
+hold the maximum (more than 3200 expected keys between them and s) are left out of the max-weight sums.
+The outer integral over s uses 8-node panels between the panel boundaries (thinned to ≥ 1 apart and cut
+into pieces of at most max(1, width/4)), widening below the nearest plausible key, from 46 units below
+it upwards until φ^{n−1} has underflowed and the max-weight integrands have decayed.
+
+Where β is so large that only the nearest pair of keys matters, :mod:`._extreme` replaces all this.
+Hand-written (DESIGN.md asks why): the integrands live on two scales at once — the unit scale of the
+kernel in x = βD and the scale on which the expected count changes, which at real head dimensions is
+t_n/α_n in D, nothing like a power law — over x up to 1e30 and counts up to 1e18; nested
+``scipy.integrate.quad`` finds neither by itself and takes seconds per value (see benchmarks/bench_theory.py).
 """
 
 from __future__ import annotations
