@@ -187,3 +187,21 @@ def test_torch_scalar_recursion_agrees_in_law_with_the_vector_path(law, n, lam):
     finally:
         torch.set_num_threads(threads)
     assert_same_law(a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("d,lam", [(3, 0.1), (8, 1.0)])
+def test_agreement_in_law_across_stream_blocks(d, lam):
+    """Two full stream blocks and a partial one: the block trees and the cross-block merges together."""
+    law, n = UniformSphere(d), 2 * _exact.STREAM_BLOCK + 5
+    a = simulate(law, n, lam=lam, samples=300, seed=13)
+    b = simulate(vector_twin(law), n, lam=lam, samples=300, seed=14)
+    assert_same_law(a, b)
+
+
+@pytest.mark.slow
+def test_uniform_weights_give_the_exact_mean_across_blocks():
+    """β = 0 over three stream blocks: E|P⊥O|² = (1 − 1/d)/n exactly (every key a leaf, every merge used)."""
+    d, n = 6, 2 * _exact.STREAM_BLOCK + 5
+    res = simulate(UniformSphere(d), n, beta=0.0, samples=400, seed=15)
+    assert abs(res.mean("tangent_sq") - (1 - 1 / d) / n) <= 4 * res.se("tangent_sq")
