@@ -26,8 +26,8 @@ def _jsonable(obj):
 
 #: Processes that run claims side by side (the target machine has 2 cores).
 _PROCESSES = 2
-#: CPU seconds of the real-keys section on the default run (orders the work; see Claim.cost).
-_REAL_KEYS_COST = 30.0
+#: CPU seconds of the real-keys section on the default run (orders the work; see Claim.cost): ~30 s summary + ~60 s iso-selectivity schedules.
+_REAL_KEYS_COST = 90.0
 
 
 def _real_keys_failed(exc: BaseException) -> dict:
