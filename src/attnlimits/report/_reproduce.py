@@ -26,7 +26,7 @@ def _jsonable(obj):
 
 #: Processes that run claims side by side (the target machine has 2 cores).
 _PROCESSES = 2
-#: CPU seconds of the real-keys section on the default run (orders the work; see Claim.cost): ~30 s summary + ~60 s iso-selectivity schedules.
+#: CPU seconds of the real-keys section on the default run (orders the work; see Claim.cost): summary + iso schedules.
 _REAL_KEYS_COST = 90.0
 
 
