@@ -17,7 +17,7 @@ __all__ = ["keys_command"]
 @click.option("--head", type=Count(0, None), required=True, help="Head index (0-based).")
 @click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None,
               help="UTF-8 text file; default: docstrings of a fixed list of standard-library modules.")
-@click.option("--max-tokens", type=Count(256), default=16384, show_default=True, help="Tokens read from the text (512-token windows).")
+@click.option("--max-tokens", type=Count(256), default=16384, show_default=True, help="Tokens read from the text (windows of the model's maximum length).")
 @click.option("--out", type=NPZ_PATH, required=True, help="Output .npz (queries, keys, scale, layer, head, model).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
