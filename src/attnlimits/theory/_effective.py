@@ -146,8 +146,8 @@ def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -
     if kappa == 0.0 and near_one:
         return PoissonKingman(alpha, lam).expected_max_weight()
     # a root needs E W_1 to ~1e−10, not to the last digit: the marches stop at 1e−11 of the totals there
-    r = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=(), moments=False).integrate(want_one_minus=near_one,
-                                                                              rtol=1e-14 if near_one else 1e-11)
+    quad = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=(), moments=False, outer_nodes=10 if near_one else 8)
+    r = quad.integrate(want_one_minus=near_one, rtol=1e-14 if near_one else 1e-11)
     return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
 
 
@@ -189,7 +189,7 @@ def _lam_half(alpha: float, kappa: float) -> float:
     f = lambda y: _logit(_max_weight(alpha, math.exp(y), kappa, near_one=False))  # noqa: E731
     y0 = -math.log(math.expm1(math.log(2.0) / alpha))  # one over the typical gap of the two nearest points
     try:
-        res = optimize.root_scalar(f, x0=y0, x1=y0 + 0.02, method="secant", xtol=1e-7, maxiter=20)
+        res = optimize.root_scalar(f, x0=y0, x1=y0 + 0.02, method="secant", xtol=1e-6, maxiter=20)
         if res.converged and abs(f(res.root)) < 1e-6:
             return math.exp(res.root)
     except (ArithmeticError, ValueError):

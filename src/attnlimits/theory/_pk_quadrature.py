@@ -40,8 +40,7 @@ __all__ = ["LogMassMap", "DirichletMap", "PoissonQuadrature"]
 
 _NI = 12  # inner nodes per panel
 _YI, _WI = special.roots_legendre(_NI)
-_NO = 10  # outer nodes per panel
-_YO, _WO = special.roots_legendre(_NO)
+_OUTER = {n: special.roots_legendre(n) for n in (8, 10)}  # outer nodes per panel: 10, or 8 for a root's ~1e−9
 _T_HI = 5.0  # above: 1 − e^{−e^t} = 1 to 1e−64 and γ_p(t) < e^{−140}
 _V_LO = -100.0  # mass below e^{−100} is left out
 _CUT = 40.0
@@ -205,10 +204,13 @@ class PoissonQuadrature:
         The p of E Σ W^p to compute (each ≥ 1 for a :class:`DirichletMap`).
     moments : bool
         Also the η-moments (``defect``, ``ipr_x``, ``ipr_xx``; :class:`LogMassMap` only).
+    outer_nodes : {10, 8}
+        Gauss–Legendre nodes per outer panel (8: ~1e−9 relative for α ≥ 1, enough inside a root-finder).
     """
 
-    def __init__(self, pmap, powers=(2.0,), moments: bool = True):
+    def __init__(self, pmap, powers=(2.0,), moments: bool = True, outer_nodes: int = 10):
         self.m = pmap
+        self.outer_nodes = outer_nodes
         self.powers = tuple(float(p) for p in powers)
         self.p_min = min((1.0,) + self.powers)
         self._lgam = {p: float(special.gammaln(p)) for p in self.powers}
@@ -395,7 +397,8 @@ class PoissonQuadrature:
         mid, half = 0.5 * (z1 + z2), 0.5 * (z2 - z1)
         acc = _zero(self.powers)
         q_min, q_max, va_min = math.inf, -math.inf, math.inf
-        for z, wz in zip(mid + half * _YO, half * _WO):
+        yo, wo = _OUTER[self.outer_nodes]
+        for z, wz in zip(mid + half * yo, half * wo):
             s, dsdz = s_of(float(z))
             r = self.inner(s, want_max)
             q = r["Q"]
