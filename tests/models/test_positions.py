@@ -21,8 +21,11 @@ def test_edges_double():
 
 
 def test_uniform_keys_recover_the_local_exponent():
-    """Gaussian keys have uniform directions: every bin's pooled law has α = (d − 1)/2 = 3.5, inside its 95 %
-    interval, and β is |q|·median|k| (scale 1)."""
+    """Gaussian keys have uniform directions: every bin's pooled law has α = (d − 1)/2 = 3.5 and c = c_8 (SPEC §1),
+    inside their 95 % intervals, and β is |q|·median|k| (scale 1)."""
+    from attnlimits.theory import log_uniform_constant
+
+    c8 = float(np.exp(log_uniform_constant(8)))
     ex = _uniform_causal()
     bins = binned_laws(ex, 0, 0, first=256, exact=False)
     est = [b for b in bins if b["estimated"]]
@@ -32,6 +35,7 @@ def test_uniform_keys_recover_the_local_exponent():
         assert lo < 3.5 < hi
         assert b["beta_ci"][0] <= b["beta"] <= b["beta_ci"][1]
         assert b["alpha_eff_ci"][0] < b["alpha_eff"] < b["alpha_eff_ci"][1]
+        assert b["c_ci"][0] < b["c"] < b["c_ci"][1] and b["c_ci"][0] < c8 < b["c_ci"][1]
     assert sum(b["queries"] for b in bins) == 4096 - 255  # every query with n ≥ 256 in exactly one bin
 
 

@@ -93,6 +93,21 @@ def _effective_interval(fit, n: int, level: float = 0.95):
     return a_ci, b_ci
 
 
+def _constant_interval(fit, level: float = 0.95) -> list:
+    """Delta-method interval of c, log c = log(k/m) − α log t_k − log ₁F₁(α; α+1; z), over (α, z, log k/m)."""
+    from scipy import stats
+
+    from ..tails._endpoint import _log_hyp
+
+    f = lambda a, z: -a * math.log(fit.threshold) - float(_log_hyp(a, z))  # noqa: E731  (+ log k/m, gradient 1)
+    ha, hz = 1e-6 * max(1.0, fit.alpha), 1e-6 * max(1.0, abs(fit.z))
+    g = np.array([(f(fit.alpha + ha, fit.z) - f(fit.alpha - ha, fit.z)) / (2 * ha),
+                  (f(fit.alpha, fit.z + hz) - f(fit.alpha, fit.z - hz)) / (2 * hz)])
+    se = math.sqrt(float(g @ fit.cov[:2, :2] @ g) + 1.0 / fit.k)
+    zq = stats.norm.ppf(0.5 + level / 2.0)
+    return [float(math.exp(fit.log_c - zq * se)), float(math.exp(fit.log_c + zq * se))]
+
+
 def _bootstrap_median(x, rng, resamples=400, level=0.95):
     x = np.asarray(x, dtype=float)
     med = np.median(x[rng.integers(0, len(x), (resamples, len(x)))], axis=1)
@@ -125,10 +140,11 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     -------
     list of dict
         Per bin: ``n_lo``, ``n_hi`` (visible count in [n_lo, n_hi)), ``n`` (median visible count), ``queries``
-        (in the bin), ``measured_max_weight`` and ``measured_entropy`` (mean over every query of the bin, from
+        (in the bin), ``measured_max_weight``, ``measured_entropy`` and ``measured_effective_support``
+        (exp(entropy)) (mean over every query of the bin, from
         the streaming row statistics, with ``*_se`` = sd/√count: an SE that treats queries as independent),
         ``pooled_queries``, ``distances``, ``estimated``; when estimated also ``alpha`` with ``alpha_ci`` (the
-        fit's 95 % interval), ``c``, ``alpha_eff`` (α_n at n) and ``beta_star_eff`` (β̃*_n = 1/t_n) with
+        fit's 95 % interval), ``c`` with ``c_ci`` (delta method), ``alpha_eff`` (α_n at n) and ``beta_star_eff`` (β̃*_n = 1/t_n) with
         ``*_ci`` (delta method over the fit's (α, z, log k/m); None when t_n lies above the fitted tail, in the
         empirical body), ``beta`` (median over
         the pooled queries of |q|·median|k|·scale) with ``beta_ci`` (bootstrap over queries), and
@@ -159,7 +175,9 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         sd = lambda x: float(np.std(x, ddof=1) / math.sqrt(cnt)) if cnt > 1 else float("nan")  # noqa: E731
         rec = {"n_lo": lo, "n_hi": up, "n": int(np.median(vis[rows])), "queries": int(cnt),
                "measured_max_weight": float(st["max_weight"].mean()), "measured_max_weight_se": sd(st["max_weight"]),
-               "measured_entropy": float(st["entropy"].mean()), "measured_entropy_se": sd(st["entropy"])}
+               "measured_entropy": float(st["entropy"].mean()), "measured_entropy_se": sd(st["entropy"]),
+               "measured_effective_support": float(st["effective_support"].mean()),
+               "measured_effective_support_se": sd(st["effective_support"])}
         pick = rows[np.unique(np.linspace(0, cnt - 1, min(cnt, queries_per_bin)).astype(int))]
         dists, betas = [], []
         for r in pick:
@@ -179,6 +197,7 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         a_ci, b_ci = _effective_interval(fit, n)
         beta = float(np.median(betas))
         rec.update({"estimated": True, "alpha": fit.alpha, "alpha_ci": [float(v) for v in fit.alpha_ci], "c": fit.c,
+                    "c_ci": _constant_interval(fit),
                     "alpha_eff": eff.alpha_eff, "beta_star_eff": eff.critical_beta_eff,
                     "alpha_eff_ci": a_ci, "beta_star_eff_ci": b_ci, "beta": beta,
                     "beta_ci": _bootstrap_median(betas, rng)})
