@@ -70,7 +70,9 @@ MANY = settings(max_examples=150, deadline=None, derandomize=True, suppress_heal
 
 
 def _cases():
-    return {"simulate": (SIMULATE, ["simulate"]), "theory": (SETTING, ["theory"]), "heat": (HEAT, ["heat"]),
+    # heat's defaults (n = 20000, 10 steps) take seconds per run: small ones first (a drawn option overrides)
+    return {"simulate": (SIMULATE, ["simulate"]), "theory": (SETTING, ["theory"]),
+            "heat": (HEAT, ["heat", "--n", "200", "--steps", "2"]),
             "schedule": (SCHEDULE, ["schedule"])}
 
 

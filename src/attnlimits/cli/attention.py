@@ -45,6 +45,7 @@ def attention_command(model, n_text, per_bin, layer_text, head_text, text_path, 
     from ..tails import estimate_from_keys
     from ..theory import expected_max_weight
 
+    ns = None if n_text is None else parse_counts("n", n_text)  # before the model loads (seconds)
     lm = load_model(model)
     if per_bin or lm.causal:
         from ._heads import head_bins_result, print_head_bins
@@ -55,7 +56,6 @@ def attention_command(model, n_text, per_bin, layer_text, head_text, text_path, 
         return print_head_bins(head_bins_result(lm, layer_text, head_text, text_path, max_tokens), as_json)
     if n_text is None:
         raise InputError("invalid input: give --n (comma-separated visible context lengths) or --bins")
-    ns = parse_counts("n", n_text)
     text = read_text(text_path)
     layers = _ints("layer", layer_text, lm.layers)
     heads = _ints("head", head_text, lm.heads)
