@@ -104,3 +104,15 @@ def test_weights_vanish_for_theta_at_most_one(theta):
     assert w1[2] < w1[1] < w1[0] and dirichlet_max_weight(theta) == 0.0 and dirichlet_ipr(theta) == 0.0
     if theta < 1.0:
         assert w1[2] < 1e-50
+
+
+@pytest.mark.parametrize("lam", [1e-3, 1.5, 300.0])
+def test_laplace_exponent_in_log_mass_coordinates(lam):
+    """Q(s) of the log-mass quadrature at s = log u − λ is −log E e^{−uT}; for α = 1 that is (E1(u) + ln u + γ)/λ
+    (u ≥ 1e−2: below, the closed form itself cancels in float64)."""
+    from attnlimits.theory._pk_quadrature import LogMassMap, PoissonQuadrature
+
+    quad = PoissonQuadrature(LogMassMap(1.0, lam), powers=())
+    for u in (1e-2, 1.0, 1e4):
+        closed = (special.exp1(u) + math.log(u) + np.euler_gamma) / lam
+        assert quad.inner(math.log(u) - lam, want_max=False)["Q"] == pytest.approx(closed, rel=1e-9)
