@@ -80,8 +80,10 @@ class CountGrid:
     t : ndarray, shape (panels, NODES)
         Nodes.
     log_dens : ndarray, shape (panels, NODES)
-        log of n f(t)·(half panel width): the count density times the Jacobian of the panel map, so that
-        Σ_j W_j exp(log_dens_j) h(t_j) is the panel's ∫ h n dF.
+        log of n f(t)·(half panel width)·e^{log_fix}: the count density times the Jacobian of the panel
+        map, so that Σ_j W_j exp(log_dens_j) h(t_j) is the panel's ∫ h n dF.
+    log_fix : ndarray, shape (panels,)
+        log of (F(b) − F(a))/∫_a^b f on each panel: the density is rescaled to carry the CDF's mass.
     log_f, log_sf : ndarray, shape (panels, NODES)
         log F and log(1 − F) at the nodes.
     """
@@ -115,16 +117,31 @@ class CountGrid:
         self.tbar = np.concatenate([2.0 - t_nodes, tbar_nodes])
         self.half = hw
         self.log_f_b, self.log_sf_b = log_cdf_sf(law, self.t_b, self.tbar_b)
-        with np.errstate(divide="ignore"):
-            self.log_dens = (self.log_n + DistanceDensity(law).log_density(self.t, self.tbar)
-                             + np.log(hw)[:, None])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_dens = DistanceDensity(law).log_density(self.t, self.tbar) + np.log(hw)[:, None]
+            # for a law whose density is not normalised against its CDF (the smooth estimated law of
+            # attnlimits.tails: to ~1 %), each panel carries exactly the probability F(b) − F(a)
+            lf, lsf = self.log_f_b, self.log_sf_b
+            lower = lf[:-1] < math.log(0.5)
+            prob = np.where(lower, np.exp(lf[:-1]) * np.expm1(lf[1:] - lf[:-1]),
+                            -np.exp(lsf[:-1]) * np.expm1(lsf[1:] - lsf[:-1]))
+            raw = np.exp(special.logsumexp(log_dens + np.log(_W)[None, :], axis=1))
+            self.log_fix = np.log(prob) - np.log(raw)
+        if type(law).__name__ in ("UniformSphere", "Subsphere", "VonMisesFisher"):
+            # exact normalised densities: the mass comes from them (the vMF CDF table is the less precise of
+            # the two in the far upper tail); only a failed quantile table (NaN, vMF at d ≥ 1024) is refused
+            mass = float(np.sum(np.exp(log_dens) * _W))
+            bad = not abs(mass - 1.0) <= 1e-6
+            self.log_fix = np.zeros(hw.size)
+        else:
+            bad = bool(np.any(~np.isfinite(self.log_fix) & (prob > 1e-12)) or np.any(np.abs(self.log_fix) > 0.2))
+            self.log_fix = np.where(np.isfinite(self.log_fix), self.log_fix, 0.0)
+        if self.t.size == 0 or bad:
+            raise InputError(f"invalid law={law.spec!r} at d={law.d}: its distance quantile function or CDF is "
+                             "not accurate here, so the exact theory cannot be evaluated for it")
+        self.log_dens = self.log_n + log_dens + self.log_fix[:, None]
         self.log_f, self.log_sf = log_cdf_sf(law, self.t, self.tbar)
         self.weights = _W
-        mass = float(np.sum(np.exp(self.log_dens - self.log_n) * _W)) if self.t.size else 0.0
-        if not abs(mass - 1.0) <= 1e-6:  # the law's quantile or CDF failed (NaN or a wrong table): refuse
-            raise InputError(f"invalid law={law.spec!r} at d={law.d}: its distance quantile function is not "
-                             f"accurate here (the count grid holds {mass:.6g} of the probability), so the exact "
-                             "theory cannot be evaluated for it")
 
 
 def _refine_two(tb, n_coarse: int):

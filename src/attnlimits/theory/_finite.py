@@ -223,8 +223,10 @@ class FiniteQuadrature:
         half = (hi - lo) / 2.0
         x = ((hi + lo) / 2.0)[:, :, None] + half[:, :, None] * _Y[None, None, :]
         t = x / b
+        panel = np.clip(np.searchsorted(self.xb, x, side="right") - 1, ja, jb - 1)  # for the CDF's mass fix
         with np.errstate(divide="ignore", invalid="ignore"):
-            ld = (g.log_n + self._dens.log_density(t, 2.0 - t) - math.log(b) + np.log(half)[:, :, None])
+            ld = (g.log_n + self._dens.log_density(t, 2.0 - t) + g.log_fix[panel] - math.log(b)
+                  + np.log(half)[:, :, None])
         ld = np.where(half[:, :, None] > 0, ld, -np.inf)
         cut = np.clip(s - _BELOW, a_x, b_x)
         lf, lsf = log_cdf_sf(self.law, cut / b)
