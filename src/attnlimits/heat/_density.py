@@ -68,7 +68,7 @@ class HarmonicDensity(SphereDensity):
     d : {2, 3}
         Ambient dimension.
     mode : int
-        ℓ ≥ 1.
+        ℓ in [1, MAX_MODE].
     eps : float
         ε in (0, 1), so that ρ ≥ 1 − ε > 0 (|Y_ℓ| ≤ 1).
 
