@@ -79,7 +79,7 @@ def _effective_part(law, n, beta, notes) -> dict:
     out.update({"alpha_eff": eff.alpha_eff, "critical_beta_eff": eff.critical_beta_eff, "lam_eff": lam,
                 "beta_half_eff": beta_half_eff(law, n)})
     lo, hi = LAM_RANGE
-    if lam == 0.0 or lo <= lam <= hi:
+    if lo <= lam <= hi:
         out["max_weight_eff"] = max_weight_eff(law, n, beta)
     else:
         notes.append(f"max_weight_eff: λ̃ = β t_n = {_fmt(lam)} is outside [{lo:g}, {hi:g}], the range of the "
@@ -101,8 +101,6 @@ def _limit_part(law, n, beta, lam, eff, notes) -> dict:
                      f"(α_n/α − 1 = {a_err:+.3g}, log(β*_n t_n) = {s_err:+.3g}, rule: both within ±{PK_AGREEMENT:g}); "
                      "read expected_ipr, expected_max_weight (exact) or max_weight_eff (SPEC §2a)")
         return out
-    if lam == 0.0:
-        return {"limit_ipr": 0.0, "limit_max_weight": 0.0}
     lo, hi = LAM_RANGE
     if not lo <= lam <= hi:
         notes.append(f"limit_ipr, limit_max_weight: λ = {_fmt(lam)} is outside [{lo:g}, {hi:g}], the range of the "
