@@ -14,6 +14,8 @@ which exact value to read instead. The rules:
   of the effective law PK(α_n, β t_n) within 5 % of the paper's PK(α, λ); otherwise the setting is
   pre-asymptotic for it (d = 64, n = 1e6: 27 % and 24 %); and λ must lie in [1e−6, 1e6], the range the
   quadrature is guaranteed on (beyond, the limits are 0 and 1).
+* Effective law (``max_weight_eff``): λ̃ = β t_n in [1e−6, 1e6] as well (at β = 0 its λ → 0 limit is 0, not
+  the finite-n 1/n).
 * A value that cannot be right (a variance above 1, an IPR above 1) is never returned.
 * ``beta_half`` is None at n = 1 (the max weight is 1 at every β).
 """
