@@ -22,8 +22,6 @@ def run(capsys):
     return call
 
 
-@pytest.mark.xfail(strict=True, reason="the count-grid theory (theory/_counts.py) refuses this EstimatedLaw: its Gauss-Legendre "
-                   "panels straddle the histogram body's density jumps (mass 0.975 ≠ 1 ± 1e-6); remove when fixed")
 def test_keys_file_defaults_to_the_model_beta(run, tmp_path):
     from attnlimits.tails import estimate_from_keys
 
