@@ -186,8 +186,10 @@ def local_mle(sorted_d: np.ndarray, k: int):
             step = np.linalg.solve(cov1, target - np.array([m1, m2]))
         except np.linalg.LinAlgError:
             break
+        if not np.all(np.isfinite(step)):
+            break
         damp = 1.0
-        while a + damp * step[0] <= 0.1 * a or abs(z + damp * step[1]) > 1e4:
+        while (a + damp * step[0] <= 0.1 * a or abs(z + damp * step[1]) > 1e4) and damp > 1e-12:
             damp /= 2.0
         a, z = a + damp * step[0], z + damp * step[1]
         if abs(step[0]) <= 1e-12 * a and abs(step[1]) <= 1e-10 * max(1.0, abs(z)):
