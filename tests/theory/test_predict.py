@@ -50,14 +50,17 @@ def test_n_one():
 
 
 def test_estimated_law_has_effective_outputs():
-    """The effective outputs that predict reports, for the smooth estimated law of attnlimits.tails (the exact
-    finite-n part of predict is the exact theory's business)."""
+    """The effective outputs of predict for the smooth estimated law of attnlimits.tails."""
     d = UniformSphere(5).draw(np.random.default_rng(6), 20000).distances
     law = EstimatedLaw(fit_local_power(d), d, 5)
     eff = effective_exponent(law, 10**4)
     b = beta_half_eff(law, 10**4)
     assert math.isfinite(eff.alpha_eff) and eff.alpha_eff > 0 and math.isfinite(b) and b > 0
     assert max_weight_eff(law, 10**4, b) == pytest.approx(0.5, abs=1e-6)
+    p = predict(law, 10**4, 20.0)
+    assert p["alpha_eff"] == eff.alpha_eff and p["beta_half_eff"] == b
+    assert abs(p["beta_half_eff"] / p["beta_half"] - 1) < 0.01  # measured 0.4 % for this law
+    assert p["tangent_var"] is None and any("Bessel" in note for note in p["notes"])
 
 
 def test_effective_max_weight_increases_with_beta_and_crosses_half_at_beta_half_eff():
