@@ -5,9 +5,11 @@ Given the k smallest of m distances and the threshold t = D_(k+1), the k smaller
 with the law of D conditioned on D ≤ t. The plain Hill estimator α̂ = k/Σ log(t/D_(i)) assumes an exact power
 law on [0, t], and is biased as soon as t is not small: the sphere's density is ∝ t^{α−1}(1 − t/2)^{α−1},
 a vMF's carries an extra e^{−κt}. So the fit is second order: with u = D/t ∈ (0, 1] the conditional density
-is modelled as u^{α−1} e^{zu} / B(α, z), B = ₁F₁(α; α+1; z)/α, z of either sign, which holds to first order
-in t for the laws whose log density is smooth in t (sphere, subsphere, vMF at its mean: z ≈ −(α−1)t/2 − κt,
-positive for α < 1 where the density rises away from the query); at z = 0 it is the Hill estimator. Maximum likelihood gives (α̂, ẑ), the
+is modelled as u^{α−1} e^{zu} / B(α, z), B = ₁F₁(α; α+1; z)/α, z ≤ MAX_CURVATURE = 1, which holds to first
+order in t for the laws whose log density is smooth in t (sphere, subsphere, vMF at its mean: z ≈ −(α−1)t/2 − κt,
+positive for α < 1 where the density rises away from the query); at z = 0 it is the Hill estimator. Mass
+piling up away from the query (clustered real keys) would drive z far above 1 and the extrapolated α̂
+towards 0; there the fit stays on the bound. Maximum likelihood gives (α̂, ẑ), the
 observed information their covariance (Wald 95% interval for α), and
 F(x) ≈ (k/m)(x/t)^α / ₁F₁(α; α+1; z) near 0, i.e. ĉ = (k/m)·t^{−α̂}/₁F₁(α̂; α̂+1; ẑ).
 """
@@ -24,6 +26,10 @@ from .._validation import InputError, check_int
 __all__ = ["LocalPowerFit", "fit_local_power", "hill_alpha", "distances_to_query", "local_mle"]
 
 
+#: Largest curvature z of the second-order model. The smooth laws' own is z ≈ −(α−1)t/2 − κt, at most
+#: t/2 ≤ 1 above 0 (α < 1); real keys that pile up away from the query would push z far beyond, where
+#: the model extrapolates a spurious exponent near 0 — there the fit stays on z = MAX_CURVATURE.
+MAX_CURVATURE = 1.0
 #: Tolerance of the threshold-stability check, in standard errors of the difference of nested estimates.
 STABILITY_Z = 2.0
 #: The largest k tried is min(m/TOP_FRACTION, TOP_SQRT·√m): beyond a few percent of the sample F is far from
@@ -152,17 +158,42 @@ def hill_alpha(sorted_d: np.ndarray, k: int, level: float = 0.95):
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(160)
 _NODES, _WEIGHTS = 0.5 * (_NODES + 1.0), 0.5 * _WEIGHTS
 _POWER = 4.0
+_LOG_WEIGHTS = np.log(_WEIGHTS) + (_POWER - 1.0) * np.log(_NODES)
 
 
 def _model_moments(alpha: float, z: float):
     """E[log u], E[u] and their covariance under the density ∝ u^{α−1}e^{zu} on (0, 1]."""
     log_u = (_POWER / alpha) * np.log(_NODES)
     u = np.exp(log_u)
-    w = _WEIGHTS * _NODES ** (_POWER - 1.0) * np.exp(z * u - max(z, 0.0))
+    log_w = _LOG_WEIGHTS + z * u
+    w = np.exp(log_w - log_w.max())  # in logs: e^{zu} alone under- or overflows for |z| ≳ 700
     w = w / w.sum()
     m1, m2 = float(w @ log_u), float(w @ u)
     c12 = float(w @ ((log_u - m1) * (u - m2)))
     return m1, m2, np.array([[float(w @ (log_u - m1) ** 2), c12], [c12, float(w @ (u - m2) ** 2)]])
+
+
+def _newton(a: float, z: float, mean_log_u: float, mean_u: float, *, free_z: bool) -> tuple[float, float]:
+    """Solve E[log u] = mean log u (and, with ``free_z``, E[u] = mean u) for (α, z) by damped Newton steps."""
+    target = np.array([mean_log_u, mean_u])
+    for _ in range(200):
+        m1, m2, cov1 = _model_moments(a, z)
+        if free_z:
+            try:
+                step = np.linalg.solve(cov1, target - np.array([m1, m2]))
+            except np.linalg.LinAlgError:
+                break
+        else:  # d E[log u]/d(α − 1) = Var(log u)
+            step = np.array([(target[0] - m1) / cov1[0, 0], 0.0])
+        if not np.all(np.isfinite(step)):
+            break
+        damp = 1.0
+        while (a + damp * step[0] <= 0.1 * a or abs(z + damp * step[1]) > 1e4) and damp > 1e-12:
+            damp /= 2.0
+        a, z = a + damp * step[0], z + damp * step[1]
+        if abs(step[0]) <= 1e-12 * a and abs(step[1]) <= 1e-10 * max(1.0, abs(z)):
+            break
+    return a, z
 
 
 def local_mle(sorted_d: np.ndarray, k: int):
@@ -178,23 +209,14 @@ def local_mle(sorted_d: np.ndarray, k: int):
     slog, su = float(np.sum(np.log(u))), float(np.sum(u))
     if slog == 0.0:
         raise InputError(f"invalid distances: the {k + 1} smallest are tied; expected a continuous law near the endpoint")
-    a, z = -k / slog, 0.0  # start at the Hill estimator
-    target = np.array([slog / k, su / k])
-    for _ in range(200):
-        m1, m2, cov1 = _model_moments(a, z)
-        try:
-            step = np.linalg.solve(cov1, target - np.array([m1, m2]))
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(step)):
-            break
-        damp = 1.0
-        while (a + damp * step[0] <= 0.1 * a or abs(z + damp * step[1]) > 1e4) and damp > 1e-12:
-            damp /= 2.0
-        a, z = a + damp * step[0], z + damp * step[1]
-        if abs(step[0]) <= 1e-12 * a and abs(step[1]) <= 1e-10 * max(1.0, abs(z)):
-            break
-    cov = np.linalg.pinv(k * _model_moments(a, z)[2])
+    a, z = _newton(-k / slog, 0.0, slog / k, su / k, free_z=True)
+    if z > MAX_CURVATURE:
+        # The log-likelihood is concave, so the optimum under z ≤ MAX_CURVATURE lies on the bound: α̂ given
+        # z = MAX_CURVATURE. Its uncertainty is still that of the two-parameter model (z was estimated and
+        # landed on its bound): the covariance below is the observed information's inverse at that point.
+        a, z = _newton(-k / slog, MAX_CURVATURE, slog / k, su / k, free_z=False)
+    info = k * _model_moments(a, z)[2]
+    cov = np.linalg.pinv(info) if np.all(np.isfinite(info)) else np.full((2, 2), np.nan)
     if not np.all(np.isfinite(cov)) or cov[0, 0] <= 0 or cov[1, 1] <= 0:
         cov = np.diag([9.0 * a * a / k, 0.0])  # flat likelihood: report a wide, honest interval
     return a, z, cov, t
