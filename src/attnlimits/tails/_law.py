@@ -99,6 +99,12 @@ class EstimatedLaw(KeyLaw):
         out = np.where(t <= self._t[0], tail, body)
         return np.where((t > 0) & (t <= self._t[-1]), out, -np.inf)[()]
 
+    @property
+    def distance_knots(self):
+        """The body's quantile knots (t_k first), where the histogram density jumps: quadratures over D put
+        panel ends there."""
+        return self._t
+
     def distance_ppf_log(self, log_p, log_q):
         """Exact F^{-1}(p) from log p (and log q = log(1 − p)): in the fitted tail (p ≤ k/m) the root in
         y = log(x/t_k) of log(k/m) + α y + log ₁F₁(α; α+1; z e^y) − log ₁F₁(α; α+1; z) = log p (increasing in

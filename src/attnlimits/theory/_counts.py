@@ -105,6 +105,12 @@ class CountGrid:
         n_coarse = coarse.size + 1  # boundaries below LOG_COUNT_COARSE: refined only to a factor e^4
         t_lo = _refine_two(t_lo, n_coarse)
         tbar_hi = _refine_two(tbar_hi, n_coarse)
+        knots = getattr(law, "distance_knots", None)  # where the law's density jumps (a histogram body): panel ends
+        if knots is not None:
+            knots = np.asarray(knots, dtype=float)
+            t_lo = np.union1d(t_lo, knots[(knots > t_lo[0]) & (knots < t_lo[-1])])
+            kbar = 2.0 - knots
+            tbar_hi = np.union1d(tbar_hi, kbar[(kbar > tbar_hi[0]) & (kbar < tbar_hi[-1])])
         # panels: lower half in t (ascending), then the upper half in t̄ = 2 − t (descending t̄)
         lower_t = np.column_stack([t_lo[:-1], t_lo[1:]])
         upper_tbar = np.column_stack([tbar_hi[1:], tbar_hi[:-1]])[::-1]
@@ -134,7 +140,9 @@ class CountGrid:
             bad = not abs(mass - 1.0) <= 1e-6
             self.log_fix = np.zeros(hw.size)
         else:
-            bad = bool(np.any(~np.isfinite(self.log_fix) & (prob > 1e-12)) or np.any(np.abs(self.log_fix) > 0.2))
+            # panels past the end of the law's support (prob = 0, log_fix = −inf) carry nothing and are not checked
+            bad = bool(np.any(~np.isfinite(self.log_fix) & (prob > 1e-12))
+                       or np.any((np.abs(self.log_fix) > 0.2) & (prob > 1e-12)))
             self.log_fix = np.where(np.isfinite(self.log_fix), self.log_fix, 0.0)
         if self.t.size == 0 or bad:
             raise InputError(f"invalid law={law.spec!r} at d={law.d}: its distance quantile function or CDF is "
