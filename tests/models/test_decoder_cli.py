@@ -20,19 +20,11 @@ def tiny(tmp_path_factory):
 
 
 @pytest.fixture
-def run(capsys):
+def run():
     """attnlimits ARGS in this process: (exit code, stdout, stderr)."""
-    from attnlimits.cli import main
+    from cli.fuzz_helpers import run_in_process
 
-    def call(*args):
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        cap = capsys.readouterr()
-        return code, cap.out, cap.err
-    return call
+    return lambda *args: run_in_process(args)
 
 
 @pytest.fixture

@@ -8,18 +8,11 @@ import pytest
 
 
 @pytest.fixture
-def run(capsys):
-    from attnlimits.cli import main
+def run():
+    """attnlimits ARGS in this process: (exit code, stdout, stderr)."""
+    from cli.fuzz_helpers import run_in_process
 
-    def call(*args):
-        try:
-            main([str(a) for a in args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        cap = capsys.readouterr()
-        return code, cap.out, cap.err
-    return call
+    return lambda *args: run_in_process(args)
 
 
 def test_keys_file_defaults_to_the_model_beta(run, tmp_path):
