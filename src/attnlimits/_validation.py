@@ -37,6 +37,9 @@ LAM_RANGE = (1e-6, 1e6)
 MAX_KAPPA = 1e8
 #: Largest number of top weights kept per replicate.
 MAX_TOP_K = 10_000
+#: Highest harmonic degree the heat dynamics seeds: the off-mode power sums O(ℓ²) harmonics over every
+#: particle on S^2, and a lattice of n points resolves degree ℓ only for n ≫ ℓ² (S^2) or ℓ (S^1).
+MAX_MODE = 64
 #: Seeds are integers in [0, MAX_SEED] (128 bits: every entropy numpy draws for a fresh run is one).
 MAX_SEED = 2**128 - 1
 #: A request may use at most this fraction of the machine's physical memory.

@@ -16,8 +16,6 @@ CORNERS = [(d, n, s) for d, n, s in itertools.product(["2", "4096"], ["1", "1e18
 #: theory's quadratures at n = 1e18): in the slow run only.
 SLOW_SIMULATE = {("4096", "1e18", ("--lam", "1e-6")), ("4096", "1e18", ("--beta", "0"))}
 SLOW_THEORY = {("2", "1e18", ("--lam", "1e-6")), ("2", "1e18", ("--lam", "1e6"))}
-#: predict() overflows exp(log c) at d = 4096 (the high-d theory issue); strict: passing means remove this.
-THEORY_HIGH_D = pytest.mark.xfail(strict=True, reason="theory overflows at d = 4096 (high-d theory issue)")
 
 
 def _ids(c):
@@ -38,8 +36,6 @@ def _simulate_case(c):
 
 def _theory_case(c):
     marks = [pytest.mark.slow] if c in SLOW_THEORY else []
-    if c[0] == "4096":
-        marks.append(THEORY_HIGH_D)
     return pytest.param(c, marks=marks, id=_ids(c))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..heat._density import MAX_MODE
+from .._validation import MAX_MODE
 from ._common import BETA, FIGURE_PATH, SEED, Count, one_line_warnings, print_json, print_table, progress_callback
 
 

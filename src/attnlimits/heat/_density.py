@@ -13,15 +13,12 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy import optimize, special
 
-from .._validation import InputError, check_choice, check_int, check_real
+from .._validation import MAX_MODE, InputError, check_choice, check_int, check_real
 from ._harmonics import zonal_harmonic
 
 __all__ = ["SphereDensity", "HarmonicDensity", "CallableDensity", "VonMisesFisherDensity", "as_density"]
 
 GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
-#: Highest harmonic degree seeded: the off-mode power sums O(ℓ²) harmonics over every particle on S^2, and
-#: a lattice of n points resolves degree ℓ only for n ≫ ℓ² (S^2) or ℓ (S^1).
-MAX_MODE = 64
 
 
 def tangent_project(x: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -138,7 +138,7 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     d : {2, 3}
         Circle (Y_ℓ = cos ℓθ) or S^2 (Y_ℓ = P_ℓ(x_3)).
     mode : int
-        ℓ in [1, 64] (:data:`~attnlimits.heat._density.MAX_MODE`); ℓ(ℓ+d−2)·steps/β ≤ 700.
+        ℓ in [1, 64] (:data:`~attnlimits._validation.MAX_MODE`); ℓ(ℓ+d−2)·steps/β ≤ 700.
     eps : float
         ε ∈ (0, 1).
     n : int
