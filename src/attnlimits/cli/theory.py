@@ -9,6 +9,7 @@ from ._common import build_law, setting_options, print_json, print_table
 _LABELS = {
     "alpha": "local exponent α",
     "c": "local constant c",
+    "log_c": "log c",
     "critical_beta": "critical scale β*_n = (c n)^{1/α}",
     "beta_half": "β_1/2(n): exact E max w = 1/2",
     "lam": "λ = β/β*_n",
@@ -33,7 +34,7 @@ _LABELS = {
 }
 
 #: Table rows in reading order: each effective value beside the paper's and the exact one.
-_ROWS = ("alpha", "alpha_eff", "c", "critical_beta", "critical_beta_eff", "beta_half", "beta_half_eff", "lam",
+_ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff", "beta_half", "beta_half_eff", "lam",
          "lam_eff", "regime", "pre_asymptotic", "n_effective", "expected_max_weight", "max_weight_eff",
          "limit_max_weight", "expected_ipr", "limit_ipr", "expected_inner", "lln_inner", "expected_defect",
          "tangent_var", "radial_var", "heat_rate")

@@ -36,7 +36,7 @@ __all__ = ["predict", "PREDICT_KEYS", "MIN_COMPETITORS", "PK_AGREEMENT"]
 
 #: The keys of :func:`predict` (and of ``attnlimits theory --json``), in order; ``notes`` (a list of strings)
 #: comes last.
-PREDICT_KEYS = ("alpha", "c", "critical_beta", "beta_half", "lam", "regime", "pre_asymptotic", "n_effective",
+PREDICT_KEYS = ("alpha", "c", "log_c", "critical_beta", "beta_half", "lam", "regime", "pre_asymptotic", "n_effective",
                 "expected_ipr", "expected_max_weight", "expected_inner", "expected_defect", "lln_inner",
                 "tangent_var", "radial_var", "limit_ipr", "limit_max_weight", "alpha_eff", "critical_beta_eff",
                 "lam_eff", "max_weight_eff", "beta_half_eff", "heat_rate", "notes")
@@ -148,6 +148,15 @@ def _subcritical_part(law, n, beta, neff, notes) -> dict:
     return out
 
 
+def _local_constant(law, notes):
+    """c = e^{log c}, or None with a note where it overflows float64 (uniform keys past d ≈ 2049)."""
+    log_c = float(law.log_local_constant)
+    if log_c > math.log(1.7e308):
+        notes.append(f"c: e^{log_c:.6g} exceeds float64; read log_c (β*_n is computed in logs)")
+        return None
+    return math.exp(log_c)
+
+
 def predict(law, n, beta) -> dict:
     """All predictions for n keys of ``law`` at inverse temperature β.
 
@@ -181,7 +190,8 @@ def predict(law, n, beta) -> dict:
     eff_part, eff = _effective_part(law, n, beta, notes)
     out = {
         "alpha": alpha,
-        "c": math.exp(law.log_local_constant),
+        "c": _local_constant(law, notes),
+        "log_c": float(law.log_local_constant),
         "critical_beta": bstar,
         "beta_half": bh,
         "lam": lam,
