@@ -8,8 +8,8 @@ integrand is smooth and free of the s^{α−1} endpoint behaviour:
 * lower half, x = log s: g(x) = log C + αx − κe^x + (α−1) log(2 − e^x);
 * upper half, y = log(2 − s): ḡ(y) = log C + αy − κ(2 − e^y) + (α−1) log(2 − e^y).
 
-Far tails, where the log-integrand's slope λ = g'(z) stays within [α/2, 2α] (g'(z) → α as z → −∞), use the
-exact substitution z' = z − w/λ: ∫_{−∞}^{z} e^{g} = e^{g(z)}/λ ∫_0^∞ e^{−w} e^{g(z−w/λ)−g(z)+w} dw, whose
+Far tails, where the log-integrand's slope λ = g'(z) stays within [3α/4, 4α/3] (g'(z) → α as z → −∞), use the
+exact substitution z' = z − w/μ, μ = √(λα): ∫_{−∞}^{z} e^{g} = e^{g(z)}/μ ∫_0^∞ e^{−w} e^{g(z−w/μ)−g(z)+w} dw, whose
 second factor varies slowly in w, by 40-point Gauss–Laguerre: F keeps full relative precision however small
 (F ≪ 1e−300 in logs). Between, panels adaptive to the slope and curvature of g (|Δg| ≲ 16 per panel) with
 20-point Gauss–Legendre, cumulated from both ends, so F and 1 − F each keep relative precision on their
@@ -28,7 +28,7 @@ from scipy import special
 __all__ = ["VmfDistanceQuantile"]
 
 _GL_X, _GL_W = special.roots_legendre(20)
-_LAG_X, _LAG_W = special.roots_laguerre(40)
+_LAG_X, _LAG_W = special.roots_laguerre(60)
 _LOG_GL_W, _LOG_LAG_W = np.log(_GL_W), np.log(_LAG_W)
 #: The table stops where the normalised log-integrand falls below this, past the mode.
 _CUT = -800.0
@@ -66,9 +66,12 @@ class _Table:
         return below, above
 
 
-def _laguerre(g, z, lam):
-    """log ∫_{−∞}^{z} e^{g} = g(z) − log λ + log Σ W_k e^{w_k + g(z − w_k/λ) − g(z)} (exact substitution)."""
-    z, lam = np.asarray(z, dtype=float), np.asarray(lam, dtype=float)
+def _laguerre(g, z, lam, far):
+    """log ∫_{−∞}^{z} e^{g} = g(z) − log μ + log Σ W_k e^{w_k + g(z − w_k/μ) − g(z)} (exact substitution),
+    μ = √(λ·far): the geometric mean of the slopes at z and at −∞, so the integrand decays like e^{−w}·e^{±cw},
+    |c| ≤ 1 − √(1/2)."""
+    z = np.asarray(z, dtype=float)
+    lam = np.sqrt(np.asarray(lam, dtype=float) * far)
     gz = g(z)
     nodes = z[:, None] - _LAG_X[None, :] / lam[:, None]
     with np.errstate(invalid="ignore"):
@@ -123,15 +126,15 @@ class VmfDistanceQuantile:
         d_up = lambda y: a + k * math.exp(y) - a1 * math.exp(y) / (2.0 - math.exp(y))  # noqa: E731
         d2_up = lambda y: k * math.exp(y) - 2.0 * a1 * math.exp(y) / (2.0 - math.exp(y)) ** 2  # noqa: E731
         self._d_lo, self._d_up = d_lo, d_up
-        lag_lo_ok = lambda x: d_lo(x) >= a / 2.0  # noqa: E731
-        lag_up_ok = lambda y: a / 2.0 <= d_up(y) <= 2.0 * a  # noqa: E731
+        lag_lo_ok = lambda x: 0.75 * a <= d_lo(x) <= a / 0.75  # noqa: E731
+        lag_up_ok = lambda y: 0.75 * a <= d_up(y) <= a / 0.75  # noqa: E731
         low = math.log(1e-300)
         self.x_lo = 0.0 if lag_lo_ok(0.0) else _bisect(lag_lo_ok, low, 0.0)
         self.y_lo = 0.0 if lag_up_ok(0.0) else _bisect(lag_up_ok, low, 0.0)
         past = lambda x: d_lo(x) < 0.0 and float(g_lo(x)) < _CUT  # noqa: E731
         lower = _march(d_lo, d2_lo, self.x_lo, 0.0, past)
         self.s_hi = math.exp(lower[-1]) if lower[-1] < 0.0 else 1.0
-        log_a0 = float(_laguerre(g_lo, [self.x_lo], [d_lo(self.x_lo)])[0])
+        log_a0 = float(_laguerre(g_lo, [self.x_lo], [d_lo(self.x_lo)], a)[0])
         if self.s_hi < 1.0 or float(g_up(0.0)) < _CUT:  # nothing worth a table above s_hi
             self._up, self.y_a = None, 0.0
             log_r = float(self._log_sf_linear(np.array([self.s_hi]))[0])
@@ -178,7 +181,7 @@ class VmfDistanceQuantile:
         y = np.asarray(y, dtype=float)
         if self.y_a <= self.y_lo:
             lam = np.array([self._d_up(v) for v in y])
-            return _laguerre(self._g_up, y, lam)
+            return _laguerre(self._g_up, y, lam, self.alpha)
         return self._log_sf_linear(2.0 - np.exp(y))
 
     # -- the CDF -------------------------------------------------------------------------------------
@@ -196,7 +199,7 @@ class VmfDistanceQuantile:
             rest = ~head & ~lower & (tbar > 0)
             if np.any(head):
                 lam = np.array([self._d_lo(v) for v in x[head]])
-                lf[head] = _laguerre(self._g_lo, x[head], lam)
+                lf[head] = _laguerre(self._g_lo, x[head], lam, self.alpha)
             if np.any(lower):
                 lf[lower], ls[lower] = self._lo.split(x[lower])
             if np.any(rest):
@@ -214,8 +217,10 @@ class VmfDistanceQuantile:
                     out[far] = self._log_sf_linear(t[rest][far]) if self.s_hi < 1.0 else self._log_sf_beyond(y[far])
                 ls[rest] = out
             lf, ls = lf - self.log_total, ls - self.log_total
-            lf = np.where(np.isnan(lf) & ~np.isnan(ls), np.log1p(-np.exp(ls)), lf)
-            ls = np.where(np.isnan(ls) & ~np.isnan(lf), np.log1p(-np.exp(lf)), ls)
+            # each side from the other where that one is the smaller (≤ 1/2): no lost digits near 1
+            half = math.log(0.5)
+            lf, ls = (np.where((ls < half) | np.isnan(lf), np.log1p(-np.exp(ls)), lf),
+                      np.where((lf <= half) | np.isnan(ls), np.log1p(-np.exp(lf)), ls))
             lf = np.where(t <= 0, -np.inf, np.where(tbar <= 0, 0.0, np.minimum(lf, 0.0)))
             ls = np.where(tbar <= 0, -np.inf, np.where(t <= 0, 0.0, np.minimum(ls, 0.0)))
         return lf, ls
