@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from attnlimits.report import _reproduce
 from attnlimits.report._reproduce import reproduce
 
@@ -15,15 +17,17 @@ def test_side_by_side_claims_equal_one_process(tmp_path, monkeypatch):
     reproduce(tmp_path / "one", quick=True, seed=2, only=only)
     two, one = (json.loads((tmp_path / d / "claims.json").read_text()) for d in ("two", "one"))
     assert [r["id"] for r in two] == [r["id"] for r in one] and {r["id"] for r in one} == set(only.split(","))
-    assert [(r["case"], r["measured"], r["se"], r["verdict"]) for r in two] == \
-        [(r["case"], r["measured"], r["se"], r["verdict"]) for r in one]
+    # Equal to rounding: numpy's SIMD reductions may differ in the last bit with the arrays' alignment,
+    # which differs between processes; anything the scheduling could change is far above 1e-12.
+    assert [(r["case"], r["verdict"]) for r in two] == [(r["case"], r["verdict"]) for r in one]
+    for a, b in zip(two, one):
+        assert a["measured"] == pytest.approx(b["measured"], rel=1e-12, abs=1e-300)
+        assert a["se"] == pytest.approx(b["se"], rel=1e-12, abs=1e-300)
     assert sorted(p.name for p in (tmp_path / "two" / "figures").glob("*.png")) == \
         sorted(p.name for p in (tmp_path / "one" / "figures").glob("*.png"))
 
 
 def test_a_real_keys_section_that_raises_is_reported_not_fatal(tmp_path):
-    import pytest
-
     from attnlimits.report._html import write_report
     from attnlimits.report._reproduce import _real_keys_failed
 
