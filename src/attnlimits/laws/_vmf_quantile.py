@@ -247,26 +247,32 @@ class VmfDistanceQuantile:
         self._kf = (lf[ok_f], np.log(t[ok_f]))
         self._ks = (ls[ok_s][::-1], np.log(tbar[ok_s])[::-1])
 
-    def _newton(self, target, knots, side, max_steps=60):
-        lv, lz = knots
-        z = np.interp(target, lv, lz)
-        z = np.where(target < lv[0], lz[0] + (target - lv[0]) / self.alpha, z)
-        z = np.minimum(z, 0.0 if side == 0 else math.log(2.0))
+    def _newton(self, target, knots, side, max_steps=60, start=None):
+        """Newton on log F in z = log t (side 0), on log(1 − F) in z = log(2 − t) (side 1) or in z = log t
+        (side 2: refines side 1 where t < 1, whose absolute precision in t side 1 limits to 4e−16)."""
+        if start is None:
+            lv, lz = knots
+            z = np.interp(target, lv, lz)
+            z = np.where(target < lv[0], lz[0] + (target - lv[0]) / self.alpha, z)
+        else:
+            z = np.log(start)
+        cap = math.log(2.0) if side == 1 else 0.0 if side == 0 else math.log(2.0)
+        z = np.minimum(z, cap)
         active = np.flatnonzero(np.isfinite(z))
         for _ in range(max_steps):
             if active.size == 0:
                 break
             za = z[active]
             e = np.exp(za)
-            t, tbar = (e, 2.0 - e) if side == 0 else (2.0 - e, e)
-            val = self.log_cdf_sf(t, tbar)[side]
+            t, tbar = (2.0 - e, e) if side == 1 else (e, 2.0 - e)
+            val = self.log_cdf_sf(t, tbar)[min(side, 1)]
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 dens = self._phi(t) - self.log_total
-                slope = np.exp(za + dens - val)
+                slope = np.exp(za + dens - val) * (-1.0 if side == 2 else 1.0)
                 step = (val - target[active]) / slope
             ok = np.isfinite(step)
             step = np.where(ok, np.clip(step, -2.0, 2.0), 0.0)
-            z[active] = np.minimum(za - step, 0.0 if side == 0 else math.log(2.0))
+            z[active] = np.minimum(za - step, cap)
             active = active[ok & (np.abs(step) > 4e-16 * np.maximum(1.0, np.abs(za)))]
         return np.exp(z)
 
@@ -280,5 +286,9 @@ class VmfDistanceQuantile:
         if np.any(lower):
             out[lower] = self._newton(log_p[lower], self._kf, 0)
         if np.any(~lower):
-            out[~lower] = 2.0 - self._newton(log_q[~lower], self._ks, 1)
+            up = 2.0 - self._newton(log_q[~lower], self._ks, 1)
+            near = up < 1.0
+            if np.any(near):
+                up[near] = self._newton(log_q[~lower][near], None, 2, start=up[near])
+            out[~lower] = up
         return out
