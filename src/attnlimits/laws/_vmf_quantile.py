@@ -10,7 +10,7 @@ integrand is smooth and free of the s^{α−1} endpoint behaviour:
 
 Far tails, where the log-integrand's slope λ = g'(z) stays within [3α/4, 4α/3] (g'(z) → α as z → −∞), use the
 exact substitution z' = z − w/μ, μ = √(λα): ∫_{−∞}^{z} e^{g} = e^{g(z)}/μ ∫_0^∞ e^{−w} e^{g(z−w/μ)−g(z)+w} dw, whose
-second factor varies slowly in w, by 40-point Gauss–Laguerre: F keeps full relative precision however small
+second factor varies slowly in w, by 60-point Gauss–Laguerre: F keeps full relative precision however small
 (F ≪ 1e−300 in logs). Between, panels adaptive to the slope and curvature of g (|Δg| ≲ 16 per panel) with
 20-point Gauss–Legendre, cumulated from both ends, so F and 1 − F each keep relative precision on their
 side. Where the log-integrand falls below −800 past the mode (large κ), the table stops; beyond it
