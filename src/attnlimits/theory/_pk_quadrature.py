@@ -97,6 +97,13 @@ class LogMassMap:
         if self._ub is None:
             return v / a
         ub, vb = self._ub, self._vb
+        if v.ndim == 0:  # scalar fast path (the windows' ends): the same IEEE operations, without np.errstate
+            x = float(v)
+            outside = (x > vb) if k < 0 else (x < vb)
+            if outside:
+                return np.float64(ub + 2.0 * (x - vb) / a)
+            r = a * a + 2.0 * k * x
+            return np.float64(2.0 * x / (a + math.sqrt(0.0 if r < 0.0 else r)))
         with np.errstate(invalid="ignore"):
             core = 2.0 * v / (a + np.sqrt(np.maximum(a * a + 2.0 * k * v, 0.0)))
         lin = ub + 2.0 * (v - vb) / a
