@@ -179,26 +179,14 @@ def startup_rows(repeat: int = 9) -> list[dict]:
 OUTPUT_DIMS = (2, 3, 8, 64, 128, 512)
 
 
-def best_cpu_time(fn, repeat: int) -> float:
-    """Best CPU time (this process, one thread) of ``repeat`` calls after one untimed call: on a shared
-    machine it is far steadier than wall time for single-threaded work, and equal to it on an idle one."""
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
-
-
 def output_rows(quick: bool) -> list[dict]:
     """The engine with the output vector (the zonal scalar recursion) against its weights-only pass."""
     n = 10**5 if quick else 10**6
     repeat = 1 if quick else 5
     rows = []
     for d in OUTPUT_DIMS:
-        t_w = best_cpu_time(_engine(d, n), repeat)
-        t_o = best_cpu_time(_engine(d, n, output=True), repeat)
+        t_w = best_time(_engine(d, n), repeat, clock=time.process_time)
+        t_o = best_time(_engine(d, n, output=True), repeat, clock=time.process_time)
         rows.append(row(f"engine with output vector O (zonal scalar recursion), uniform d={d}, n={n:.0e}, λ=1 "
                         f"(numpy, CPU time, best of {repeat})", f"{rate(n, t_o)} ({t_o:.3g} s)",
                         f"weights only {rate(n, t_w)} ({t_w:.3g} s)", t_w / t_o,
