@@ -100,11 +100,16 @@ def sweep_spec(base):
             "--workers": values(["1", "2", "1000000000"]), "--json": None}
 
 
+#: The default variant runs a few examples; the slow one many more.
+BUDGETS = [pytest.param(FAST, id="few"), pytest.param(MANY, id="many", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
 @pytest.mark.parametrize("name", ["simulate", "theory", "heat", "schedule"])
-def test_commands_never_leak_a_traceback(name, tmp_path):
+def test_commands_never_leak_a_traceback(name, budget, tmp_path):
     spec, command = _cases()[name]
 
-    @FAST
+    @budget
     @given(_given(spec, command))
     def prop(argv):
         _run(argv, tmp_path)
@@ -112,13 +117,14 @@ def test_commands_never_leak_a_traceback(name, tmp_path):
     prop()
 
 
-def test_tail_and_sweep_never_leak_a_traceback(scores_files, tmp_path):
-    @FAST
+@pytest.mark.parametrize("budget", BUDGETS)
+def test_tail_and_sweep_never_leak_a_traceback(scores_files, budget, tmp_path):
+    @budget
     @given(_given(tail_spec(scores_files), ["tail"]))
     def tail(argv):
         _run(argv, tmp_path)
 
-    @FAST
+    @budget
     @given(st.sampled_from([str(scores_files / "sweep.toml"), "/nonexistent.toml", str(scores_files / "scores.npy")])
            .flatmap(lambda f: _given(sweep_spec(scores_files), ["sweep", "run", f])))
     def sweep(argv):
@@ -152,26 +158,3 @@ def test_fixed_cases_are_one_line(argv, tmp_path):
     code, out, err = run_in_process(argv)
     assert code == 2
     assert_one_outcome(argv, code, out, err)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["simulate", "theory", "heat", "schedule"])
-def test_commands_never_leak_a_traceback_many(name, tmp_path):
-    spec, command = _cases()[name]
-
-    @MANY
-    @given(_given(spec, command))
-    def prop(argv):
-        _run(argv, tmp_path)
-
-    prop()
-
-
-@pytest.mark.slow
-def test_tail_and_sweep_never_leak_a_traceback_many(scores_files, tmp_path):
-    @MANY
-    @given(_given(tail_spec(scores_files), ["tail"]))
-    def tail(argv):
-        _run(argv, tmp_path)
-
-    tail()

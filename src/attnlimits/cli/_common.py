@@ -8,6 +8,7 @@ accepted range (exit code 2).
 
 from __future__ import annotations
 
+import abc
 import json
 import math
 import sys
@@ -30,7 +31,7 @@ def _name(param) -> str:
     return param.opts[0].lstrip("-") if param is not None and param.opts else (param.name if param else "value")
 
 
-class _Checked(click.ParamType):
+class _Checked(click.ParamType, abc.ABC):
     """A click type whose conversion is one check of :mod:`attnlimits._validation`; its InputError (the
     same one-line message as the Python API's) reaches :func:`attnlimits.cli.main`: one line, exit 2."""
 
@@ -39,8 +40,9 @@ class _Checked(click.ParamType):
             return None
         return self.check(value, _name(param), ctx)
 
-    def check(self, value, name, ctx):  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abc.abstractmethod
+    def check(self, value, name, ctx):
+        """The checked value of ``value`` for the option ``name`` (raises InputError)."""
 
 
 class Count(_Checked):
@@ -91,7 +93,7 @@ class _Workers(_Checked):
         return workers
 
 
-class _TopK(_Checked):
+class _TopK(click.ParamType):
     """Top weights kept: 1 ≤ k ≤ min(n, MAX_TOP_K), with n the command's ``--n`` (declared before it); the
     default is only held to MAX_TOP_K (for n below it the engine pads with zero weights)."""
 
