@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 import attnlimits
 from conftest import SRC
 
@@ -32,9 +34,9 @@ def loaded_after(code: str) -> list:
     return eval(out.strip().splitlines()[-1])  # the last line (a command prints its own output first)
 
 
-def test_subpackages_import_without_the_optional_extras():
-    code = "\n".join(f"import attnlimits.{p}" for p in SUBPACKAGES)
-    assert loaded_after(code) == []
+@pytest.mark.parametrize("subpackage", SUBPACKAGES)
+def test_each_subpackage_imports_without_the_optional_extras(subpackage):
+    assert loaded_after(f"import attnlimits.{subpackage}") == []
 
 
 def test_cli_help_and_theory_import_only_what_they_use():

