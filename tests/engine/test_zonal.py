@@ -146,7 +146,7 @@ def test_uniform_weights_give_the_exact_mean():
     """β = 0: w_i = 1/n, so E|P⊥O|² = E[D(2 − D)]/n = (1 − E(1 − D)²)/n = (1 − 1/d)/n for uniform keys."""
     d, n = 6, 50
     res = simulate(UniformSphere(d), n, beta=0.0, samples=2000, seed=7)
-    assert abs(res.mean("tangent_sq") - (1 - 1 / d) / n) <= 4 * res.se("tangent_sq")
+    assert abs(res.tangent_sq.mean - (1 - 1 / d) / n) <= 4 * res.tangent_sq.se
 
 
 class ZonalOnly(KeyLaw):
@@ -204,4 +204,4 @@ def test_uniform_weights_give_the_exact_mean_across_blocks():
     """β = 0 over three stream blocks: E|P⊥O|² = (1 − 1/d)/n exactly (every key a leaf, every merge used)."""
     d, n = 6, 2 * _exact.STREAM_BLOCK + 5
     res = simulate(UniformSphere(d), n, beta=0.0, samples=400, seed=15)
-    assert abs(res.mean("tangent_sq") - (1 - 1 / d) / n) <= 4 * res.se("tangent_sq")
+    assert abs(res.tangent_sq.mean - (1 - 1 / d) / n) <= 4 * res.tangent_sq.se

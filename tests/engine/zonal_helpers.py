@@ -19,7 +19,7 @@ def vector_twin(law):
 def assert_same_law(a, b, stats_names=("tangent_sq", "output_gap_sq")):
     """Two SimulationResults agree in law: means within 4 combined SE and a two-sample KS test."""
     for stat in stats_names:
-        se = np.hypot(a.se(stat), b.se(stat))
-        assert abs(a.mean(stat) - b.mean(stat)) <= 4 * se, (stat, a.mean(stat), b.mean(stat), se)
+        se = np.hypot(getattr(a, stat).se, getattr(b, stat).se)
+        assert abs(getattr(a, stat).mean - getattr(b, stat).mean) <= 4 * se, (stat, getattr(a, stat).mean, getattr(b, stat).mean, se)
         p = stats.ks_2samp(a.values[stat], b.values[stat]).pvalue
         assert p > P_MIN, (stat, p)

@@ -12,4 +12,4 @@ def test_d64_max_weight_monte_carlo(beta):
     """Exact: 0.4585 at β = 68 and 0.6356 at β = 100 (SPEC quotes measured 0.43 and 0.62)."""
     law, n = UniformSphere(64), 10**6
     res = simulate(law, n, beta, samples=300, seed=64, output=False)
-    assert abs(res.mean("max_weight") - expected_max_weight(law, n, beta)) <= 5 * res.se("max_weight")
+    assert abs(res.max_weight.mean - expected_max_weight(law, n, beta)) <= 5 * res.max_weight.se

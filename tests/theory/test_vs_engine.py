@@ -37,7 +37,7 @@ def test_monte_carlo_matches_exact_identities(d, n, beta):
         "tangent_sq": expected_tangent_sq(law, n, beta),
     }
     for stat, truth in checks.items():
-        mean, se = res.mean(stat), res.se(stat)
+        mean, se = getattr(res, stat).mean, getattr(res, stat).se
         assert abs(mean - truth) <= 5 * se + 1e-12, (stat, mean, se, truth)
 
 
@@ -80,7 +80,7 @@ def test_supercritical_collapse_onto_the_nearest_key():
         om = 1.0 - res.values["max_weight"]
         truth = expected_one_minus_max_weight_exact(law, n, res.beta)
         assert abs(om.mean() - truth) <= 5 * om.std(ddof=1) / np.sqrt(om.size), (lam, om.mean(), truth)
-        gaps.append(res.mean("output_gap_sq"))
+        gaps.append(res.output_gap_sq.mean)
         if prev is not None:
             assert truth < prev
         prev = truth

@@ -5,6 +5,7 @@ from ._exact import STREAM_BLOCK, attend_exact
 from ._montecarlo import AUTO_ORDERSTAT_MIN_N, METHODS, ORDERSTAT_DIAGNOSTICS, STATISTICS, SimulationResult, choose_method, resolve_beta, simulate
 from ._orderstat import MAX_NEAREST, attend_orderstat
 from ._reduction import WEIGHT_STATISTICS, WeightReduction
+from ._result import Estimate
 from ._torch import attend_torch
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "BACKENDS",
     "DEVICES",
     "DTYPES",
+    "Estimate",
     "MAX_NEAREST",
     "METHODS",
     "ORDERSTAT_DIAGNOSTICS",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 import numpy as np
@@ -20,6 +19,7 @@ from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
 from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
+from ._result import SimulationResult
 
 __all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method",
            "AUTO_ORDERSTAT_MIN_N", "ORDERSTAT_DIAGNOSTICS"]
@@ -52,53 +52,6 @@ def choose_method(law, n: int, method: str = "auto", backend: str = "numpy") -> 
         raise InputError(f"invalid n={n}: the exact engine draws every key (at most {EXACT_MAX_N:.0e}, about an hour "
                          "per replicate); use method orderstat (any n) for a law with a known distance CDF")
     return method
-
-
-@dataclass
-class SimulationResult:
-    """Per-replicate values of every statistic, with means and standard errors.
-
-    ``values[stat]`` has one entry per replicate in replicate order; ``top_weights`` is (samples, k),
-    zero-padded where n < k.
-    """
-
-    law: str
-    d: int
-    n: int
-    beta: float
-    lam: float | None
-    samples: int
-    seed: int | list
-    method: str
-    values: dict = field(repr=False)
-    top_weights: np.ndarray = field(repr=False)
-    backend: str = "numpy"
-
-    def mean(self, stat: str) -> float:
-        """Monte Carlo mean of ``stat``."""
-        return float(np.mean(self.values[stat]))
-
-    def se(self, stat: str) -> float:
-        """Standard error of the mean of ``stat`` (NaN with one replicate)."""
-        v = self.values[stat]
-        return float(np.std(v, ddof=1) / math.sqrt(v.size)) if v.size > 1 else math.nan
-
-    def summary(self) -> dict:
-        """``{stat: {"mean": …, "se": …}}`` for every statistic computed (SE None when undefined)."""
-        out = {}
-        for stat in self.values:
-            se = self.se(stat)
-            out[stat] = {"mean": self.mean(stat), "se": None if math.isnan(se) else se}
-        return out
-
-    def to_dict(self) -> dict:
-        """A JSON-ready record: the run's parameters, every statistic's mean and SE, mean top weights."""
-        out = {"d": self.d, "n": self.n, "beta": self.beta, "lam": self.lam, "samples": self.samples,
-               "seed": self.seed, "law": self.law, "method": self.method,
-               "backend": self.backend}
-        out.update(self.summary())
-        out["top_weights"] = [float(x) for x in self.top_weights.mean(axis=0)]
-        return out
 
 
 def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]:
@@ -166,7 +119,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     --------
     >>> from attnlimits import UniformSphere
     >>> res = simulate(UniformSphere(3), 1000, lam=1.0, samples=20, seed=1)
-    >>> 0 < res.mean("max_weight") < 1
+    >>> 0 < res.max_weight.mean < 1
     True
     """
     n = check_keys(n)
