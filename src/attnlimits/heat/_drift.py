@@ -62,7 +62,13 @@ def mode_growth_factor(d: int, ell: int, beta):
     ell : int
         Degree ℓ ≥ 1.
     beta : float or array_like
-        β > 0.
+        β > 0, finite.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        g_ℓ(β) > 1, shaped like ``beta`` (a NumPy scalar for scalar β); g_ℓ(β)^steps is the mean-field
+        growth of the mode after ``steps`` steps.
 
     Examples
     --------

@@ -49,7 +49,42 @@ class HeatRegimeWarning(UserWarning):
 
 @dataclass
 class HeatResult:
-    """A self-attention dynamics run: the mode amplitude after each step and the predictions (SPEC §3)."""
+    """A self-attention dynamics run: the mode amplitude after each step and the predictions (SPEC §3).
+
+    Returned by :func:`run_dynamics`; the ``growth_*`` properties compare the measured growth of the mode
+    with exp(ℓ(ℓ+d−2)·steps/β), (1 + ℓ(ℓ+d−2)/β)^steps and the mean-field g_ℓ(β)^steps.
+
+    Parameters
+    ----------
+    d, n : int
+        Dimension (points on S^{d−1}) and number of particles.
+    beta : float
+        Inverse temperature β > 0.
+    steps : int
+        Attention steps taken.
+    mode : int
+        Seeded degree ℓ of the start ρ = 1 + ε·Y_ℓ.
+    eps : float
+        Its amplitude ε ∈ (0, 1).
+    init : {"quasi", "random"}
+        How the start was drawn (:func:`initial_points`).
+    seed : int
+        Entropy of the seed sequence of the random start.
+    backend, device, dtype, kernel : str
+        Where and how the steps ran (see :func:`attention_step`).
+    amplitude_by_step : list of float
+        :func:`harmonic_amplitude` of the particles before the first step and after each step (steps + 1).
+    off_mode_power_by_step : list of float
+        :func:`off_mode_power` at the same times.
+    effective_keys : float
+        n·F(1/β): expected particles within distance 1/β of each one (the regime needs it ≫ 1).
+    elapsed_s : float
+        Wall time of the steps and measurements, in seconds.
+    warnings : list of str
+        The :class:`HeatRegimeWarning` messages the run emitted.
+    initial, final : numpy.ndarray or None
+        The (n, d) particles before and after the run (only with ``keep_points``).
+    """
 
     d: int
     n: int
@@ -98,6 +133,7 @@ class HeatResult:
 
     @property
     def growth_by_step(self) -> list:
+        """Amplitude after each step over the amplitude at the start (steps + 1 values, the first 1)."""
         a0 = self.amplitude_by_step[0]
         return [a / a0 for a in self.amplitude_by_step]
 
@@ -120,7 +156,32 @@ class HeatResult:
 
 
 def initial_points(density: HarmonicDensity, n: int, init: str, seed=None) -> np.ndarray:
-    """n starting points with density ρ: ``quasi`` (deterministic lattice) or ``random`` (i.i.d.)."""
+    """n starting points with density ρ: ``quasi`` (deterministic lattice) or ``random`` (i.i.d.).
+
+    Parameters
+    ----------
+    density : HarmonicDensity
+        ρ = 1 + ε·Y_ℓ.
+    n : int
+        Number of points.
+    init : {"quasi", "random"}
+        ``quasi``: :meth:`HarmonicDensity.quasi_uniform`, no sampling noise; ``random``: rejection sampling
+        (:meth:`HarmonicDensity.sample`) from child stream 0 of ``seed``.
+    seed : int or SeedSequence, optional
+        Seed of the random start (unused for ``quasi``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d)
+        Unit vectors whose empirical law approximates ρ.
+
+    Examples
+    --------
+    >>> from attnlimits.heat import HarmonicDensity
+    >>> x = initial_points(HarmonicDensity(2, 2, 0.3), 1000, "quasi")
+    >>> x.shape, round(harmonic_amplitude(x, 2, 2), 2)
+    ((1000, 2), 0.3)
+    """
     init = check_choice("init", init, INITS)
     if init == "quasi":
         return density.quasi_uniform(n)

@@ -40,6 +40,8 @@ def population_map(density, x, beta: float, *, d: int | None = None, method: str
         Query points (normalised here).
     beta : float
         β > 0.
+    d : int, optional
+        Dimension, ≥ 2 (default ``x.shape[-1]``); must match ρ and the rows of ``x``.
     method : {"auto", "quadrature", "montecarlo"}
         "auto": quadrature for d ∈ {2, 3}, Monte Carlo otherwise.
     nodes : int, optional
