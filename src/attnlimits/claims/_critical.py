@@ -8,9 +8,9 @@ import math
 import numpy as np
 
 from ..engine import simulate
+from ..engine._nearest_sample import nearest_block, one_minus_max_weight
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
-from ._halfweight import nearest_block, one_minus_max_weight
 from ._theory import theory_value
 from ._verdict import Case
 

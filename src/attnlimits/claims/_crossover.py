@@ -16,9 +16,10 @@ Three cases, against β̂_1/2(n) measured by exact simulation (nested dense draw
 
 from __future__ import annotations
 
+from ..engine._nearest_sample import nested_dense_samples
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
-from ._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn, nested_dense_samples
+from ._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn
 from ._theory import theory_value
 from ._verdict import Case
 
@@ -29,7 +30,7 @@ _DIMS = (3, 16, 64, 128)
 _MISS_DIMS = (16, 64)
 #: Order of the effective-exponent prediction (attnlimits.theory.beta_half_eff: 2 adds the curvature κ_n).
 _ORDER = 2
-#: Each n's bracket is [β/3, 3β] around the exact β_1/2 (keys beyond CUT/β_lo are dropped, see _halfweight).
+#: Each n's bracket is [β/3, 3β] around the exact β_1/2 (keys beyond CUT/β_lo are dropped, see engine._nearest_sample).
 _SPAN = 3.0
 
 

@@ -1,0 +1,131 @@
+"""The one nearest-keys engine: one cap for both users, the cap warning with its numbers, the far-key
+quadrature (vectorised = scalar, against mpmath), and the β_{1/2} samples against exact finite-n theory."""
+
+import math
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from attnlimits import UniformSphere, theory
+from attnlimits._rng import as_seed_sequence, generator
+from attnlimits.engine import _nearest, _nearest_sample, _orderstat
+from attnlimits.engine._nearest import MAX_NEAREST, TailToleranceWarning, nearest_keys
+from attnlimits.engine._nearest_sample import nearest_block, nearest_sample
+from attnlimits.engine._orderstat import attend_orderstat
+from attnlimits.engine._tail import tail_moments, tail_sums
+
+_MESSAGE = re.compile(r"orderstat stopped at the cap of (\d+) nearest keys with tail_error_bound (\S+) > "
+                      r"tail_tol (\S+) \((.*)\): raise tail_tol \(--tail-tol\) or use method='exact'")
+
+
+def test_one_cap_serves_both_paths():
+    assert _orderstat.MAX_NEAREST is _nearest.MAX_NEAREST == MAX_NEAREST == 1 << 14
+    assert _nearest_sample.MAX_NEAREST is MAX_NEAREST
+    law, n = UniformSphere(64), 10**12  # far past the pre-asymptotic range: every m is too few
+    with pytest.warns(TailToleranceWarning):
+        one = attend_orderstat(law, n, law.critical_beta(n), as_seed_sequence(0), output=False)
+    assert one["nearest_count"] == MAX_NEAREST
+    with pytest.warns(TailToleranceWarning):
+        sample = nearest_sample(law, n, 2, 0, law.critical_beta(n))
+    assert sample.gaps.shape == (2, MAX_NEAREST)
+
+
+def test_cap_warning_carries_the_numbers():
+    law, n = UniformSphere(64), 10**12
+    beta = law.critical_beta(n)
+    with pytest.warns(TailToleranceWarning) as record:
+        s = attend_orderstat(law, n, beta, as_seed_sequence(1), output=False, tail_tol=1e-8)
+    assert len(record) == 1 and issubclass(record[0].category, RuntimeWarning)
+    cap, bound, tol, where = _MESSAGE.fullmatch(str(record[0].message)).groups()
+    assert int(cap) == MAX_NEAREST and float(tol) == 1e-8
+    assert float(bound) == pytest.approx(s["tail_error_bound"], rel=1e-2) and s["tail_error_bound"] > 1e-8
+    assert where == f"n={n}, beta={beta:.6g}"
+
+
+def test_nearest_sample_warns_once_with_the_count():
+    law, n = UniformSphere(64), 10**12
+    with pytest.warns(TailToleranceWarning) as record:
+        nearest_sample(law, n, 3, 4, law.critical_beta(n))
+    assert len(record) == 1
+    cap, bound, tol, where = _MESSAGE.fullmatch(str(record[0].message)).groups()
+    assert int(cap) == MAX_NEAREST and float(tol) == 1e-6 and float(bound) > 1e-6
+    assert where.startswith("3 of 3 replicates, n=1000000000000")
+
+
+@pytest.mark.parametrize("kw", [{"n": 10**18, "d": 3}, {"n": 100, "d": 64}, {"n": 10**8, "d": 5, "tail_tol": 0.1}])
+def test_no_warning_within_the_tolerance_or_without_far_keys(kw):
+    """Converged (d = 3), no far keys (m = n = 100), or at the cap with the bound below a loose tolerance."""
+    law, n = UniformSphere(kw["d"]), kw["n"]
+    tol = kw.get("tail_tol", 1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TailToleranceWarning)
+        s = attend_orderstat(law, n, law.critical_beta(n), as_seed_sequence(2), output=False, tail_tol=tol,
+                             max_nearest=64 if "tail_tol" in kw else MAX_NEAREST)
+    assert s["tail_error_bound"] <= tol
+
+
+def test_loop_meets_the_tolerance_at_beta_lo():
+    law, n = UniformSphere(3), 10**12
+    beta = law.critical_beta(n) / 3
+    near = nearest_keys(law, n, beta, np.random.default_rng(5))
+    assert near.m < MAX_NEAREST and near.t_hi <= 1e-6 * near.near_sum
+    assert np.all(np.diff(near.dist) >= 0) and near.far == n - near.m
+
+
+def test_vectorised_far_sums_equal_the_scalar_quadrature():
+    law = UniformSphere(5)
+    rng = np.random.default_rng(6)
+    t = np.array([1e-9, 1e-3, 0.3, 1.2, 1.99])
+    d1 = t * rng.uniform(0, 1, t.size)
+    log_sf = np.log(law.distance_sf(t))
+    for beta in (0.0, 0.7, 30.0, 1e9):
+        f0, f1 = tail_sums(law, beta, t, d1, log_sf)
+        for i in range(t.size):
+            mom = tail_moments(law, beta, float(t[i]), float(d1[i]), float(log_sf[i]))
+            assert f0[i] == pytest.approx(mom.mean[0], rel=1e-13, abs=1e-300)
+            assert f1[i] == pytest.approx(mom.mean[2], rel=1e-13, abs=1e-300)
+
+
+@pytest.mark.parametrize("d", [2, 3, 8])
+@pytest.mark.parametrize("beta", [0.3, 2.0, 20.0])
+def test_far_sums_against_mpmath(d, beta):
+    """E[e^{−β(D − D_(1))} | D > t] to 1e−12 where e^{−x} has not decayed by D = 2 (the Gauss–Laguerre rule it
+    replaced was off by 2–15% at β = 0.3, 2)."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    law, t, d1 = UniformSphere(d), 0.5, 0.25
+    lo = 2 * mpmath.asin(mpmath.sqrt(mpmath.mpf(t) / 2))
+    dens = lambda th: mpmath.sin(th) ** (d - 2)  # noqa: E731
+    num = mpmath.quad(lambda th: dens(th) * mpmath.exp(-beta * (2 * mpmath.sin(th / 2) ** 2 - d1)), [lo, mpmath.pi])
+    exact = float(num / mpmath.quad(dens, [lo, mpmath.pi]))
+    got = tail_sums(law, beta, np.array([t]), np.array([d1]), np.log(law.distance_sf(np.array([t]))))[0][0]
+    assert got == pytest.approx(exact, rel=1e-12)
+
+
+@pytest.mark.parametrize("d", [3, 6])
+def test_sample_max_weight_matches_exact_finite_n_theory(d):
+    """The β_{1/2} estimators' orderstat samples (grown at β_lo by the engine's loop, far keys by its
+    quadrature): the mean max weight at β_lo, where the far keys weigh most, and above equals the exact
+    finite-n E W_1 within 4 SE."""
+    law, n = UniformSphere(d), 10**12
+    half = theory.beta_half(law, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TailToleranceWarning)  # the loop meets the tolerance here
+        sample = nearest_sample(law, n, 400, 8, half / 3)  # the bracket of estimate_beta_half
+    for beta in half * np.array([1 / 3, 1.0, 3.0]):
+        w = sample.max_weights(float(beta))
+        truth = theory.expected_max_weight(law, n, float(beta))
+        assert abs(w.mean() - truth) <= 4 * w.std(ddof=1) / math.sqrt(w.size), (beta, w.mean(), truth)
+
+
+def test_block_spacings_equal_the_growing_spacings():
+    """nearest_block's vectorised spacings are the same scaled exponentials as OrderSpacings (one sampler)."""
+    law, n, m = UniformSphere(3), 10**9, 16
+    block = nearest_block(law, n, 1, m, 7)
+    spacings = _nearest.OrderSpacings(generator(as_seed_sequence(7), 0), n)
+    spacings.extend(m)
+    dist = np.maximum.accumulate(law.distance_ppf_log(*spacings.logs(m)))
+    np.testing.assert_array_equal(block.gaps[0], dist - dist[0])
