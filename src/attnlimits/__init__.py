@@ -25,5 +25,16 @@ __all__ = [
     "attend_exact",
     "load_key_file",
     "parse_law",
+    "reproduce",
     "simulate",
 ]
+
+
+def __getattr__(name):
+    """``attnlimits.reproduce`` loads the reproduce run (claims, store, report) on first use only, so that
+    ``import attnlimits`` stays numpy and scipy."""
+    if name == "reproduce":
+        from ._reproduce import reproduce
+
+        return reproduce
+    raise AttributeError(f"module 'attnlimits' has no attribute {name!r}")

@@ -24,15 +24,20 @@ def test_summary_and_figure(tmp_path):
         assert h["regime_at_train"] in ("subcritical", "critical", "supercritical")
         ratio = [y / x for x, y in zip(h["lambda_at"]["none"], h["lambda_at"]["yarn"])]
         assert ratio == pytest.approx([(0.1 * math.log(f) + 1) ** 2 for f in (4, 16)])
-    real_keys_figure(s, tmp_path / "f.png")
+    from attnlimits.report import save_figure
+
+    save_figure(real_keys_figure(s), tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 10000
 
 
 @pytest.mark.slow
 def test_iso_section_of_the_report(tmp_path):
     """The report's iso-selectivity subsection: MiniLM heads' exact β_iso against the rules, a figure, no verdict."""
-    from attnlimits.report._real_keys import ISO_HEADS, REAL_KEYS_LAYERS, iso_section
+    from attnlimits._reproduce import ISO_HEADS, ISO_NS, REAL_KEYS_LAYERS
+    from attnlimits.models import iso_schedules
+    from attnlimits.report._real_keys import iso_section
 
-    x = iso_section(None, tmp_path)
+    x = iso_section(iso_schedules(layers=list(REAL_KEYS_LAYERS), heads=list(ISO_HEADS), ns=ISO_NS, max_tokens=8192),
+                    tmp_path)
     assert (tmp_path / x["figure"]).stat().st_size > 0
     assert "no verdict" in x["paragraph"] and f"{len(ISO_HEADS) * len(REAL_KEYS_LAYERS)} MiniLM heads" in x["paragraph"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from attnlimits.report import _reproduce
-from attnlimits.report._reproduce import reproduce
+from attnlimits import _reproduce
+from attnlimits import reproduce
 
 
 def test_side_by_side_claims_equal_one_process(tmp_path, monkeypatch):
@@ -28,8 +28,8 @@ def test_side_by_side_claims_equal_one_process(tmp_path, monkeypatch):
 
 
 def test_a_real_keys_section_that_raises_is_reported_not_fatal(tmp_path):
-    from attnlimits.report._html import write_report
-    from attnlimits.report._reproduce import _real_keys_failed
+    from attnlimits._reproduce import _real_keys_failed
+    from attnlimits.report import write_report
 
     with pytest.warns(RuntimeWarning, match="real-keys section could not run"):
         extra = _real_keys_failed(ValueError("SVD did not converge"))

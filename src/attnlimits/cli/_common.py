@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import abc
 import json
-import math
 import sys
 import time
 import warnings
@@ -20,6 +19,7 @@ import click
 import numpy as np
 
 from .. import _validation as V
+from .._json import to_jsonable
 from ..laws import LAW_FORMS, parse_law
 
 __all__ = ["COUNT", "Count", "DIMENSION", "BETA", "LAM", "SEED", "WORKERS", "TOP_K", "FIGURE_PATH", "NPZ_PATH",
@@ -178,24 +178,6 @@ def setting_options(f):
 def build_law(text: str, d: int):
     """The key law named on the command line (validated; bad input raises InputError)."""
     return parse_law(text, d)
-
-
-def to_jsonable(obj):
-    """Numbers as numbers (NaN/inf as null), numpy scalars and arrays as Python values."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer, int)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    return obj
 
 
 def print_json(obj) -> None:

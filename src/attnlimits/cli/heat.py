@@ -40,9 +40,9 @@ def heat_command(d, mode, eps, n, beta, steps, init, seed, plot, backend, device
                            keep_points=plot is not None, progress=progress)
     out = res.to_dict()
     if plot is not None:
-        from ..report.heat_figure import heat_figure
+        from ..report import heat_figure, save_figure
 
-        heat_figure(res, plot)
+        save_figure(heat_figure(res), plot)
         out["plot"] = plot
     if as_json:
         print_json(out)

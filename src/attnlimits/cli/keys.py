@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import numpy as np
 
 from .._validation import InputError
 from ._common import NPZ_PATH, Count, print_json
@@ -18,11 +17,11 @@ __all__ = ["keys_command"]
 @click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None,
               help="UTF-8 text file; default: docstrings of a fixed list of standard-library modules.")
 @click.option("--max-tokens", type=Count(256), default=16384, show_default=True, help="Tokens read from the text (windows of the model's maximum length).")
-@click.option("--out", type=NPZ_PATH, required=True, help="Output .npz (queries, keys, scale, layer, head, model).")
+@click.option("--out", type=NPZ_PATH, required=True, help="Output .npz (format: attnlimits.models.write_keys_file).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
     """Queries and keys of one head of a real model as the softmax sees them (decoders: after q/k norms and RoPE)."""
-    from ..models import extract_keys, load_model, read_text
+    from ..models import extract_keys, load_model, read_text, write_keys_file
 
     text = read_text(text_path)
     lm = load_model(model)
@@ -31,12 +30,10 @@ def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
     if not 0 <= head < lm.heads:
         raise InputError(f"invalid head={head}: expected an integer in [0, {lm.heads - 1}]")
     ex = extract_keys(lm, text, layers=[layer], heads=[head], max_tokens=max_tokens)
-    spec = ex.specs[0] if ex.specs else None  # decoders: the layer's soft-cap and sliding window (−1: none)
-    np.savez(out, queries=ex.queries[0, 0], keys=ex.keys[0, 0], scale=np.float64(ex.scale), layer=np.int64(layer),
-             head=np.int64(head), model=np.str_(ex.model), window=ex.window, position=ex.position,
-             causal=np.bool_(ex.causal), kv_head=np.int64(ex.kv_heads[0]),
-             sliding_window=np.int64(spec.sliding_window if spec and spec.sliding_window else -1),
-             softcap=np.float64(spec.softcap if spec and spec.softcap else np.nan))
+    spec = ex.specs[0] if ex.specs else None  # decoders: the layer's soft-cap and sliding window
+    write_keys_file(out, ex.queries[0, 0], ex.keys[0, 0], scale=ex.scale, layer=layer, head=head, model=ex.model,
+                    window=ex.window, position=ex.position, causal=ex.causal, kv_head=ex.kv_heads[0],
+                    sliding_window=spec.sliding_window if spec else None, softcap=spec.softcap if spec else None)
     summary = {"out": str(out), "model": ex.model, "layer": layer, "head": head, "tokens": int(ex.keys.shape[2]),
                "d_head": int(ex.keys.shape[3]), "scale": ex.scale, "causal": ex.causal}
     if as_json:

@@ -19,7 +19,7 @@ from ._common import OUT_DIR, SEED, WORKERS, print_json, print_table, progress_c
 @click.option("--json", "as_json", is_flag=True, help="Print the claims.json records as one JSON object.")
 def reproduce_command(quick, out, workers, seed, only, as_json):
     """Measure every claim of the paper against its prediction; exit code 1 if any claim fails."""
-    from ..report._reproduce import records, reproduce
+    from .._reproduce import records, reproduce
 
     results = reproduce(out, quick=quick, seed=seed, workers=workers, only=only,
                         progress=lambda cid: progress_callback(cid, delay=0.5))

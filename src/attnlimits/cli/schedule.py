@@ -52,9 +52,9 @@ def schedule_command(n_train, n_text, d, keys_path, model, layer, head, text_pat
     source = None
     if keys_path is not None:
         from ..tails import estimate_from_keys
-        from .tail import load_keys_npz
+        from ..models import read_keys_file
 
-        data = load_keys_npz(keys_path)
+        data = read_keys_file(keys_path)
         est = estimate_from_keys(data["queries"], data["keys"], pooled=True, scale=data["scale"], regimes=False)
         law = est.law
         if beta_train is None and est.model_beta is not None:
@@ -75,9 +75,9 @@ def schedule_command(n_train, n_text, d, keys_path, model, layer, head, text_pat
         law = UniformSphere(64 if d is None else d)
     table = schedule_table(law, n_train, ns, beta_train, beta_train_source=source)
     if plot is not None:
-        from ..report.schedule_figure import schedule_figure
+        from ..report import save_figure, schedule_figure
 
-        schedule_figure(table, plot)
+        save_figure(schedule_figure(table), plot)
         table["plot"] = str(plot)
     if as_json:
         print_json(table)

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 import numpy as np
 
 from .._validation import InputError
 from ._common import SEED, Count, print_json, print_table
 
-__all__ = ["tail_command", "load_keys_npz"]
-
-
-def load_keys_npz(path) -> dict:
-    """Read ``queries``, ``keys`` and ``scale`` from an npz written by ``attnlimits keys`` (no pickles)."""
-    from ..laws import read_arrays
-
-    arrays = read_arrays(Path(path))
-    missing = [k for k in ("queries", "keys") if k not in arrays]
-    if missing:
-        raise InputError(f"invalid keys file {str(path)!r}: missing {', '.join(missing)}; expected the output of attnlimits keys")
-    q, k = np.asarray(arrays["queries"]), np.asarray(arrays["keys"])
-    if q.ndim != 2 or k.ndim != 2 or q.shape[1] != k.shape[1] or q.dtype.kind != "f" or k.dtype.kind != "f":
-        raise InputError(f"invalid keys file {str(path)!r}: queries {q.shape} and keys {k.shape}; expected two float arrays (tokens, d_head)")
-    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(k))):
-        raise InputError(f"invalid keys file {str(path)!r}: queries or keys hold NaN or inf; expected finite values")
-    scale = float(arrays["scale"]) if "scale" in arrays else None
-    return {"queries": q, "keys": k, "scale": scale}
+__all__ = ["tail_command"]
 
 
 @click.command("tail")
@@ -62,7 +43,9 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
             raise InputError(f"invalid endpoint={endpoint:g}: --endpoint goes with --scores (keys have the known endpoint D = 0)")
         if pooled and query_index is not None:
             raise InputError("invalid input: give --query-index or --pooled, not both")
-        data = load_keys_npz(keys_path)
+        from ..models import read_keys_file
+
+        data = read_keys_file(keys_path)
         est = estimate_from_keys(data["queries"], data["keys"], query_index=0 if query_index is None else query_index,
                                  pooled=pooled, scale=data["scale"], k=k)
     else:

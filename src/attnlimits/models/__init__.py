@@ -13,11 +13,13 @@ from ._heads import BETA_DEFINITION, head_bins, head_law, iso_schedules
 from ._load import MINILM_PACKAGE, LoadedModel, load_model, minilm_dir
 from ._positions import binned_laws, position_edges
 from ._spans import row_statistics, span_probabilities
-from ._summary import real_keys_summary
+from ._keys_file import KEYS_FILE_FIELDS, read_keys_file, write_keys_file
+from ._summary import attention_summary, head_estimates, real_keys_available, real_keys_summary
 from ._text import STDLIB_MODULES, read_text, stdlib_docstrings
 
 __all__ = [
     "BETA_DEFINITION",
+    "KEYS_FILE_FIELDS",
     "DECODER_TYPES",
     "KeyExtraction",
     "LayerSpec",
@@ -30,6 +32,11 @@ __all__ = [
     "span_probabilities",
     "attention_profile",
     "attention_stats",
+    "attention_summary",
+    "head_estimates",
+    "read_keys_file",
+    "real_keys_available",
+    "write_keys_file",
     "LoadedModel",
     "MINILM_PACKAGE",
     "STDLIB_MODULES",

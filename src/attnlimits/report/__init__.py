@@ -1,6 +1,15 @@
-"""Reports: figures and pages drawn from results (matplotlib imported lazily inside each module)."""
+"""Reports: figures and pages drawn from numbers handed in; nothing here computes a law.
 
-from ._figures import FIGURE_KINDS, draw_figure
+Every drawing function returns a :class:`matplotlib.figure.Figure` (no pyplot, no ``matplotlib.use``);
+:func:`save_figure` writes one. matplotlib is imported only when a figure is drawn.
+"""
+
+from ._canvas import save_figure
+from ._figures import FIGURE_KINDS, claim_figure, draw_figure
 from ._html import write_report
+from .heat_figure import heat_figure, heat_growth_panel
+from .real_keys_figure import attention_figure, real_keys_figure
+from .schedule_figure import iso_heads_figure, schedule_figure
 
-__all__ = ["FIGURE_KINDS", "draw_figure", "write_report"]
+__all__ = ["FIGURE_KINDS", "attention_figure", "claim_figure", "draw_figure", "heat_figure", "heat_growth_panel",
+           "iso_heads_figure", "real_keys_figure", "save_figure", "schedule_figure", "write_report"]

@@ -1,6 +1,6 @@
 """Figures of ``attnlimits reproduce``, one drawing function per figure kind; each reads a claim's stored
-numbers and draws them (matplotlib with the Agg backend, imported inside :func:`draw_figure`; nothing here
-computes a law)."""
+numbers and returns a :class:`matplotlib.figure.Figure` (no pyplot, no backend switch; matplotlib is imported
+when a figure is drawn; nothing here computes a law)."""
 
 from __future__ import annotations
 
@@ -8,28 +8,24 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["draw_figure", "FIGURE_KINDS"]
+from ._canvas import new_figure, save_figure
+from .heat_figure import heat_growth_panel
+
+__all__ = ["claim_figure", "draw_figure", "FIGURE_KINDS"]
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+def claim_figure(figure):
+    """The :class:`matplotlib.figure.Figure` of ``figure`` (a :class:`~attnlimits.claims.Figure`): its kind's
+    drawing function applied to its stored numbers, with the caption as title."""
+    fig = FIGURE_KINDS[figure.kind](figure.data)
+    fig.suptitle(_wrap(figure.caption, 120), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
+    return fig
 
 
 def draw_figure(figure, directory) -> Path:
     """Draw ``figure`` (a :class:`~attnlimits.claims.Figure`) as ``directory/figure.name``; return the path."""
-    plt = _plt()
-    path = Path(directory) / figure.name
-    fig = FIGURE_KINDS[figure.kind](plt, figure.data)
-    fig.suptitle(_wrap(figure.caption, 120), fontsize=8)
-    fig.tight_layout(rect=(0, 0, 1, 0.9))
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(claim_figure(figure), Path(directory) / figure.name, dpi=90)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -38,8 +34,9 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _exponent_fit(plt, data):
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+def _exponent_fit(data):
+    fig = new_figure((7.5, 5))
+    ax = fig.subplots()
     for i, s in enumerate(data["series"]):
         n = np.asarray(s["n"], dtype=float)
         b = np.asarray(s["beta"])
@@ -58,11 +55,12 @@ def _exponent_fit(plt, data):
     return fig
 
 
-def _crossover(plt, data):
+def _crossover(data):
     series = data["series"]
     cols = 2 if len(series) > 2 else len(series)
     rows = -(-len(series) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows + 0.8), squeeze=False)
+    fig = new_figure((4.6 * cols, 3.6 * rows + 0.8))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat[len(series):]:
         ax.set_visible(False)
     for ax, s in zip(axes.flat, series):
@@ -84,8 +82,9 @@ def _crossover(plt, data):
     return fig
 
 
-def _ipr_convergence(plt, data):
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+def _ipr_convergence(data):
+    fig = new_figure((7.5, 5))
+    ax = fig.subplots()
     for i, s in enumerate(data["series"]):
         ax.plot(s["n"], s["exact"], "-", color=f"C{i}", label=f"λ={s['lam']:g}: exact finite n")
         ax.axhline(s["limit"], ls="--", color=f"C{i}", lw=1)
@@ -98,8 +97,9 @@ def _ipr_convergence(plt, data):
     return fig
 
 
-def _w1_histogram(plt, data):
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+def _w1_histogram(data):
+    fig = new_figure((7.5, 5))
+    ax = fig.subplots()
     bins = np.linspace(0, 1, 41)
     ax.hist(data["limit"], bins=bins, density=True, histtype="stepfilled", alpha=0.35, label="Poisson–Kingman limit")
     ax.hist(data["measured"], bins=bins, density=True, histtype="step", lw=1.5, label="simulation, n = 1e12")
@@ -112,10 +112,11 @@ def _w1_histogram(plt, data):
     return fig
 
 
-def _collapse(plt, data):
+def _collapse(data):
     rows = data["rows"]
     lam = [r["lam"] for r in rows]
-    fig, ax = plt.subplots(figsize=(7.5, 5))
+    fig = new_figure((7.5, 5))
+    ax = fig.subplots()
     ax.errorbar(lam, [r["measured"] for r in rows], yerr=[1.96 * r["se"] for r in rows], fmt="o",
                 label=r"measured $E[1-W_1]$")
     ax.plot(lam, [r["exact"] for r in rows], "-", label="exact finite n")
@@ -129,9 +130,10 @@ def _collapse(plt, data):
     return fig
 
 
-def _lln(plt, data):
+def _lln(data):
     rows = data["rows"]
-    fig, axes = plt.subplots(1, len(rows), figsize=(11, 4.5))
+    fig = new_figure((11, 4.5))
+    axes = fig.subplots(1, len(rows))
     for ax, r in zip(np.atleast_1d(axes), rows):
         ax.hist(r["inner"], bins=30, histtype="stepfilled", alpha=0.5, label=r"$\langle q,O\rangle$ per replicate")
         ax.axvline(r["A"], color="k", label=r"$A_d(\beta)$")
@@ -142,10 +144,11 @@ def _lln(plt, data):
     return fig
 
 
-def _qq(plt, data):
+def _qq(data):
     from scipy import stats
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig = new_figure((11, 4.5))
+    axes = fig.subplots(1, 2)
     for ax, z, dist, label in ((axes[0], data["z_radial"], stats.norm, "radial: N(0,1)"),
                                (axes[1], data["z_tangent"], stats.chi(data["d"] - 1), f"|P⊥O|/σ⊥: χ_{data['d'] - 1}")):
         z = np.sort(np.asarray(z))
@@ -160,9 +163,10 @@ def _qq(plt, data):
     return fig
 
 
-def _local(plt, data):
+def _local(data):
     rows = data["rows"]
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    fig = new_figure((7.5, 4.5))
+    ax = fig.subplots()
     y = np.arange(len(rows))
     ax.errorbar([r["measured"] / r["predicted"] for r in rows], y,
                 xerr=[1.96 * r["se"] / r["predicted"] for r in rows], fmt="o", label="measured / predicted")
@@ -177,25 +181,20 @@ def _local(plt, data):
     return fig
 
 
-def _heat(plt, data):
+def _heat(data):
     runs = data["runs"]
-    fig, axes = plt.subplots(1, len(runs), figsize=(11, 4.5))
+    fig = new_figure((11, 4.5))
+    axes = fig.subplots(1, len(runs))
     for ax, r in zip(np.atleast_1d(axes), runs):
-        k = np.arange(len(r["amplitude"]))
         amp = np.asarray(r["amplitude"])
-        ax.plot(k, amp / amp[0], "o", label="measured")
-        ax.plot(k, (1 + r["rate"] / r["beta"]) ** k, "-", label=r"$(1+\ell(\ell+d-2)/\beta)^k$")
-        ax.plot(k, np.exp(r["rate"] * k / r["beta"]), "--", label=r"$\exp(\ell(\ell+d-2)k/\beta)$")
-        ax.plot(k, r["mean_field"] ** k, ":", label=r"exact mean field $g_\ell(\beta)^k$")
+        heat_growth_panel(ax, amp / amp[0], r["rate"], r["beta"], r["mean_field"], legend_size=7)
         ax.set_title(f"d = {r['d']} (S^{r['d'] - 1}), ℓ = {r['mode']}, n = {r['n']:,}, β = {r['beta']:g}", fontsize=9)
-        ax.set_xlabel("step k")
-        ax.set_ylabel("mode amplitude / initial")
-        ax.legend(fontsize=7)
     return fig
 
 
-def _phase(plt, data):
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+def _phase(data):
+    fig = new_figure((8, 5.5))
+    ax = fig.subplots()
     n = np.asarray(data["n"], dtype=float)
     beta = np.asarray(data["beta"])
     z = np.ma.masked_invalid(np.asarray(data["mean"], dtype=float))

@@ -1,30 +1,42 @@
-"""Figure for the reproduce report: estimated α and β*_n of a real model's heads against the model's own β
-and where YaRN / Qwen / SSMax land (self-contained; matplotlib imported inside the function)."""
+"""Figures of a real model's heads (SPEC §5): estimated α and β*_n against the model's own β and where YaRN /
+Qwen / SSMax land (the reproduce report), and attention against the visible n (``attnlimits attention``).
+Each returns a :class:`matplotlib.figure.Figure` (no pyplot, no backend switch) of numbers handed in."""
 
 from __future__ import annotations
 
-__all__ = ["real_keys_figure"]
+import numpy as np
+
+from ._canvas import new_figure, save_figure
+
+__all__ = ["real_keys_figure", "attention_figure"]
 
 
-def real_keys_figure(summary: dict, path) -> None:
-    """Two panels from :func:`attnlimits.models.real_keys_summary`'s dict.
+def real_keys_figure(summary: dict, path=None):
+    """Two panels from :func:`attnlimits.models.real_keys_summary`'s dict; written to ``path`` too when given.
 
     Left: estimated local exponent α̂ per head (95% interval) with the uniform-law value (d_head−1)/2.
     Right: per head, the model's β against β*_n at n = T (the training length), and the ratio
     λ = β/β*_n reached at the largest n by no rule, YaRN, Qwen and SSMax. Third panel (when the summary
     carries the exact values): measured mean max weight at n = T against the exact E[max weight] of the
     estimated law at the model's β.
-    """
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
+    Parameters
+    ----------
+    summary : dict
+        :func:`attnlimits.models.real_keys_summary`'s output.
+    path : path, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
 
     heads = summary["heads"]
     x = np.arange(len(heads))
     exact = "max_weight_at_train" in heads[0]
-    fig, axes = plt.subplots(1, 3 if exact else 2, figsize=(17 if exact else 12, 4.5))
+    fig = new_figure((17 if exact else 12, 4.5))
+    axes = fig.subplots(1, 3 if exact else 2)
     a1, a2 = axes[0], axes[1]
     alpha = np.array([h["alpha"] for h in heads])
     lo = np.array([h["alpha_ci"][0] for h in heads])
@@ -55,5 +67,37 @@ def real_keys_figure(summary: dict, path) -> None:
         a3.set_ylabel("exact E[max weight] of the estimated law at the model's β")
         a3.set_title("finite-n prediction against the model (one point per head)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def attention_figure(result: dict, path=None):
+    """Mean max weight of each head against the visible context n (solid: the model, dashed: the exact
+    E[max weight] of its estimated law at its β), from :func:`attnlimits.models.attention_summary`; written to
+    ``path`` too when given.
+
+    Parameters
+    ----------
+    result : dict
+        :func:`attnlimits.models.attention_summary`'s output.
+    path : path, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = new_figure((7, 4.5))
+    ax = fig.subplots()
+    for r in result["heads"]:
+        line, = ax.plot(result["n"], r["max_weight"], "o-", ms=3, lw=1)
+        ax.plot(result["n"], r["predicted_max_weight"], "--", lw=1, color=line.get_color())
+    ax.set_xscale("log")
+    ax.set_xlabel("visible context n")
+    ax.set_ylabel("mean max weight (solid: model, dashed: predicted)")
+    ax.set_title(f"{result['model']}, {len(result['heads'])} heads, {result['windows']} windows per n", fontsize=9)
+    fig.tight_layout()
+    if path is not None:
+        save_figure(fig, path)
+    return fig

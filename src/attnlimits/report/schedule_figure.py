@@ -1,22 +1,35 @@
-"""Figure of ``attnlimits schedule``: β applied by each long-context rule against the iso-selectivity curve."""
+"""Figures of ``attnlimits schedule`` and the report's iso-selectivity section: β applied by each long-context
+rule against the iso-selectivity curve (SPEC §4, §5). Each returns a :class:`matplotlib.figure.Figure` (no
+pyplot, no backend switch) of numbers handed in."""
 
 from __future__ import annotations
+
+from ._canvas import new_figure, save_figure
 
 __all__ = ["schedule_figure", "iso_heads_figure"]
 
 
-def schedule_figure(table: dict, path) -> None:
-    """Draw, on log–log axes, β(n) of every rule, the exact iso-selectivity curve β_iso(n) (E[max weight] kept
-    at its value at (T, β_train)), its closed form β_iso_eff(n), β_{1/2}(n) and β*_n, to ``path``; the title
-    states the law, d, T, β_train and the E[max weight] kept."""
-    import matplotlib
+def schedule_figure(table: dict, path=None):
+    """On log–log axes, β(n) of every rule, the exact iso-selectivity curve β_iso(n) (E[max weight] kept at
+    its value at (T, β_train)), its closed form β_iso_eff(n), β_{1/2}(n) and β*_n; the title states the law, d,
+    T, β_train and the E[max weight] kept.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Parameters
+    ----------
+    table : dict
+        :func:`attnlimits.schedules.schedule_table`'s output.
+    path : path, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
 
     rows = table["rows"]
     ns = [r["n"] for r in rows]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = new_figure((7, 4.5))
+    ax = fig.subplots()
     for name in rows[0]["rules"]:
         if name == "iso":
             continue
@@ -34,24 +47,34 @@ def schedule_figure(table: dict, path) -> None:
                  f"(E[max w] at T = {table['max_weight_train']:.3g})", fontsize=9)
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
 
 
-def iso_heads_figure(summary: dict, path) -> None:
+def iso_heads_figure(summary: dict, path=None):
     """Per head of a real model, the multiplier β_iso(n)/β_train that keeps its E[max weight] at T (exact,
-    solid; closed form, dashed), against every rule's multiplier (log x); from
-    :func:`attnlimits.models.iso_schedules`."""
-    import matplotlib
+    solid; closed form, dashed), against every rule's multiplier (log x).
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Parameters
+    ----------
+    summary : dict
+        :func:`attnlimits.models.iso_schedules`'s output.
+    path : path, optional
+        Also save the figure there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib import colormaps
 
     T = summary["n_train"]
     ns = [T, *summary["n"]]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = new_figure((7, 4.5))
+    ax = fig.subplots()
     for i, h in enumerate(summary["heads"]):
-        color = plt.cm.viridis(i / max(1, len(summary["heads"]) - 1))
+        color = colormaps["viridis"](i / max(1, len(summary["heads"]) - 1))
         ax.plot(ns, [1.0, *[r["beta_iso"] / h["beta_train"] for r in h["rows"]]], color=color, lw=1.5,
                 label=f"{h['layer']}.{h['head']} β_iso")
         ax.plot(ns, [1.0, *[r["beta_iso_eff"] / h["beta_train"] for r in h["rows"]]], color=color, lw=0.8, ls="--")
@@ -70,5 +93,6 @@ def iso_heads_figure(summary: dict, path) -> None:
                  "(solid exact, dashed closed form; grey: rules)", fontsize=8)
     ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
