@@ -197,10 +197,35 @@ def check_kappa(kappa, name: str = "kappa") -> float:
 
 
 def check_seed(seed, name: str = "seed"):
-    """A seed: None (fresh entropy) or an integer in [0, :data:`MAX_SEED`]; anything else passes through
-    unchanged (a SeedSequence, a sequence of ints — numpy checks those)."""
-    if seed is None or isinstance(seed, (list, tuple)) or type(seed).__name__ == "SeedSequence":
+    """A seed: None (fresh entropy), an integer in [0, :data:`MAX_SEED`], a non-empty sequence of such integers,
+    or a ``numpy.random.SeedSequence`` (returned unchanged).
+
+    Parameters
+    ----------
+    seed : object
+    name : str
+        The parameter's name in the error message.
+
+    Returns
+    -------
+    None, int, list of int or SeedSequence
+
+    Raises
+    ------
+    InputError
+        Anything else (one line). A ``numpy.random.Generator`` is refused: every result records its root
+        entropy, which a Generator does not expose (see :mod:`attnlimits._rng`).
+    """
+    kind = type(seed).__name__
+    if seed is None or kind == "SeedSequence":
         return seed
+    if kind == "Generator":
+        raise InputError(f"invalid {name}=Generator: expected None, an integer in [0, 2**128 - 1] or a SeedSequence "
+                         "(a Generator does not expose the entropy every result records; pass the seed it was made from)")
+    if isinstance(seed, (list, tuple)):
+        if not seed:
+            raise InputError(f"invalid {name}=[]: expected a non-empty sequence of integers in [0, 2**128 - 1]")
+        return [check_int(name, s, minimum=0, maximum=MAX_SEED) for s in seed]
     return check_int(name, seed, minimum=0, maximum=MAX_SEED)
 
 

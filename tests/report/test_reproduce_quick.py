@@ -218,13 +218,13 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "attnlimits", "reproduce", "--quick", "--only", "phase-diagram",
                              "--out", str(out), "--seed", "5"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    store = out / "sweeps" / "phase-diagram-quick-seed5.sqlite"
+    store, section = out / "store.sqlite", "phase-diagram-quick-seed5"  # the grid's section of the run's store
     deadline = time.monotonic() + 120
     done = 0
     while time.monotonic() < deadline and proc.poll() is None:
         if store.exists():
             try:
-                done = sweep_status(store)["done"]
+                done = sweep_status(store, section=section)["done"]
             except Exception:  # the store is being created
                 done = 0
             if done >= 2:
@@ -240,7 +240,7 @@ def test_killed_run_resumes_to_the_same_result(tmp_path):
     a = json.loads(resumed.stdout)["claims"]
     b = json.loads(fresh.stdout)["claims"]
     assert [(r["measured"], r["verdict"]) for r in a] == [(r["measured"], r["verdict"]) for r in b]
-    assert sweep_status(store)["done"] == sweep_status(store)["total"]
+    assert sweep_status(store, section=section)["done"] == sweep_status(store, section=section)["total"]
 
 
 def test_report_sections_without_verdict(tmp_path):

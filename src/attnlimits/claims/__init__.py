@@ -6,7 +6,7 @@ comparison with its uncertainty, verdict (issue 7; ``attnlimits reproduce``).
 ['critical-exponent', 'high-d-crossover']
 """
 
-from ._base import Claim, ClaimResult, Context, Figure, stable_key
+from ._base import Claim, ClaimResult, Context, Figure
 from ._halfweight import (
     BracketMiss,
     HalfWeightEstimate,
@@ -23,7 +23,7 @@ from ._crossover import crossover_cases
 from ._exponent import exponent_bias_bound, exponent_case
 from ._local import FarReshaped
 from ._registry import CLAIMS, claim_ids, run_claim, select_claims
-from ._store import UnitStore
+from ..sweep._store import UnitStore
 from ._verdict import PRECISION, Z_AGREE, Z_INTERVAL, Case, judge
 
 __all__ = [
@@ -55,5 +55,4 @@ __all__ = [
     "one_minus_max_weight",
     "run_claim",
     "select_claims",
-    "stable_key",
 ]

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from .._rng import as_seed_sequence
+from .._rng import as_seed_sequence, named_child
 
-__all__ = ["Claim", "ClaimResult", "Context", "Figure", "stable_key"]
-
-
-def stable_key(*parts) -> int:
-    """A 63-bit integer from the canonical JSON of ``parts`` (sha256; never Python's salted ``hash``)."""
-    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+__all__ = ["Claim", "ClaimResult", "Context", "Figure"]
 
 
 @dataclass
@@ -67,9 +59,9 @@ class Context:
 
     ``directory`` (the run's output folder) holds the sweep stores of the claims' grids.
 
-    Each claim derives its streams from ``seed_for(claim_id, *key)``: a child of the root SeedSequence whose
-    spawn key is a sha256 of the claim and the key, so one claim's numbers do not depend on which other
-    claims ran or in what order.
+    Each claim derives its streams from ``seed_for(claim_id, *key)``: the child of the root SeedSequence named
+    by the key (:func:`attnlimits._rng.named_child`: sha256 of its canonical JSON), so one claim's numbers do
+    not depend on which other claims ran or in what order.
     """
 
     def __init__(self, *, quick: bool = False, seed=0, workers: int = 1, store=None, progress=None, directory=None):
@@ -81,8 +73,19 @@ class Context:
         self._progress = progress
 
     def seed_for(self, *key) -> np.random.SeedSequence:
-        """The SeedSequence of work unit ``key`` (e.g. ``("critical-exponent", 3, 10**6)``)."""
-        return np.random.SeedSequence(self.root.entropy, spawn_key=tuple(self.root.spawn_key) + (stable_key(*key),))
+        """The SeedSequence of work unit ``key``.
+
+        Parameters
+        ----------
+        *key : JSON-ready values
+            The unit's name, e.g. ``("critical", "exact", 10**6, 1.0)``.
+
+        Returns
+        -------
+        numpy.random.SeedSequence
+            ``named_child(root, list(key))`` (:func:`attnlimits._rng.named_child`).
+        """
+        return named_child(self.root, list(key))
 
     def progress(self, done: int, total: int) -> None:
         if self._progress is not None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..laws import UniformSphere
 from ._base import Claim, ClaimResult, Figure
+from . import _beta_half_cell  # noqa: F401 (registers the grid's cell kind, reproduce-beta-half)
 from ._grids import run_grid
 from ._verdict import Case
 

@@ -12,6 +12,7 @@ from ..laws._uniform import uniform_distances
 from ._base import Claim, ClaimResult, Figure
 from ._exponent import exponent_bias_bound
 from ._halfweight import estimate_beta_half
+from . import _beta_half_cell  # noqa: F401 (registers the grid's cell kind, reproduce-beta-half)
 from ._grids import run_grid
 from ._verdict import Case
 

@@ -6,14 +6,15 @@ import math
 
 import numpy as np
 
-from ..laws import UniformSphere
+from ..laws import UniformSphere, parse_law
+from ..sweep import register_cell_kind
 from ._base import Claim, ClaimResult, Figure
 from ._halfweight import beta_half_crn, mean_max_weight_curve, nearest_sample
-from ._grids import phase_betas, run_grid
+from ._grids import run_grid
 from ._theory import theory_value
 from ._verdict import Case
 
-__all__ = ["PHASE_DIAGRAM", "phase_case", "phase_row"]
+__all__ = ["PHASE_DIAGRAM", "phase_case", "phase_row", "phase_row_cell", "phase_betas"]
 
 _D = 3
 #: Each row is simulated for β ≥ β*_n / SPAN (below it the mean max weight is far under 1/2).
@@ -34,6 +35,51 @@ def phase_row(law, n: int, samples: int, seed, betas) -> dict:
         mean[covered], se[covered] = mean_max_weight_curve(sample, betas[covered])
     est = beta_half_crn(sample, b_star * _SPAN)
     return {"n": n, "mean": mean.tolist(), "se": se.tolist(), "beta_half": est.beta, "log_se": est.log_se}
+
+
+def phase_betas(lo: float, hi: float, count: int) -> np.ndarray:
+    """The β grid of the phase diagram.
+
+    Parameters
+    ----------
+    lo, hi : float
+        log10 of the first and last β.
+    count : int
+        Number of points.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``count`` points log-spaced from 10^lo to 10^hi.
+    """
+    return np.logspace(lo, hi, int(count))
+
+
+def phase_row_cell(params: dict, seed) -> dict:
+    """Cell kind ``reproduce-phase-row`` (registered by this module): one row of the phase diagram.
+
+    Parameters
+    ----------
+    params : dict
+        ``law, d, n, samples, beta_lo, beta_hi, beta_count`` (see :func:`phase_betas`).
+    seed : numpy.random.SeedSequence
+        The cell's seed.
+
+    Returns
+    -------
+    dict
+        ``beta_half, log_se`` and ``w_00…`` (mean max weight per β of :func:`phase_row`, None where the row is
+        not simulated).
+    """
+    law = parse_law(params["law"], int(params["d"]))
+    betas = phase_betas(params["beta_lo"], params["beta_hi"], params["beta_count"])
+    row = phase_row(law, int(params["n"]), int(params["samples"]), seed, betas)
+    out = {"beta_half": row["beta_half"], "log_se": row["log_se"]}
+    out.update({f"w_{i:02d}": (None if np.isnan(m) else float(m)) for i, m in enumerate(row["mean"])})
+    return out
+
+
+register_cell_kind("reproduce-phase-row", phase_row_cell, replace=True)
 
 
 def phase_case(ns, measured, log_ses, predicted, params) -> Case:

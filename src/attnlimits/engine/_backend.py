@@ -1,4 +1,5 @@
-"""Backends of the exact engine: ``numpy`` (the reference) and ``torch`` (CPU or CUDA), chosen by name.
+"""Backends of the exact engine: ``numpy`` (the reference) and ``torch`` (CPU or CUDA), chosen by name through the
+package's one resolver (:func:`attnlimits._backend.resolve_backend`, re-exported here).
 
 Both reduce the same way (a streaming log-sum-exp shifted by the running minimum distance, SPEC §1), so
 given the same distances they agree to rounding (float64: ~1e−15 relative). :func:`reduce_distances` is that
@@ -11,50 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import InputError, check_choice, check_int, check_real
+from .._backend import BACKENDS, DEVICES, DTYPES, import_torch, resolve_backend
+from .._validation import InputError, check_int, check_real
 
 __all__ = ["BACKENDS", "DEVICES", "DTYPES", "resolve_backend", "import_torch", "reduce_distances"]
-
-#: Engine backends by name.
-BACKENDS = ("numpy", "torch")
-#: Devices of the torch backend.
-DEVICES = ("cpu", "cuda")
-#: Floating-point precision of the reduction (float32: torch only; see :mod:`attnlimits.engine._torch`).
-DTYPES = ("float64", "float32")
-
-
-def import_torch():
-    """``torch``, or an :class:`InputError` saying how to install it."""
-    try:
-        import torch
-    except ImportError:
-        raise InputError("invalid backend='torch': torch is not installed; expected numpy, "
-                         "or install the extra: pip install 'attnlimits[torch]'") from None
-    return torch
-
-
-def resolve_backend(backend: str = "numpy", device: str = "cpu", dtype: str = "float64") -> tuple[str, str, str]:
-    """Validate a (backend, device, dtype) choice; import torch and check the GPU where asked.
-
-    Raises
-    ------
-    InputError
-        Unknown names; ``device``/``dtype`` other than cpu/float64 with numpy; torch missing; ``cuda``
-        without a CUDA device visible to torch.
-    """
-    check_choice("backend", backend, BACKENDS)
-    check_choice("device", device, DEVICES)
-    check_choice("dtype", dtype, DTYPES)
-    if backend == "numpy":
-        if device != "cpu":
-            raise InputError(f"invalid device={device!r} for backend='numpy': expected cpu (use backend torch for cuda)")
-        if dtype != "float64":
-            raise InputError(f"invalid dtype={dtype!r} for backend='numpy': expected float64 (use backend torch for float32)")
-        return backend, device, dtype
-    torch = import_torch()
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InputError("invalid device='cuda': torch sees no CUDA GPU on this machine; expected cpu")
-    return backend, device, dtype
 
 
 def reduce_distances(distances, beta: float, *, k: int = 10, chunk_size: int = 1 << 16, backend: str = "numpy",

@@ -42,7 +42,7 @@ import numpy as np
 
 from .._rng import child, generator
 from ..laws import Draw
-from ._backend import import_torch
+from .._backend import import_torch
 from ._exact import _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
 from ._reduction import _EXP_ZERO, ReductionSums
 from ._zonal import ZonalOutput, zonal_output

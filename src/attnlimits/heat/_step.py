@@ -18,39 +18,39 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._backend import BACKENDS, DEVICES, import_torch
+from .._backend import resolve_backend as _resolve
 from .._validation import InputError, check_choice, check_int
 
 __all__ = ["BACKENDS", "DEVICES", "KERNELS", "resolve_backend", "attention_step", "attention_step_dense", "default_cutoff",
            "spatial_order"]
 
-BACKENDS = ("numpy", "torch")
-DEVICES = ("cpu", "cuda")
-DTYPES = ("float64", "float32")
+#: Kernels of the torch backend (heat only): the blocked symmetric kernel, or torch's fused SDPA.
 KERNELS = ("blocked", "sdpa")
 
 
 def resolve_backend(backend: str, device: str = "cpu", dtype: str = "float64"):
-    """Validate (backend, device, dtype); return the torch module when backend is torch, else None.
+    """The heat dynamics' backend module: the package's resolver (:func:`attnlimits._backend.resolve_backend`),
+    then the torch module for ``backend="torch"``.
 
-    Raises InputError (one line) for torch without torch installed, cuda without torch or a GPU.
+    Parameters
+    ----------
+    backend, device, dtype : str
+        See :data:`attnlimits._backend.BACKENDS`, :data:`~attnlimits._backend.DEVICES`,
+        :data:`~attnlimits._backend.DTYPES`.
+
+    Returns
+    -------
+    module or None
+        ``torch`` for the torch backend, None for numpy.
+
+    Raises
+    ------
+    InputError
+        As :func:`attnlimits._backend.resolve_backend` (one line).
     """
-    backend = check_choice("backend", backend, BACKENDS)
-    device = check_choice("device", device, DEVICES)
-    check_choice("dtype", dtype, DTYPES)
-    if backend == "numpy":
-        if device != "cpu":
-            raise InputError(f"invalid device={device!r} for backend='numpy': expected 'cpu' (use --backend torch for cuda)")
-        if dtype != "float64":  # the same rule as the engine's numpy backend
-            raise InputError(f"invalid dtype={dtype!r} for backend='numpy': expected float64 (use backend torch for float32)")
-        return None
-    try:
-        import torch
-    except ImportError:
-        raise InputError("invalid backend='torch': torch is not installed (pip install 'attnlimits[torch]'); "
-                         "use backend='numpy'") from None
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InputError("invalid device='cuda': torch sees no CUDA GPU; use device='cpu'")
-    return torch
+    backend, _, _ = _resolve(backend, device, dtype)
+    return import_torch() if backend == "torch" else None
 
 
 def default_block(backend: str, device: str) -> int:

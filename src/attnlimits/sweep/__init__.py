@@ -11,7 +11,7 @@ from ._export import EXPORT_FORMATS, export_store, table_columns
 from ._kinds import SIMULATE_OPTIONS, CellKind, cell_kinds, get_cell_kind, register_cell_kind, simulate_cell
 from ._run import read_rows, run_sweep, sweep_status
 from ._spec import Cell, SweepSpec, canonical_json, cell_seed, load_spec
-from ._store import DefinitionMismatch, StoreBusy, SweepStore
+from ._store import DefinitionMismatch, StoreBusy, SweepStore, UnitStore
 
 __all__ = [
     "Cell",
@@ -34,4 +34,5 @@ __all__ = [
     "simulate_cell",
     "sweep_status",
     "table_columns",
+    "UnitStore",
 ]

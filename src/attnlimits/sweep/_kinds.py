@@ -81,26 +81,6 @@ def cell_kinds() -> tuple[str, ...]:
 SIMULATE_OPTIONS = {"samples": 1000, "method": "exact", "k": 10, "output": True}
 
 
-def available_methods() -> tuple[str, ...]:
-    """Methods a sweep may name: the engine's :data:`~attnlimits.engine.METHODS` (read now, so methods
-    that land later are accepted) plus ``"auto"``."""
-    from ..engine import METHODS
-
-    return tuple(METHODS) + (() if "auto" in METHODS else ("auto",))
-
-
-def resolve_method(method: str) -> str:
-    """The engine method to call: ``"auto"`` is passed on where the engine knows it, else it means
-    ``"exact"`` (the method valid for every law and n)."""
-    from ..engine import METHODS
-
-    if method in METHODS:
-        return method
-    if method == "auto":
-        return "exact"
-    raise InputError(f"invalid sweep.method={method!r}: expected one of {', '.join(available_methods())}")
-
-
 @lru_cache(maxsize=64)
 def _law(text: str, d: int):
     from ..laws import parse_law
@@ -109,15 +89,31 @@ def _law(text: str, d: int):
 
 
 def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
-    """Check the options and grid of a ``simulate`` sweep (SPEC §2: β = λ·β*_n)."""
+    """Check the options and grid of a ``simulate`` sweep (SPEC §2: β = λ·β*_n).
+
+    Parameters
+    ----------
+    options : dict
+        ``samples, k, output, method`` (a name of :data:`attnlimits.engine.METHODS`).
+    grid : dict
+        ``d, n`` and exactly one of ``lam``, ``beta``; optionally ``law`` (default ``["uniform"]``).
+
+    Returns
+    -------
+    (dict, dict)
+        The checked options and grid (grid in the given key order, ``law`` last where it was not given).
+    """
+    from ..engine import METHODS
+
+    methods = tuple(METHODS)
     opts = dict(options)
     opts["samples"] = check_int("sweep.samples", opts["samples"], minimum=1)
     opts["k"] = check_int("sweep.k", opts["k"], minimum=1)
     if not isinstance(opts["output"], bool):
         raise InputError(f"invalid sweep.output={opts['output']!r}: expected true or false")
     if not isinstance(opts["method"], str):
-        raise InputError(f"invalid sweep.method={opts['method']!r}: expected one of {', '.join(available_methods())}")
-    check_choice("sweep.method", opts["method"], available_methods())
+        raise InputError(f"invalid sweep.method={opts['method']!r}: expected one of {', '.join(methods)}")
+    check_choice("sweep.method", opts["method"], methods)
     allowed = ("d", "n", "lam", "beta", "law")
     for key in grid:
         if key not in allowed:
@@ -153,11 +149,24 @@ def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
 
 def simulate_cell(params: dict, seed) -> dict:
     """One ``simulate`` cell: :func:`attnlimits.engine.simulate` at the cell's (d, n, β or λ, law) with the
-    sweep's samples, method and k, seeded by the cell's SeedSequence. Returns ``beta``, ``lam``, ``method``
-    (the engine method used) and ``{stat}_mean``, ``{stat}_se`` for every statistic."""
+    sweep's samples, method and k, seeded by the cell's SeedSequence.
+
+    Parameters
+    ----------
+    params : dict
+        The sweep's options and the cell's grid values (see :func:`validate_simulate`).
+    seed : numpy.random.SeedSequence
+        The cell's seed.
+
+    Returns
+    -------
+    dict
+        ``beta``, ``lam``, ``method`` (as the sweep names it) and ``{stat}_mean``, ``{stat}_se`` for every
+        statistic (an SE that is not finite as None).
+    """
     from ..engine import simulate
 
-    method = resolve_method(params["method"])
+    method = params["method"]
     law = _law(params["law"], int(params["d"]))
     res = simulate(law, int(params["n"]), params.get("beta"), lam=params.get("lam"), samples=int(params["samples"]),
                    seed=seed, method=method, k=int(params["k"]), output=bool(params["output"]))

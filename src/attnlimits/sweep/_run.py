@@ -7,7 +7,7 @@ import json
 from .._validation import InputError, check_int
 from ._executors import execute_dask, execute_local
 from ._kinds import get_cell_kind
-from ._spec import SweepSpec
+from ._spec import SweepSpec, cell_key
 from ._store import SweepStore
 
 __all__ = ["run_sweep", "sweep_status", "read_rows", "row_of"]
@@ -34,7 +34,7 @@ def row_of(stored: dict, order=()) -> dict:
 
 
 def run_sweep(spec: SweepSpec, store_path, *, workers: int = 1, scheduler: str | None = None,
-              progress=None) -> list[dict]:
+              progress=None, section: str = "") -> list[dict]:
     """Compute every cell of ``spec`` missing from the store at ``store_path``; return all its rows.
 
     Parameters
@@ -50,6 +50,8 @@ def run_sweep(spec: SweepSpec, store_path, *, workers: int = 1, scheduler: str |
         ``tcp://HOST:PORT`` of a Dask distributed scheduler to send the cells to instead.
     progress : callable, optional
         ``progress(done, total)`` after each cell (``done`` counts cells already in the store).
+    section : str
+        The sweep's section of the store file ("": the file's only sweep; see :class:`SweepStore`).
 
     Returns
     -------
@@ -71,7 +73,7 @@ def run_sweep(spec: SweepSpec, store_path, *, workers: int = 1, scheduler: str |
     kind = get_cell_kind(spec.kind)
     cells = spec.cells()
     version = _version()
-    with SweepStore(store_path) as store:
+    with SweepStore(store_path, section=section) as store:
         store.acquire()
         store.bind(spec)
         done = store.done_keys()
@@ -102,10 +104,11 @@ def run_sweep(spec: SweepSpec, store_path, *, workers: int = 1, scheduler: str |
     return [row_of(stored[c.key], spec.grid) for c in cells]
 
 
-def read_rows(store_path, *, grid_only: bool = False) -> list[dict]:
-    """Every stored cell of the store as a flat row (see :func:`row_of`): cells of the current grid in
-    grid order, then (unless ``grid_only``) cells of earlier grids in the order they finished."""
-    with SweepStore(store_path, create=False) as store:
+def read_rows(store_path, *, grid_only: bool = False, section: str = "") -> list[dict]:
+    """Every stored cell of the store (its ``section``) as a flat row (see :func:`row_of`): cells of the
+    current grid in grid order, then (unless ``grid_only``) cells of earlier grids in the order they
+    finished."""
+    with SweepStore(store_path, create=False, section=section) as store:
         meta = store.meta()
         stored = store.rows()
     order = {key: i for i, key in enumerate(_grid_keys(meta))}
@@ -115,24 +118,19 @@ def read_rows(store_path, *, grid_only: bool = False) -> list[dict]:
 
 
 def _grid_keys(meta: dict) -> list[str]:
-    import hashlib
     import itertools
-
-    from ._spec import canonical_json
 
     grid = meta.get("grid") or {}
     keys = list(grid)
-    out = []
-    for combo in itertools.product(*(grid[k] for k in keys)):
-        out.append(hashlib.sha256(canonical_json(dict(zip(keys, combo))).encode()).hexdigest())
-    return out
+    return [cell_key(dict(zip(keys, combo))) for combo in itertools.product(*(grid[k] for k in keys))]
 
 
-def sweep_status(store_path) -> dict:
+def sweep_status(store_path, *, section: str = "") -> dict:
     """Progress of the store's current grid: ``{"name", "kind", "done", "total", "other",
     "by_parameter": {param: {value: {"done", "total"}}}, "elapsed"}`` (``other``: stored cells outside
-    the current grid; ``elapsed``: summed compute seconds of the stored cells)."""
-    with SweepStore(store_path, create=False) as store:
+    the current grid; ``elapsed``: summed compute seconds of the stored cells); ``section``: the sweep's
+    section of the store file."""
+    with SweepStore(store_path, create=False, section=section) as store:
         meta = store.meta()
         stored = {r["key"]: r for r in store.rows()}
     grid = meta.get("grid") or {}

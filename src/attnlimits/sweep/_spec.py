@@ -4,40 +4,65 @@ A sweep is a definition (name, seed, kind and the kind's options such as samples
 (lists of parameter values whose cartesian product are the cells). Each cell is identified by the canonical
 JSON of its grid values; its seed is ``SeedSequence(seed, spawn_key=words of sha256(canonical JSON))``, so
 a cell's result depends only on the sweep seed and the cell itself — adding, removing or reordering other
-cells changes nothing (Python's salted ``hash()`` is never used).
+cells changes nothing (Python's salted ``hash()`` is never used). The canonical JSON is
+:func:`attnlimits._json.canonical_json` and the seed :func:`attnlimits._rng.named_child`, the derivation
+every stream of the package uses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .._json import canonical_json
+from .._rng import named_child
 from .._validation import InputError, check_int
 from ._kinds import get_cell_kind
 
-__all__ = ["SweepSpec", "Cell", "load_spec", "canonical_json", "cell_seed"]
+__all__ = ["SweepSpec", "Cell", "load_spec", "canonical_json", "cell_key", "cell_seed"]
 
 _SWEEP_KEYS = ("name", "seed", "kind", "samples", "method", "k", "output", "description")
 _TOP_KEYS = ("sweep", "grid", "options")
 
 
-def canonical_json(obj) -> str:
-    """Canonical JSON: sorted keys, no spaces, shortest float repr, ASCII, no NaN."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+def cell_key(params: dict) -> str:
+    """The key of the cell with grid values ``params`` in a store: sha256 hex of their canonical JSON.
+
+    Parameters
+    ----------
+    params : dict
+        The cell's grid values.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
+    return hashlib.sha256(canonical_json(params).encode()).hexdigest()
 
 
 def cell_seed(sweep_seed: int, params: dict) -> np.random.SeedSequence:
-    """The SeedSequence of the cell with grid values ``params``: entropy ``sweep_seed``, spawn key the
-    first 16 bytes of sha256(canonical JSON of ``params``) as four 32-bit words."""
-    digest = hashlib.sha256(canonical_json(params).encode()).digest()
-    key = tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
-    return np.random.SeedSequence(sweep_seed, spawn_key=key)
+    """The SeedSequence of the cell with grid values ``params``.
+
+    Parameters
+    ----------
+    sweep_seed : int
+        The sweep's seed (≥ 0), the entropy of every cell.
+    params : dict
+        The cell's grid values.
+
+    Returns
+    -------
+    numpy.random.SeedSequence
+        ``named_child(SeedSequence(sweep_seed), params)``: spawn key the first 16 bytes of
+        sha256(canonical JSON of ``params``) as four little-endian 32-bit words (:mod:`attnlimits._rng`).
+    """
+    return named_child(np.random.SeedSequence(sweep_seed), params)
 
 
 @dataclass(frozen=True)
@@ -165,7 +190,7 @@ class SweepSpec:
         for combo in itertools.product(*(self.grid[k] for k in keys)):
             params = dict(zip(keys, combo))
             text = canonical_json(params)
-            out.append(Cell(params, text, hashlib.sha256(text.encode()).hexdigest(), cell_seed(self.seed, params)))
+            out.append(Cell(params, text, cell_key(params), cell_seed(self.seed, params)))
         return out
 
     def __len__(self) -> int:
