@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 
-from scipy import optimize
-
 from .._validation import InputError, check_int, check_real
 
 __all__ = ["beta_iso", "beta_iso_first_order", "beta_iso_eff"]
@@ -27,10 +25,27 @@ def _logit(m: float) -> float:
 
 
 def _solve_log_beta(f, guess: float, what: str) -> float:
-    """Root of the increasing function f(log β), from a guess: secant, then a bracket and Brent."""
+    """Root of the increasing function f(log β), from a guess: secant, then a bracket and Brent.
+
+    The secant's root is accepted where |f| < 1e−7 there. Where the last two values it evaluated bound |f| at
+    the root below that (|f| + 2·slope·distance, f nearly linear there), f is not evaluated again (each value is
+    a whole quadrature); otherwise it is evaluated at the root."""
+    from scipy import optimize  # here, not at import: the import alone costs ~0.3 s
+
+    seen = []
+
+    def g(y):
+        seen.append((y, f(y)))
+        return seen[-1][1]
+
+    def small_at(root):
+        (y0, f0), (y1, f1) = seen[-2:]
+        slope = abs((f1 - f0) / (y1 - y0)) if y1 != y0 else math.inf
+        return abs(f1) + 2.0 * slope * abs(root - y1) < 1e-7
+
     try:
-        res = optimize.root_scalar(f, x0=guess, x1=guess + 0.05, method="secant", xtol=1e-9, maxiter=30)
-        if res.converged and math.isfinite(res.root) and abs(f(res.root)) < 1e-7:
+        res = optimize.root_scalar(g, x0=guess, x1=guess + 0.05, method="secant", xtol=1e-9, maxiter=30)
+        if res.converged and math.isfinite(res.root) and (small_at(res.root) or abs(f(res.root)) < 1e-7):
             return math.exp(res.root)
     except (ArithmeticError, ValueError):
         pass

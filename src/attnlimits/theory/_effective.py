@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import optimize
 
 from .._validation import LAM_RANGE, InputError, check_int, check_real
 from ._critical import PoissonKingman
@@ -93,6 +92,8 @@ def _quantile(law, n: int) -> float:
         lo = hi - 2.0 * (hi - lo)
         if lo < -700.0:
             raise InputError(f"invalid n={n}: the 1/n quantile of law={law.spec!r} is below 1e-300")
+    from scipy import optimize  # only here (a law without a log-quantile): the import costs ~0.3 s
+
     return math.exp(optimize.brentq(g, lo, hi, xtol=1e-15, rtol=1e-15))
 
 
@@ -206,6 +207,8 @@ def _lam_half(alpha: float, kappa: float) -> float:
         lo -= 1.0
     while f(hi) < 0:
         hi += 1.0
+    from scipy import optimize  # only on the fallback: the import costs ~0.3 s
+
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-10, rtol=1e-12))
 
 

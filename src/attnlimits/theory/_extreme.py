@@ -23,7 +23,6 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy import integrate
 
 __all__ = ["applies", "nearest_pair_integrals", "gap_density"]
 
@@ -60,6 +59,8 @@ def _pair_power(p: float) -> float:
     """I_p = ∫_0^∞ [1 − (1 + e^{−py})/(1 + e^{−y})^p] dy (I_2 = 1)."""
     if p == 2.0:
         return 1.0
+    from scipy import integrate  # here, not at import: scipy.integrate pulls in scipy.optimize (~0.4 s)
+
     f = lambda y: -math.expm1(math.log1p(math.exp(-p * y)) - p * math.log1p(math.exp(-y)))  # noqa: E731
     return integrate.quad(f, 0.0, math.inf, epsabs=0.0, epsrel=1e-13, limit=200)[0]
 

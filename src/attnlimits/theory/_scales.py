@@ -7,8 +7,6 @@ import math
 
 import numpy as np
 
-from scipy import optimize
-
 from .._validation import InputError, check_int, check_real
 from ._exact import expected_max_weight, max_weight_direct
 
@@ -114,6 +112,8 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
         fhi = f(hi)
     if not (flo < 0 < fhi):
         raise InputError(f"invalid n={n}: could not bracket β_1/2 (E max w does not cross 1/2)")
+    from scipy import optimize  # only on the fallback: the import costs ~0.3 s
+
     return math.exp(optimize.brentq(f, lo, hi, xtol=rtol, rtol=1e-12))
 
 
