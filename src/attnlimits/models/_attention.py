@@ -12,7 +12,7 @@ __all__ = ["attention_profile", "attention_stats"]
 
 
 def attention_stats(probs: np.ndarray, mask: np.ndarray) -> dict:
-    """Mean max weight, entropy and effective support exp(entropy) per (layer, head).
+    """Mean max weight, entropy and effective support exp(entropy) per (layer, head), mask-aware (SPEC §5).
 
     Parameters
     ----------
@@ -21,6 +21,13 @@ def attention_stats(probs: np.ndarray, mask: np.ndarray) -> dict:
     mask : ndarray, shape (batch, T)
         1 for real tokens, 0 for padding. Only real queries count, and only real keys enter the entropy
         (a masked key has probability 0 and contributes nothing; a padded query row is skipped).
+
+    Returns
+    -------
+    dict
+        ``max_weight``, ``entropy`` (−Σ_j p_j log p_j) and ``effective_support`` (exp of each row's
+        entropy): arrays (layers, heads), each the mean over the real query rows; ``visible``: the mean
+        number of real tokens per sequence (float).
     """
     valid_q = mask.astype(bool)
     valid_k = mask.astype(bool)[:, None, None, :]
@@ -39,11 +46,32 @@ def attention_stats(probs: np.ndarray, mask: np.ndarray) -> dict:
 
 
 def attention_profile(lm: LoadedModel, text: str, ns, *, windows: int = 8) -> dict:
-    """Attention statistics of every layer and head at each visible context length n.
+    """Attention statistics of every layer and head at each visible context length n (SPEC §5).
 
     For each n, up to ``windows`` consecutive windows of exactly n tokens (special tokens included) are cut
     from ``text``; a query sees the n keys of its window (MiniLM is bidirectional; padding never enters).
-    Returns {"n": [...], "max_weight"/"entropy"/"effective_support": arrays (len(ns), layers, heads)}.
+
+    Parameters
+    ----------
+    lm : LoadedModel
+        An encoder with [CLS]/[SEP] tokens (each window is [CLS] … [SEP]).
+    text : str
+        The text to tokenise.
+    ns : sequence of int
+        Context lengths n, each in [3, ``lm.max_tokens``].
+    windows : int
+        At most this many windows per n, ≥ 1.
+
+    Returns
+    -------
+    dict
+        ``n``: the list of lengths; ``max_weight``, ``entropy``, ``effective_support``: arrays
+        (len(ns), layers, heads) of :func:`attention_stats` over the windows of each n.
+
+    Raises
+    ------
+    InputError
+        When an n or ``windows`` is out of range, or the text is too short for one window of some n.
     """
     ns = [check_int("n", n, minimum=3, maximum=lm.max_tokens) for n in ns]
     windows = check_int("windows", windows, minimum=1)

@@ -24,7 +24,7 @@ DECODER_TYPES = ("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "gemma
 class LayerSpec:
     """What one layer's softmax applies to q·k.
 
-    Attributes
+    Parameters
     ----------
     scale : float
         Logit scale (1/√d_head, or query_pre_attn_scalar^(−1/2) in Gemma 2/3): logits = scale·⟨q, k⟩.
@@ -45,6 +45,7 @@ class LayerSpec:
     rope: dict
 
     def to_dict(self) -> dict:
+        """The five fields as a JSON-ready dict."""
         return {"scale": self.scale, "softcap": self.softcap, "sliding_window": self.sliding_window,
                 "layer_type": self.layer_type, "rope": self.rope}
 

@@ -15,16 +15,19 @@ __all__ = ["KeyExtraction", "forward_qk", "token_windows", "extract_keys"]
 
 @dataclass
 class KeyExtraction:
-    """Per-layer, per-head queries and keys of real tokens (padding excluded).
+    """Per-layer, per-head queries and keys of real tokens (padding excluded), from :func:`extract_keys`.
 
-    Attributes
+    Parameters
     ----------
     queries, keys : ndarray, shape (layers, heads, tokens, d_head), float32
+        q and k as the softmax sees them, tokens in window order (decoders: the keys of each query head's
+        key-value head).
     scale : float
-        The model's logit scale 1/√d_head: logits = scale·⟨q, k⟩.
+        The logit scale: logits = scale·⟨q, k⟩ (the model's 1/√d_head; decoders: the first extracted layer's).
     window : ndarray, shape (tokens,)
         Window index of each token (a query attends only to keys of its window).
     model : str
+        The model's name.
     position : ndarray, shape (tokens,), optional
         Position of each token in its window.
     causal : bool
@@ -89,11 +92,29 @@ def hooked_forward(lm: LoadedModel, input_ids, attention_mask, *, output_attenti
 
 
 def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
-    """Run the model; return (q, k, attentions): q and k as lists over layers of arrays (batch, heads, T,
-    d_head), read by forward hooks on the query/key projections, and the model's own attention probabilities
-    (list over layers of (batch, heads, T, T)) when ``output_attentions``. Decoders: :func:`._decoder.decoder_qk`
-    (after q/k norms and RoPE, keys of each query head's key-value head). With ``layers``, only those layers are
-    read (the others' entries are None): a long window of a large model holds q and k of a few layers only."""
+    """Run the model on a batch of windows and read q and k of every (or the chosen) attention layer.
+
+    q and k are read by forward hooks on the query/key projections; decoders go through
+    :func:`._decoder.decoder_qk` (after q/k norms and RoPE, keys of each query head's key-value head).
+
+    Parameters
+    ----------
+    lm : LoadedModel
+        The model.
+    input_ids, attention_mask : array_like of int, shape (batch, T)
+        Token ids and the 1/0 mask of real tokens (as :func:`token_windows` returns them).
+    output_attentions : bool
+        Also return the model's own (eager) attention probabilities.
+    layers : collection of int, optional
+        Read only these layers (default all): a long window of a large model holds q and k of a few layers only.
+
+    Returns
+    -------
+    q, k : list
+        Per layer, a float32 array (batch, heads, T, d_head), or None for a layer not read.
+    attentions : list or None
+        Per layer, float32 probabilities (batch, heads, T, T) when ``output_attentions``, else None.
+    """
     if lm.causal:
         from ._decoder import decoder_qk
 
@@ -111,10 +132,33 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
 
 
 def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_tokens: int | None = None):
-    """Tokenise ``text`` once and cut it into consecutive windows of at most ``window`` tokens including the
-    special tokens (default: the model's maximum, 512 for MiniLM, ``max_position_embeddings`` for a decoder).
+    """Tokenise ``text`` once and cut it into consecutive windows of at most ``window`` tokens.
+
     An encoder's window is [CLS] … [SEP]; a decoder's starts with the tokenizer's BOS where it has one.
-    Returns (input_ids, attention_mask) right-padded to a common length."""
+
+    Parameters
+    ----------
+    lm : LoadedModel
+        The model whose tokenizer is used.
+    text : str
+        The text.
+    window : int, optional
+        Tokens per window, special tokens included, in [3, ``lm.max_tokens``] (default ``lm.max_tokens``:
+        512 for MiniLM, ``max_position_embeddings`` for a decoder).
+    max_tokens : int, optional
+        Keep only the first ``max_tokens`` tokens of the text (special tokens not counted).
+
+    Returns
+    -------
+    input_ids, attention_mask : numpy.ndarray of int64, shape (windows, width)
+        Token ids right-padded with the tokenizer's pad id (0 without one) to the longest window, and 1 for
+        real tokens, 0 for padding.
+
+    Raises
+    ------
+    InputError
+        When ``window`` is out of range or the text gives no tokens.
+    """
     window = lm.max_tokens if window is None else check_int("window", window, minimum=3, maximum=lm.max_tokens)
     ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
     if max_tokens is not None:
@@ -141,11 +185,38 @@ def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_
 
 def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tokens: int = 16384,
                  batch: int = 8, min_tokens: int = 256, window: int | None = None) -> KeyExtraction:
-    """Queries and keys of every real token of ``text`` (non-overlapping windows of ``window`` tokens, default
-    the model's maximum length), for the chosen layers and heads (default all), with each token's position
-    in its window and, for decoders, each layer's :class:`~._decoder.LayerSpec`.
+    """Queries and keys of every real token of ``text``, for the chosen layers and heads.
 
-    Raises InputError when the text gives fewer than ``min_tokens`` tokens or a layer/head is out of range.
+    The text is cut into non-overlapping windows (:func:`token_windows`) run through the model ``batch``
+    windows at a time (:func:`forward_qk`); each token's position in its window is kept and, for decoders,
+    each layer's :class:`~._decoder.LayerSpec`.
+
+    Parameters
+    ----------
+    lm : LoadedModel
+        The model.
+    text : str
+        The text.
+    layers, heads : list of int, optional
+        Layer indices in [0, ``lm.layers`` − 1] and query-head indices in [0, ``lm.heads`` − 1] (default all).
+    max_tokens : int
+        Text tokens read (a cap on work and memory).
+    batch : int
+        Windows per forward pass.
+    min_tokens : int
+        Fewest real tokens (special tokens included) accepted.
+    window : int, optional
+        Tokens per window (default the model's maximum length).
+
+    Returns
+    -------
+    KeyExtraction
+        Queries and keys of shape (len(layers), len(heads), tokens, d_head), float32.
+
+    Raises
+    ------
+    InputError
+        When the text gives fewer than ``min_tokens`` tokens or a layer, head or window is out of range.
     """
     layers = list(range(lm.layers)) if layers is None else [check_int("layer", x, minimum=0, maximum=lm.layers - 1) for x in layers]
     heads = list(range(lm.heads)) if heads is None else [check_int("head", x, minimum=0, maximum=lm.heads - 1) for x in heads]

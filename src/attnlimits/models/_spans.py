@@ -54,8 +54,25 @@ def _positions(ex):
 
 
 def span_probabilities(ex, li: int, hi: int, window: int) -> np.ndarray:
-    """Dense attention probabilities (T, T) of head ``hi`` of extracted layer ``li`` in window ``window``
-    (zero outside each query's span); for checks against the model at small T."""
+    """Dense attention probabilities of head ``hi`` of extracted layer ``li`` in one window.
+
+    For checks against the model's eager probabilities at small T (O(T²) memory).
+
+    Parameters
+    ----------
+    ex : KeyExtraction
+        Extracted queries and keys.
+    li, hi : int
+        Extracted layer and head indices (positions in ``ex.layers``/``ex.heads``, not the model's).
+    window : int
+        Window index (a value of ``ex.window``).
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, T)
+        Row i: softmax over the keys query i sees of its soft-capped logits scale·⟨q, k⟩ (float64); zero
+        outside each query's span. T is the window's token count.
+    """
     scale, cap, sw = layer_rule(ex, li)
     idx = np.flatnonzero(ex.window == window)
     pos = _positions(ex)[idx]
@@ -75,6 +92,10 @@ def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22) -> 
 
     Parameters
     ----------
+    ex : KeyExtraction
+        Extracted queries and keys.
+    li, hi : int
+        Extracted layer and head indices (positions in ``ex.layers``/``ex.heads``).
     rows : array of int, optional
         Token indices of the queries (default all).
     block : int
@@ -82,7 +103,9 @@ def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22) -> 
 
     Returns
     -------
-    dict of arrays over ``rows``: ``max_weight``, ``entropy``, ``effective_support``, ``visible``.
+    dict
+        Arrays over ``rows``: ``max_weight``, ``entropy``, ``effective_support`` (float64) and ``visible``
+        (int64, the number of keys each query sees).
     """
     scale, cap, sw = layer_rule(ex, li)
     rows = np.arange(len(ex.window)) if rows is None else np.asarray(rows, dtype=int)

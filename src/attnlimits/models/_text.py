@@ -17,8 +17,21 @@ STDLIB_MODULES = ("argparse", "ast", "bisect", "calendar", "contextlib", "datacl
 
 
 def stdlib_docstrings(modules=STDLIB_MODULES) -> str:
-    """Every module, class and function docstring of ``modules`` (``ast.get_docstring`` on their source
-    files in ``sysconfig``'s stdlib directory), in file order, separated by blank lines."""
+    """Every module, class and function docstring of ``modules``, read from source, never imported.
+
+    ``ast.get_docstring`` on each module's source file in ``sysconfig``'s stdlib directory, in file order.
+
+    Parameters
+    ----------
+    modules : sequence of str
+        Names of single-file standard-library modules (default :data:`STDLIB_MODULES`); a name without a
+        ``.py`` file there is skipped.
+
+    Returns
+    -------
+    str
+        The docstrings, module by module, separated by blank lines.
+    """
     root = Path(sysconfig.get_paths()["stdlib"])
     parts = []
     for name in modules:
@@ -35,7 +48,23 @@ def stdlib_docstrings(modules=STDLIB_MODULES) -> str:
 
 
 def read_text(path=None) -> str:
-    """The text of ``path`` (UTF-8), or the default stdlib docstrings when ``path`` is None."""
+    """The text of ``path`` (UTF-8), or the default stdlib docstrings when ``path`` is None.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        A UTF-8 text file; None for :func:`stdlib_docstrings`.
+
+    Returns
+    -------
+    str
+        The text.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as UTF-8.
+    """
     if path is None:
         return stdlib_docstrings()
     p = Path(path)
