@@ -17,7 +17,8 @@ def test_auto_says_what_it_chose():
     proc = run_cli("simulate", "--d", "3", "--n", "1e9", "--lam", "1", "--samples", "5", "--seed", "1",
                    "--method", "auto", "--json", check=True)
     assert proc.stderr.strip().splitlines() == [
-        "auto: using method orderstat (n >= 1e+06 and the law has a known distance CDF)"]
+        "auto: using method orderstat (n >= 1e+06 and the law has an exact distance CDF, density and quantile and "
+        "rebuilds keys from their distances)"]
     assert '"method": "orderstat"' in proc.stdout
     small = run_cli("simulate", "--d", "3", "--n", "100", "--lam", "1", "--samples", "5", "--seed", "1",
                     "--method", "auto", "--json", check=True)

@@ -18,7 +18,6 @@ torch = pytest.importorskip("torch")
 
 from attnlimits.engine._torch import (  # noqa: E402
     TORCH_STREAM_BLOCK,
-    _uniform_distances,
     attend_torch,
     torch_generator,
 )
@@ -96,7 +95,7 @@ def test_host_drawn_laws_equal_numpy_backend(law):
 @pytest.mark.parametrize("law", [UniformSphere(2), UniformSphere(3), UniformSphere(64), Subsphere(8, 4)], ids=repr)
 def test_device_distances_follow_the_exact_cdf(law):
     gen = torch_generator(as_seed_sequence(4), "cpu", 0, 0)
-    dist = _uniform_distances(torch, gen, 20_000, law._k, torch.device("cpu")).numpy()
+    dist = law.device_sampler(torch, gen, 20_000, torch.device("cpu")).numpy()
     assert np.all((dist >= 0) & (dist <= 2))
     assert stats.kstest(dist, law.distance_cdf).pvalue > 1e-3
 
@@ -168,9 +167,9 @@ def test_device_output_matches_dense_keys(law):
     """The device vector path (a law drawn on the device that declares no zonal capability)."""
     seed, n, beta = as_seed_sequence(3), 5000, 2.0  # β small: every weight is non-zero, every key rebuilt
     s = attend_torch(law, n, beta, seed)
-    dist = _uniform_distances(torch, torch_generator(seed, "cpu", 0, 0), n, law._k, torch.device("cpu")).numpy()
+    dist = law.device_sampler(torch, torch_generator(seed, "cpu", 0, 0), n, torch.device("cpu")).numpy()
     gen = torch_generator(seed, "cpu", 1, 0)
-    dim = law._k - 1
+    dim = law.sphere_parameters[0] - 1
     if dim == 1:
         u = np.where(torch.rand((n, 1), generator=gen, dtype=torch.float64).numpy() < 0.5, -1.0, 1.0)
     else:

@@ -24,7 +24,8 @@ class FarReshaped(KeyLaw):
     D > 1. The law of D near the query is that of uniform keys (same α and c), while the global shape differs
     (the far keys crowd towards the equator, so E⟨q,K⟩ > 0). Zonal about q: K = (1 − D')q + √(D'(2 − D'))·U."""
 
-    has_distance_cdf = True
+    has_distance_law = True
+    has_quantile = True
 
     def __init__(self, d: int):
         self._base = UniformSphere(d)
@@ -70,6 +71,11 @@ class FarReshaped(KeyLaw):
 
     def __reduce__(self):
         return (type(self), (self.d,))
+
+    @property
+    def cache_key(self):
+        """(class, (d,)): reshaped laws of equal dimension share the theory's caches."""
+        return self.__reduce__()
 
 
 def _ratio(ctx, law_a, law_b, n, samples, key):

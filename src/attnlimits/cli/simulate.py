@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..engine import AUTO_ORDERSTAT_MIN_N, ORDERSTAT_DIAGNOSTICS, STATISTICS, choose_method, simulate
+from ..engine import ORDERSTAT_DIAGNOSTICS, STATISTICS, simulate
+from ..engine._montecarlo import method_choice
 from ._common import SEED, TOP_K, WORKERS, Count, build_law, setting_options, print_json, print_table, progress_callback
 
 
@@ -34,12 +35,8 @@ def simulate_command(d, n, beta, lam, law, samples, seed, method, tail_tol, work
     """Simulate a query attending to N i.i.d. keys at inverse temperature BETA (or BETA = LAM * beta*_n)."""
     key_law = build_law(law, d)
     if method == "auto":
-        chosen = choose_method(key_law, n, "auto", backend)
-        why = (f"n >= {AUTO_ORDERSTAT_MIN_N:.0e} and the law has a known distance CDF" if chosen == "orderstat"
-               else "orderstat runs on the numpy backend only" if backend != "numpy"
-               else f"n < {AUTO_ORDERSTAT_MIN_N:.0e}" if key_law.has_distance_cdf else "the law has no known distance CDF")
-        click.echo(f"auto: using method {chosen} ({why})", err=True)
-        method = chosen
+        method, why = method_choice(key_law, n, "auto", backend, output)
+        click.echo(f"auto: using method {method} ({why})", err=True)
     with progress_callback("simulate") as progress:
         res = simulate(key_law, n, beta, lam=lam, samples=samples, seed=seed, method=method, k=k, output=output,
                        workers=workers, progress=progress, backend=backend, device=device, dtype=dtype,

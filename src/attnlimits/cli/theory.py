@@ -49,7 +49,7 @@ def theory_command(d, n, beta, lam, law, as_json):
     from ..theory import PREDICT_KEYS, predict
 
     key_law = build_law(law, d)
-    if not key_law.has_distance_cdf or not key_law.has_critical_scale:
+    if not (key_law.has_distance_law and key_law.has_quantile) or not key_law.has_critical_scale:
         from .._validation import InputError
 
         raise InputError(f"invalid law={law!r}: the theory needs a law with a known distance CDF "

@@ -21,7 +21,7 @@ from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
 from ._result import SimulationResult
 
-__all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method",
+__all__ = ["simulate", "SimulationResult", "STATISTICS", "METHODS", "resolve_beta", "choose_method", "method_choice",
            "AUTO_ORDERSTAT_MIN_N", "ORDERSTAT_DIAGNOSTICS"]
 
 #: Every per-replicate statistic, in report order.
@@ -31,27 +31,77 @@ STATISTICS = WEIGHT_STATISTICS + ("tangent_sq", "output_gap_sq")
 ORDERSTAT_DIAGNOSTICS = ("tail_error_bound", "nearest_count")
 #: Simulation methods by name; "auto" is resolved by :func:`choose_method` before any replicate runs.
 METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
-#: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law allows it):
+#: ``method="auto"`` runs the order-statistics sampler from this many keys on (when the law can, see
+#: :func:`method_choice`):
 #: there the exact engine costs > 30 ms per replicate while orderstat stays near 1 ms.
 AUTO_ORDERSTAT_MIN_N = 10**6
 #: The exact engine refuses more keys than this per replicate (≈ 1 hour at ~3 ns per key).
 EXACT_MAX_N = 10**12
 
 
-def choose_method(law, n: int, method: str = "auto", backend: str = "numpy") -> str:
-    """The method that ``method`` runs: "auto" → "orderstat" when n ≥ AUTO_ORDERSTAT_MIN_N, the law has
-    a known distance CDF and the backend is numpy, else "exact"; an explicit name is returned as is (after
-    checking the law)."""
+def method_choice(law, n: int, method: str = "auto", backend: str = "numpy", output: bool = True) -> tuple[str, str]:
+    """The method that ``method`` runs, and why: "auto" → "orderstat" when n ≥ AUTO_ORDERSTAT_MIN_N, the
+    backend is numpy and the law can do what the sampler needs (an exact distance law and quantile, and
+    rebuilding keys at given distances when the output is wanted: :class:`~attnlimits.laws.KeyLaw`'s
+    capabilities), else "exact"; an explicit name is returned as is (after checking the law).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        The key law.
+    n : int
+        Number of keys.
+    method : {"exact", "orderstat", "auto"}
+        The method asked for.
+    backend : {"numpy", "torch"}
+        The engine backend (orderstat runs on numpy only).
+    output : bool
+        Whether the output vector is wanted.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The method and a one-line reason (what ``attnlimits simulate --method auto`` prints on stderr).
+    """
     check_choice("method", method, tuple(METHODS))
     if method == "auto":
-        fits = n >= AUTO_ORDERSTAT_MIN_N and law.has_distance_cdf and backend == "numpy"
-        method = "orderstat" if fits else "exact"
+        min_n = f"{AUTO_ORDERSTAT_MIN_N:.0e}"
+        if backend != "numpy":
+            method, why = "exact", "orderstat runs on the numpy backend only"
+        elif n < AUTO_ORDERSTAT_MIN_N:
+            method, why = "exact", f"n < {min_n}"
+        elif not (law.has_distance_law and law.has_quantile):
+            method, why = "exact", "the law has no exact distance CDF, density and quantile, which orderstat needs"
+        elif output and not law.can_rebuild_keys:
+            method, why = "exact", ("the law cannot rebuild keys from their distances, which orderstat needs for the "
+                                    "output vector (without the output it would run orderstat)")
+        else:
+            method, why = "orderstat", (f"n >= {min_n} and the law has an exact distance CDF, density and quantile"
+                                        + (" and rebuilds keys from their distances" if output else ""))
+    else:
+        why = "asked for"
     if method == "orderstat":
         require_distance_law(law)
     elif n > EXACT_MAX_N:
         raise InputError(f"invalid n={n}: the exact engine draws every key (at most {EXACT_MAX_N:.0e}, about an hour "
                          "per replicate); use method orderstat (any n) for a law with a known distance CDF")
-    return method
+    return method, why
+
+
+def choose_method(law, n: int, method: str = "auto", backend: str = "numpy", output: bool = True) -> str:
+    """The method that ``method`` runs (:func:`method_choice` without the reason).
+
+    Parameters
+    ----------
+    law, n, method, backend, output
+        As :func:`method_choice`.
+
+    Returns
+    -------
+    str
+        "exact" or "orderstat".
+    """
+    return method_choice(law, n, method, backend, output)[0]
 
 
 def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]:
@@ -86,8 +136,8 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         Root seed; replicate i uses spawn key (i,). None draws fresh entropy (reported in ``seed``).
     method : {"exact", "orderstat", "auto"}
         Simulation method (see :data:`METHODS`): the exact streaming engine, the order-statistics sampler
-        (laws with a known distance CDF; any n up to ~1e18), or "auto" (:func:`choose_method`). The result's
-        ``method`` names the one that ran.
+        (laws with an exact distance law and quantile; any n up to ~1e18), or "auto" (the method the law can
+        run, by :func:`method_choice`, which also says why). The result's ``method`` names the one that ran.
     k : int
         Number of top weights kept per replicate.
     output : bool
@@ -129,7 +179,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     backend, device, dtype = resolve_backend(backend, device, dtype)
-    method = choose_method(law, n, method, backend)
+    method = choose_method(law, n, method, backend, output)
     tail_tol = check_real("tail_tol", tail_tol, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
     if backend != "numpy" and method != "exact":
         raise InputError(f"invalid backend={backend!r} for method={method!r}: expected numpy, or method exact")

@@ -42,6 +42,7 @@ import numpy as np
 
 from .._rng import child, generator
 from ..laws import Draw
+from ..laws._uniform import uniform_distances_torch
 from .._backend import import_torch
 from ._exact import _TANGENT_ELEMENTS, STREAM_BLOCK, finish_output
 from ._reduction import _EXP_ZERO, ReductionSums
@@ -88,28 +89,9 @@ def torch_generator(parent: np.random.SeedSequence, device, *key: int):
 
 
 def has_device_sampler(law) -> bool:
-    """True where the torch backend draws this law's keys on the device (uniform keys, great subspheres)."""
-    from ..laws import UniformSphere
-
-    return isinstance(law, UniformSphere)
-
-
-def _uniform_distances(torch, gen, size: int, k: int, device):
-    """D for keys uniform on S^{k−1}, in float64 on ``device``: the formulas of
-    :func:`attnlimits.laws.uniform_distances` (d = 2, 3 closed form; d ≥ 4 Ulrich's symmetric beta)."""
-    f64 = torch.float64
-    if k == 3:
-        return torch.empty(size, dtype=f64, device=device).uniform_(0.0, 2.0, generator=gen)
-    if k == 2:
-        u = torch.rand(size, generator=gen, dtype=f64, device=device)
-        return u.mul_(math.pi / 2.0).sin_().square_().mul_(2.0)
-    v = torch.rand(size, generator=gen, dtype=f64, device=device)
-    v.log_().mul_(2.0 / (k - 2)).exp_()  # V = U1^{2/(k−2)}
-    rho = torch.sub(1.0, v).sqrt_()  # ρ = √(1 − V)
-    out = torch.rand(size, generator=gen, dtype=f64, device=device)
-    out.mul_(math.pi).sin_().square_().mul_(2.0).mul_(rho)  # 2ρ sin²(πU2)
-    rho.add_(1.0)
-    return out.add_(v.div_(rho))  # + (1 − ρ) = V/(1 + ρ)
+    """True where the torch backend draws this law's keys on the device (its
+    :attr:`~attnlimits.laws.KeyLaw.device_sampler`: uniform keys, great subspheres)."""
+    return law.device_sampler is not None
 
 
 class TorchWeightReduction(ReductionSums):
@@ -270,7 +252,8 @@ def attend_torch(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
     torch = import_torch()
     dev = torch.device(device)
     red = TorchWeightReduction(beta, k, device=device, dtype=dtype)
-    native = has_device_sampler(law)
+    sampler = law.device_sampler
+    native = sampler is not None
     block = TORCH_STREAM_BLOCK[dev.type] if native else STREAM_BLOCK
     chunk = chunk_size or block
 
@@ -278,7 +261,7 @@ def attend_torch(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
         for b, start in enumerate(range(0, n, block)):
             size = min(block, n - start)
             if native:
-                dist = _uniform_distances(torch, torch_generator(seed, dev, 0, b), size, law._k, dev)
+                dist = sampler(torch, torch_generator(seed, dev, 0, b), size, dev)
                 yield b, dist.to(red.dtype), None
             else:
                 draw = law.draw(generator(seed, 0, b), size)
@@ -327,7 +310,7 @@ def _zonal_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:
             gen = torch_generator(seed, dev, 2, b)
             if m == 1:  # c = ±1
                 return (torch.rand(count, generator=gen, dtype=f64, device=dev) >= 0.5).to(f64).mul_(2.0)
-            return _uniform_distances(torch, gen, count, m, dev)
+            return uniform_distances_torch(torch, gen, count, m, dev)
         return draw
 
     for b, dist, _ in draws:
@@ -336,10 +319,11 @@ def _zonal_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:
 
 
 def _finish_output_device(law, red: TorchWeightReduction, draws, seed) -> dict:
-    """Pass 2 on the device for uniform keys: P⊥K = √(D(2−D)) U, U uniform on the sphere of q⊥ drawn from
-    the stream (1, b), for the keys whose weight is not exactly zero (as :func:`finish_output`)."""
+    """Pass 2 on the device for uniform keys: P⊥K = √(D(2−D)) U, U uniform on the sphere of q⊥ ∩ R^k drawn
+    from the stream (1, b), for the keys whose weight is not exactly zero (as :func:`finish_output`); k from
+    the law's :attr:`~attnlimits.laws.KeyLaw.sphere_parameters`."""
     torch = red.torch
-    beta, dmin, dim = red.beta, red.dmin, law._k - 1
+    beta, dmin, dim = red.beta, red.dmin, law.sphere_parameters[0] - 1
     total = torch.zeros(dim, dtype=torch.float64, device=red.device)
     nearest = None
     rows = max(1, _TANGENT_ELEMENTS // law.d)

@@ -204,18 +204,17 @@ class VonMisesFisherDensity(SphereDensity):
 def as_density(obj, d: int | None = None) -> SphereDensity:
     """A :class:`SphereDensity` from a density, a callable ``rho(x)`` (give ``d``), or a key law.
 
-    Key laws: ``UniformSphere`` gives the constant density; ``VonMisesFisher(d, κ, angle)`` gives
-    exp(κ⟨μ,x⟩) with μ = e_1 (a key law is only defined relative to its query, so the frame is chosen here).
+    Key laws with a :attr:`~attnlimits.laws.KeyLaw.vmf_concentration` κ (uniform keys: 0; ``vmf:KAPPA:ANGLE``:
+    κ) give exp(κ⟨μ,x⟩) with μ = e_1 (a key law is only defined relative to its query, so the frame is
+    chosen here); other laws have no such density on the whole sphere.
     """
     if isinstance(obj, SphereDensity):
         return obj
-    from ..laws import KeyLaw, Subsphere, UniformSphere, VonMisesFisher
+    from ..laws import KeyLaw
 
     if isinstance(obj, KeyLaw):
-        if isinstance(obj, VonMisesFisher):
-            return VonMisesFisherDensity(obj.d, obj.kappa)
-        if isinstance(obj, UniformSphere) and not isinstance(obj, Subsphere):
-            return VonMisesFisherDensity(obj.d, 0.0)
+        if obj.vmf_concentration is not None:
+            return VonMisesFisherDensity(obj.d, obj.vmf_concentration)
         raise InputError(f"invalid density={obj.spec!r}: expected a density on the whole sphere "
                          "(uniform, vmf:K, a callable or a SphereDensity)")
     if callable(obj):

@@ -26,6 +26,8 @@ class KeyLaw(ABC):
 
     Subclasses draw distances directly (one scalar per key), rebuild the tangent components P⊥K of chosen
     keys on demand, and state the local exponent α and constant c of F(t) = P(D ≤ t) ~ c·t^α where known.
+    What a law can do beyond drawing is declared by the capabilities below; the engine and the theory read
+    them and nothing else (never the law's class or its private fields).
 
     Attributes
     ----------
@@ -37,21 +39,63 @@ class KeyLaw(ABC):
         α, or None where unknown.
     log_local_constant : float or None
         log c, or None where unknown.
+    has_distance_law : bool
+        True where :meth:`distance_cdf`, :meth:`distance_sf` and :meth:`distance_logpdf` are exact (the
+        exact theory and the order-statistics sampler's far keys need them).
+    has_quantile : bool
+        True where :meth:`distance_ppf_log` is exact down to p = 1e−300 (the order-statistics sampler and
+        the theory's count grid invert F with it).
+    can_rebuild_keys : bool
+        True where :meth:`draw_given_distances` rebuilds keys at given distances (the order-statistics
+        sampler needs it for the output vector).
     zonal_dimension : int or None
         m where the law is zonal — invariant under the rotations that fix the query, so the keys' tangent
         directions are i.i.d. uniform on the unit sphere of an m-dimensional subspace of q⊥, independent of
         the distances, and |P⊥K|² = D(2 − D) — else None. The engine then builds the output vector from one
         scalar per key (:mod:`attnlimits.engine._zonal`) instead of rebuilding P⊥K.
+    sphere_parameters : tuple of (int, float) or None
+        (k, κ) where the keys are von Mises–Fisher with concentration κ about the query on a great sphere
+        S^{k−1} through it (κ = 0: uniform; k = d: the whole sphere), so the closed Bessel and Beta forms of
+        the theory apply (SPEC §1–§3); else None.
+    vmf_concentration : float or None
+        κ where the law of the keys on the whole sphere S^{d−1} is von Mises–Fisher with concentration κ
+        about some mean direction (uniform keys: 0), whatever the query; else None (a heat-flow density,
+        :func:`attnlimits.heat.as_density`, is built from it).
+    device_sampler : callable or None
+        ``sample(torch, generator, size, device)`` → a float64 tensor of ``size`` distances drawn on the
+        device, where the torch backend can draw this law's keys there; else None (drawn on the host).
+    cache_key : hashable
+        What the theory's caches key this law by: equal for laws with the same distance law.
     """
 
     d: int
     spec: str
     local_exponent: float | None = None
     log_local_constant: float | None = None
-    #: True where :meth:`distance_cdf` and :meth:`distance_logpdf` are exact (the theory and the
-    #: order-statistics sampler need them).
-    has_distance_cdf: bool = False
+    has_distance_law: bool = False
+    has_quantile: bool = False
+    can_rebuild_keys: bool = False
     zonal_dimension: int | None = None
+    sphere_parameters: tuple[int, float] | None = None
+    vmf_concentration: float | None = None
+    device_sampler = None
+
+    @property
+    def cache_key(self):
+        """The law object itself (identity): a law known by its data is equal only to itself. Parametric laws
+        return their class and parameters instead. The caches holding it keep the law alive, so an id is
+        never reused while cached."""
+        return self
+
+    @property
+    def has_distance_cdf(self) -> bool:
+        """Deprecated alias of :attr:`has_distance_law` (it stood for four capabilities at once; read
+        :attr:`has_distance_law`, :attr:`has_quantile` and :attr:`can_rebuild_keys` instead)."""
+        import warnings
+
+        warnings.warn("KeyLaw.has_distance_cdf is deprecated: read has_distance_law, has_quantile and "
+                      "can_rebuild_keys", DeprecationWarning, stacklevel=2)
+        return self.has_distance_law
 
     @abstractmethod
     def draw(self, rng: np.random.Generator, size: int) -> Draw:
@@ -63,7 +107,7 @@ class KeyLaw(ABC):
         ``draw``. Randomness not fixed by the draw comes from ``rng``, consumed in the order of ``index``."""
 
     def distance_cdf(self, t):
-        """Exact F(t) = P(D ≤ t)."""
+        """Exact F(t) = P(D ≤ t) (laws with :attr:`has_distance_law`)."""
         raise InputError(f"invalid law={self.spec!r}: it has no known distance CDF")
 
     def distance_sf(self, t):
@@ -71,7 +115,7 @@ class KeyLaw(ABC):
         return 1.0 - self.distance_cdf(t)
 
     def distance_logpdf(self, t):
-        """Exact log density of D."""
+        """Exact log density of D (laws with :attr:`has_distance_law`)."""
         raise InputError(f"invalid law={self.spec!r}: it has no known distance density")
 
     def distance_ppf(self, p):
@@ -82,12 +126,14 @@ class KeyLaw(ABC):
 
     def distance_ppf_log(self, log_p, log_q):
         """F^{-1}(p) from log p and log q = log(1 − p), both given so that neither tail loses digits
-        (the order-statistics sampler knows both exactly from its exponential spacings)."""
+        (the order-statistics sampler knows both exactly from its exponential spacings); laws with
+        :attr:`has_quantile`."""
         raise InputError(f"invalid law={self.spec!r}: it has no known distance quantile function")
 
     def draw_given_distances(self, distances) -> Draw:
         """A :class:`Draw` of keys at the given distances, whose :meth:`tangents` rebuild the keys with the
-        law's conditional direction given D (used by the order-statistics sampler for the nearest keys)."""
+        law's conditional direction given D (used by the order-statistics sampler for the nearest keys); laws
+        with :attr:`can_rebuild_keys`."""
         raise InputError(f"invalid law={self.spec!r}: it cannot rebuild keys from distances alone")
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._validation import check_dimension, check_int
@@ -10,7 +12,7 @@ from ._base import Draw, KeyLaw, uniform_directions
 # The theory's special functions (and ._beta_tail) load scipy, so they are imported where used, not here:
 # importing the package (and the CLI's --help) stays light.
 
-__all__ = ["UniformSphere", "Subsphere", "uniform_distances"]
+__all__ = ["UniformSphere", "Subsphere", "uniform_distances", "uniform_distances_torch"]
 
 
 def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray:
@@ -50,6 +52,42 @@ def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray
     return out
 
 
+def uniform_distances_torch(torch, gen, size: int, k: int, device):
+    """D for keys uniform on S^{k−1}, in float64 on a torch ``device`` from the ``torch.Generator`` ``gen``:
+    the formulas of :func:`uniform_distances` (k = 2, 3 closed form; k ≥ 4 Ulrich's symmetric beta).
+
+    Parameters
+    ----------
+    torch : module
+        The torch module (passed in: importing the laws never imports torch).
+    gen : torch.Generator
+        The stream the uniforms come from.
+    size : int
+        Number of distances.
+    k : int
+        Dimension of the ambient space of the sphere S^{k−1}.
+    device : torch.device
+
+    Returns
+    -------
+    torch.Tensor
+        ``size`` distances, float64.
+    """
+    f64 = torch.float64
+    if k == 3:
+        return torch.empty(size, dtype=f64, device=device).uniform_(0.0, 2.0, generator=gen)
+    if k == 2:
+        u = torch.rand(size, generator=gen, dtype=f64, device=device)
+        return u.mul_(math.pi / 2.0).sin_().square_().mul_(2.0)
+    v = torch.rand(size, generator=gen, dtype=f64, device=device)
+    v.log_().mul_(2.0 / (k - 2)).exp_()  # V = U1^{2/(k−2)}
+    rho = torch.sub(1.0, v).sqrt_()  # ρ = √(1 − V)
+    out = torch.rand(size, generator=gen, dtype=f64, device=device)
+    out.mul_(math.pi).sin_().square_().mul_(2.0).mul_(rho)  # 2ρ sin²(πU2)
+    rho.add_(1.0)
+    return out.add_(v.div_(rho))  # + (1 − ρ) = V/(1 + ρ)
+
+
 class UniformSphere(KeyLaw):
     """Keys i.i.d. uniform on S^{d−1}: D/2 ~ Beta(α, α), α = (d−1)/2, F(t) ~ c_d t^α (SPEC §1).
 
@@ -58,7 +96,10 @@ class UniformSphere(KeyLaw):
     (1.0, 0.5)
     """
 
-    has_distance_cdf = True
+    has_distance_law = True
+    has_quantile = True
+    can_rebuild_keys = True
+    vmf_concentration = 0.0
 
     def __init__(self, d: int):
         self.d = check_dimension(d)
@@ -73,6 +114,26 @@ class UniformSphere(KeyLaw):
     def zonal_dimension(self) -> int:
         """m = k − 1: the tangent directions are uniform on the unit sphere of R^{k−1} (k = d for S^{d−1})."""
         return self._k - 1
+
+    @property
+    def sphere_parameters(self) -> tuple[int, float]:
+        """(k, 0): uniform on S^{k−1} (k = d for the whole sphere)."""
+        return self._k, 0.0
+
+    @property
+    def device_sampler(self):
+        """D for keys uniform on S^{k−1}, drawn on a torch device (:func:`uniform_distances_torch`)."""
+        k = self._k
+
+        def sample(torch, generator, size, device):
+            return uniform_distances_torch(torch, generator, size, k, device)
+
+        return sample
+
+    @property
+    def cache_key(self):
+        """(class, constructor arguments): uniform laws with equal parameters share the theory's caches."""
+        return self.__reduce__()
 
     def draw(self, rng, size):
         return Draw(uniform_distances(rng, size, self._k))
@@ -134,6 +195,9 @@ class Subsphere(UniformSphere):
         self.d = d
         self._k = k
         self.spec = f"subsphere:{k}"
+
+    #: Keys on a proper subsphere have no density on the whole sphere.
+    vmf_concentration = None
 
     def __reduce__(self):
         return (type(self), (self.d, self._k))

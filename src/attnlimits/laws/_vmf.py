@@ -31,7 +31,10 @@ class VonMisesFisher(KeyLaw):
         self.local_exponent = uniform_alpha(self.d)
         self.log_density_at_query = float(self.kappa * np.cos(self.angle) - log_mgf(self.d, self.kappa))
         self.log_local_constant = log_uniform_constant(self.d) + self.log_density_at_query
-        self.has_distance_cdf = self.angle == 0.0
+        centred = self.angle == 0.0  # the distance law has a closed form only with the mean at the query
+        self.has_distance_law = self.has_quantile = self.can_rebuild_keys = centred
+        self.sphere_parameters = (self.d, self.kappa) if centred else None
+        self.vmf_concentration = self.kappa
         self._quantile = None
         m = self.d - 1.0
         self._b = m / (2.0 * self.kappa + np.sqrt(4.0 * self.kappa**2 + m * m))
@@ -40,6 +43,11 @@ class VonMisesFisher(KeyLaw):
 
     def __reduce__(self):
         return (type(self), (self.d, self.kappa, self.angle))
+
+    @property
+    def cache_key(self):
+        """(class, (d, κ, angle)): vMF laws with equal parameters share the theory's caches."""
+        return self.__reduce__()
 
     def _mean_distances(self, rng, size: int) -> np.ndarray:
         """D' = 1 − ⟨μ,K⟩ by Wood's rejection sampler (vectorised; consumption fixed by ``rng`` alone)."""
@@ -129,5 +137,5 @@ class VonMisesFisher(KeyLaw):
         return Draw(dist, (dist, None))
 
     def _require_cdf(self):
-        if not self.has_distance_cdf:
+        if not self.has_distance_law:
             raise InputError(f"invalid law={self.spec!r}: the distance law of a vMF whose mean is off the query has no closed form")

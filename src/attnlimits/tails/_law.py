@@ -32,9 +32,17 @@ class EstimatedLaw(KeyLaw):
         Dimension of the keys (for rebuilding tangents).
     knots : int
         Quantile knots of the body (default 256).
+
+    Notes
+    -----
+    The tangent directions are drawn uniform in q⊥ whatever D, so the law is zonal, but it leaves
+    ``zonal_dimension`` unset: declaring it would move the exact engine's output onto the scalar recursion
+    (:mod:`attnlimits.engine._zonal`), which uses other random streams and so changes its numbers.
     """
 
-    has_distance_cdf = True
+    has_distance_law = True
+    has_quantile = True
+    can_rebuild_keys = True
 
     def __init__(self, fit: LocalPowerFit, distances, d: int, knots: int = 256):
         self.d = check_int("d", d, minimum=2)
@@ -58,7 +66,7 @@ class EstimatedLaw(KeyLaw):
         # log F against log x on the fitted tail, for sampling by inversion
         self._tail_x = fit.threshold * np.geomspace(1e-6, 1.0, 2000)
         self._tail_logf = np.log(fit.tail_cdf(self._tail_x))
-        # the spec names this law uniquely (theory caches results by spec): fit and body knots
+        # the spec names this law uniquely (fit and body knots): theory._counts still caches count grids by spec
         import hashlib
 
         digest = hashlib.sha1(np.concatenate([[fit.alpha, fit.z, fit.log_c, fit.threshold], self._t]).tobytes()).hexdigest()[:10]
@@ -140,6 +148,11 @@ class EstimatedLaw(KeyLaw):
 
     def draw(self, rng, size):
         return Draw(self._quantile(rng.random(size)))
+
+    def draw_given_distances(self, distances):
+        """Keys at the given distances: their tangent directions are uniform in q⊥, as :meth:`tangents` draws
+        them, so the distances alone rebuild them."""
+        return Draw(np.asarray(distances, dtype=float))
 
     def tangents(self, draw, index, rng):
         dist = draw.distances[index]

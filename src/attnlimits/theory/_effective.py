@@ -59,7 +59,7 @@ class EffectiveScale:
 
 
 def _check_law(law):
-    if not getattr(law, "has_distance_cdf", False):
+    if not (getattr(law, "has_distance_law", False) and getattr(law, "has_quantile", False)):
         raise InputError(f"invalid law={getattr(law, 'spec', law)!r}: the effective exponent needs a smooth distance "
                          "CDF and density (uniform, subsphere:K, vmf:KAPPA at angle 0, or the estimated law of "
                          "attnlimits.tails); a law known only by samples has none")

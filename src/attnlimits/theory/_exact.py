@@ -28,19 +28,16 @@ __all__ = [
 
 
 def _check(law, n, beta):
-    if not getattr(law, "has_distance_cdf", False) or law.local_exponent is None:
-        raise InputError(f"invalid law={getattr(law, 'spec', law)!r}: the exact theory needs a key law with a known "
-                         "distance CDF (uniform, subsphere:K or vmf:KAPPA centred on the query)")
+    if not (getattr(law, "has_distance_law", False) and getattr(law, "has_quantile", False)) or law.local_exponent is None:
+        raise InputError(f"invalid law={getattr(law, 'spec', law)!r}: the exact theory needs a key law with an exact "
+                         "distance CDF, density and quantile (uniform, subsphere:K or vmf:KAPPA centred on the query)")
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
     return n, beta
 
 
-def _law_key(law):
-    return (type(law).__name__, law.spec, law.d)
-
-
-_LAWS: dict = {}
+#: Integrals by (law.cache_key, n, β, powers, with max weight), least recently used first; at most
+#: _CACHE_SIZE entries (a law known by its data is kept alive only while one of its entries is).
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 256
 
@@ -48,7 +45,7 @@ _CACHE_SIZE = 256
 def _integrals(law, n: int, beta: float, powers: tuple, want_max: bool) -> dict:
     """All integrals of :mod:`._finite` (or, where only the nearest pair matters, :mod:`._extreme`) for
     (law, n, β), cached; a result with the max weight serves a request without it."""
-    key = _law_key(law)
+    key = law.cache_key
     for wm in ((True, False) if not want_max else (True,)):
         hit = _CACHE.get((key, n, beta, powers, wm))
         if hit is not None:
@@ -68,7 +65,7 @@ def _integrals(law, n: int, beta: float, powers: tuple, want_max: bool) -> dict:
 def max_weight_direct(law, n: int, beta: float) -> float:
     """E max w from its direct integral alone (for root searches such as β_1/2: ~40 % cheaper than the full
     set; accurate to ~1e−12 relative wherever E max w is not close to 1). β > 0, n ≥ 2, unchecked."""
-    key = (_law_key(law), n, float(beta), (2.0,), True)
+    key = (law.cache_key, n, float(beta), (2.0,), True)
     if key in _CACHE:
         return float(_CACHE[key]["max"])
     grid = count_grid(law, n)
@@ -84,13 +81,14 @@ def _all(law, n, beta, p=None, want_max=True):
 
 def law_mean_distance(law) -> float:
     """E[D] = 1 − E⟨q,K⟩ for one key (1 for laws symmetric under K → −K, e.g. uniform)."""
-    kind = type(law).__name__
-    if kind in ("UniformSphere", "Subsphere"):
-        return 1.0
-    if kind == "VonMisesFisher" and law.angle == 0.0:
+    sphere = law.sphere_parameters
+    if sphere is not None:  # vMF(κ) about the query on S^{k−1}: E⟨q,K⟩ = A_k(κ), 0 for uniform keys
+        k, kappa = sphere
+        if kappa == 0.0:
+            return 1.0
         from ._special import mean_resultant
 
-        return 1.0 - float(mean_resultant(law.d, law.kappa))
+        return 1.0 - float(mean_resultant(k, kappa))
     from scipy import integrate
 
     return integrate.quad(lambda t: float(law.distance_sf(t)), 0.0, 2.0, epsabs=0.0, epsrel=1e-12, limit=200)[0]
@@ -102,7 +100,8 @@ def expected_power_sum(law, n, beta, p=2.0) -> float:
     Parameters
     ----------
     law : KeyLaw
-        A law with ``has_distance_cdf`` (uniform, subsphere, vMF centred on the query).
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
     n : int
         Number of keys, ≥ 1.
     beta : float
@@ -187,8 +186,7 @@ def expected_tangent_sq(law, n, beta) -> float:
     """E|P⊥O|² = E Σ_i w_i² D_i(2 − D_i) for laws whose tangent directions are uniform and independent of D
     (uniform, subsphere, vMF centred on the query): the cross terms have mean zero."""
     n, beta = _check(law, n, beta)
-    kind = type(law).__name__
-    if kind not in ("UniformSphere", "Subsphere", "VonMisesFisher"):
+    if law.zonal_dimension is None:
         raise InputError(f"invalid law={law.spec!r}: E|P⊥O|² needs tangent directions independent of D")
     if beta == 0.0:
         from scipy import integrate

@@ -49,18 +49,6 @@ PK_AGREEMENT = 0.05
 MAX_HEAT_STEP = 0.1
 
 
-def _sphere(law):
-    """(dimension of the sphere the keys live on, κ) for the laws with Bessel formulas, else None."""
-    kind = type(law).__name__
-    if kind == "UniformSphere":
-        return law.d, 0.0
-    if kind == "Subsphere":
-        return law._k, 0.0
-    if kind == "VonMisesFisher" and law.angle == 0.0:
-        return law.d, law.kappa
-    return None
-
-
 def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
@@ -119,7 +107,7 @@ def _limit_part(law, n, beta, lam, eff, notes) -> dict:
 
 def _subcritical_part(law, n, beta, neff, notes) -> dict:
     out = {"lln_inner": None, "tangent_var": None, "radial_var": None, "heat_rate": None}
-    sph = _sphere(law)
+    sph = law.sphere_parameters  # (k, κ) of the closed Bessel forms, or None
     if sph is None:
         notes.append("lln_inner, tangent_var, radial_var, heat_rate: the Bessel formulas need keys uniform on a "
                      "(sub)sphere or vMF centred on the query; read expected_inner (exact)")
