@@ -76,6 +76,8 @@ def attention_step(x, beta: float, *, block: int | None = None, backend: str = "
         β > 0.
     block : int, optional
         Query rows per block; memory is O(n·block).
+    backend, device : str
+        ``numpy`` (CPU) or ``torch`` (``cpu`` or ``cuda``, where ``x`` lives); see :func:`resolve_backend`.
     cutoff : float, "auto" or None
         Skip a pair of blocks when every weight between them is below e^{−cutoff}, as certified by a cap
         bound: blocks are sets of nearby particles (sorted by angle on S^1, leaves of a k-d tree
@@ -242,7 +244,20 @@ def _step_sdpa(x, beta: float, block: int):
 
 
 def attention_step_dense(x: np.ndarray, beta: float) -> np.ndarray:
-    """The same step from the dense n×n softmax (O(n²) memory): the reference the blocked step must match."""
+    """The same step from the dense n×n softmax (O(n²) memory): the reference the blocked step must match.
+
+    Parameters
+    ----------
+    x : array_like, shape (n, d)
+        Unit rows (the particles).
+    beta : float
+        β > 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, d)
+        T_i/|T_i| with T_i = Σ_j e^{β⟨x_i,x_j⟩} x_j / Σ_j e^{β⟨x_i,x_j⟩}, in float64.
+    """
     x = np.asarray(x, dtype=float)
     s = beta * (x @ x.T)
     s -= s.max(axis=1, keepdims=True)
