@@ -15,8 +15,18 @@ __all__ = ["claim_figure", "draw_figure", "FIGURE_KINDS"]
 
 
 def claim_figure(figure):
-    """The :class:`matplotlib.figure.Figure` of ``figure`` (a :class:`~attnlimits.claims.Figure`): its kind's
-    drawing function applied to its stored numbers, with the caption as title."""
+    """The figure of one claim: its kind's drawing function applied to its stored numbers, captioned.
+
+    Parameters
+    ----------
+    figure : attnlimits.claims.Figure
+        ``kind`` (a key of :data:`FIGURE_KINDS`), ``data`` (the claim's numbers) and ``caption`` (n, d, β or λ
+        and samples).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     fig = FIGURE_KINDS[figure.kind](figure.data)
     fig.suptitle(_wrap(figure.caption, 120), fontsize=8)
     fig.tight_layout(rect=(0, 0, 1, 0.9))
@@ -24,7 +34,19 @@ def claim_figure(figure):
 
 
 def draw_figure(figure, directory) -> Path:
-    """Draw ``figure`` (a :class:`~attnlimits.claims.Figure`) as ``directory/figure.name``; return the path."""
+    """Draw ``figure`` (:func:`claim_figure`) and save it as ``directory/figure.name`` (90 dpi).
+
+    Parameters
+    ----------
+    figure : attnlimits.claims.Figure
+    directory : path
+        Existing directory of the report's figures.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     return save_figure(claim_figure(figure), Path(directory) / figure.name, dpi=90)
 
 
