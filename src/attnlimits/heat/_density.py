@@ -163,7 +163,15 @@ def _invert_monotone(cdf, pdf, u, lo, hi, iters: int = 60):
 
 
 class CallableDensity(SphereDensity):
-    """Wrap a function ``rho(x) -> (m,)`` of unit rows (unnormalised); gradient by central differences."""
+    """Wrap a function ``rho(x) -> (m,)`` of unit rows (unnormalised); gradient by central differences.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x)`` with ``x`` of shape (m, d) (unit rows) returns ρ > 0 at each row, shape (m,).
+    d : int
+        Ambient dimension, d ≥ 2.
+    """
 
     def __init__(self, func, d: int):
         self.func = func
@@ -177,7 +185,17 @@ class CallableDensity(SphereDensity):
 
 
 class VonMisesFisherDensity(SphereDensity):
-    """ρ(x) ∝ exp(κ⟨μ, x⟩): ∇_S log ρ = κ(μ − ⟨μ,x⟩x)."""
+    """ρ(x) ∝ exp(κ⟨μ, x⟩): ∇_S log ρ = κ(μ − ⟨μ,x⟩x).
+
+    Parameters
+    ----------
+    d : int
+        Ambient dimension, d ≥ 2.
+    kappa : float
+        Concentration κ ≥ 0 (0: uniform).
+    mean : array_like, shape (d,), optional
+        Mean direction μ, any non-zero vector (normalised here); default e_1.
+    """
 
     def __init__(self, d: int, kappa: float, mean=None):
         self.d = check_int("d", d, minimum=2)
@@ -207,6 +225,24 @@ def as_density(obj, d: int | None = None) -> SphereDensity:
     Key laws with a :attr:`~attnlimits.laws.KeyLaw.vmf_concentration` κ (uniform keys: 0; ``vmf:KAPPA:ANGLE``:
     κ) give exp(κ⟨μ,x⟩) with μ = e_1 (a key law is only defined relative to its query, so the frame is
     chosen here); other laws have no such density on the whole sphere.
+
+    Parameters
+    ----------
+    obj : SphereDensity, callable or KeyLaw
+        A density (returned as is), a function ``rho(x)`` of unit rows (wrapped in :class:`CallableDensity`),
+        or a key law with a von Mises–Fisher density (uniform keys: κ = 0).
+    d : int, optional
+        Dimension, required for a callable.
+
+    Returns
+    -------
+    SphereDensity
+        The density ρ on S^{d−1}.
+
+    Raises
+    ------
+    InputError
+        For a key law without a density on the whole sphere, a callable without ``d``, or any other object.
     """
     if isinstance(obj, SphereDensity):
         return obj
