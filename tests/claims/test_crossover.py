@@ -13,7 +13,7 @@ from attnlimits import UniformSphere
 from attnlimits._rng import as_seed_sequence, generator
 from attnlimits.claims import BracketMiss, HalfWeightEstimate, beta_half_crn, crossover_cases, nearest_sample
 from attnlimits.claims._crossover import _measure, _theory
-from attnlimits.claims._halfweight import nested_dense_samples
+from attnlimits.engine._nearest_sample import nested_dense_samples
 
 
 def _est(beta, log_se, n=1000):

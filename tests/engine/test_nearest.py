@@ -1,18 +1,17 @@
-"""The one nearest-keys engine: one cap for both users, the cap warning with its numbers, the far-key
-quadrature (vectorised = scalar, against mpmath), and the β_{1/2} samples against exact finite-n theory."""
+"""The one nearest-keys engine: one cap for both users, the cap warning with its numbers, the growth loop, the
+far-key quadrature (vectorised = scalar, against mpmath)."""
 
-import math
 import re
 import warnings
 
 import numpy as np
 import pytest
 
-from attnlimits import UniformSphere, theory
-from attnlimits._rng import as_seed_sequence, generator
+from attnlimits import UniformSphere
+from attnlimits._rng import as_seed_sequence
 from attnlimits.engine import _nearest, _nearest_sample, _orderstat
 from attnlimits.engine._nearest import MAX_NEAREST, TailToleranceWarning, nearest_keys
-from attnlimits.engine._nearest_sample import nearest_block, nearest_sample
+from attnlimits.engine._nearest_sample import nearest_sample
 from attnlimits.engine._orderstat import attend_orderstat
 from attnlimits.engine._tail import tail_moments, tail_sums
 
@@ -103,29 +102,3 @@ def test_far_sums_against_mpmath(d, beta):
     exact = float(num / mpmath.quad(dens, [lo, mpmath.pi]))
     got = tail_sums(law, beta, np.array([t]), np.array([d1]), np.log(law.distance_sf(np.array([t]))))[0][0]
     assert got == pytest.approx(exact, rel=1e-12)
-
-
-@pytest.mark.parametrize("d", [3, 6])
-def test_sample_max_weight_matches_exact_finite_n_theory(d):
-    """The β_{1/2} estimators' orderstat samples (grown at β_lo by the engine's loop, far keys by its
-    quadrature): the mean max weight at β_lo, where the far keys weigh most, and above equals the exact
-    finite-n E W_1 within 4 SE."""
-    law, n = UniformSphere(d), 10**12
-    half = theory.beta_half(law, n)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", TailToleranceWarning)  # the loop meets the tolerance here
-        sample = nearest_sample(law, n, 400, 8, half / 3)  # the bracket of estimate_beta_half
-    for beta in half * np.array([1 / 3, 1.0, 3.0]):
-        w = sample.max_weights(float(beta))
-        truth = theory.expected_max_weight(law, n, float(beta))
-        assert abs(w.mean() - truth) <= 4 * w.std(ddof=1) / math.sqrt(w.size), (beta, w.mean(), truth)
-
-
-def test_block_spacings_equal_the_growing_spacings():
-    """nearest_block's vectorised spacings are the same scaled exponentials as OrderSpacings (one sampler)."""
-    law, n, m = UniformSphere(3), 10**9, 16
-    block = nearest_block(law, n, 1, m, 7)
-    spacings = _nearest.OrderSpacings(generator(as_seed_sequence(7), 0), n)
-    spacings.extend(m)
-    dist = np.maximum.accumulate(law.distance_ppf_log(*spacings.logs(m)))
-    np.testing.assert_array_equal(block.gaps[0], dist - dist[0])

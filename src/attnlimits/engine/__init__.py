@@ -3,7 +3,8 @@
 from ._backend import BACKENDS, DEVICES, DTYPES, reduce_distances, resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
 from ._montecarlo import AUTO_ORDERSTAT_MIN_N, METHODS, ORDERSTAT_DIAGNOSTICS, STATISTICS, SimulationResult, choose_method, resolve_beta, simulate
-from ._orderstat import MAX_NEAREST, attend_orderstat
+from ._nearest import MAX_NEAREST, TailToleranceWarning
+from ._orderstat import attend_orderstat
 from ._reduction import WEIGHT_STATISTICS, WeightReduction
 from ._result import Estimate
 from ._torch import attend_torch
@@ -20,6 +21,7 @@ __all__ = [
     "STATISTICS",
     "STREAM_BLOCK",
     "SimulationResult",
+    "TailToleranceWarning",
     "WEIGHT_STATISTICS",
     "WeightReduction",
     "attend_exact",

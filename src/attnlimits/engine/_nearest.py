@@ -46,7 +46,21 @@ class TailToleranceWarning(RuntimeWarning):
 
 def warn_at_cap(cap: int, bound: float, tail_tol: float, where: str, *, stacklevel: int = 3) -> None:
     """Warn (:class:`TailToleranceWarning`) that the loop stopped at ``cap`` nearest keys with the far keys'
-    share bounded only by ``bound`` > ``tail_tol``; ``where`` names the call (n, β, how many replicates)."""
+    share bounded only by ``bound`` > ``tail_tol``.
+
+    Parameters
+    ----------
+    cap : int
+        The cap m stopped at.
+    bound : float
+        The far keys' share bound (``tail_error_bound``; for a sample, the largest over its replicates).
+    tail_tol : float
+        The tolerance it exceeds.
+    where : str
+        The call: n, β, and for a sample how many replicates stopped there.
+    stacklevel : int
+        Passed to :func:`warnings.warn` (3: the caller of the function that warns).
+    """
     warnings.warn(f"orderstat stopped at the cap of {cap} nearest keys with tail_error_bound {bound:.3g} > "
                   f"tail_tol {tail_tol:.3g} ({where}): raise tail_tol (--tail-tol) or use method='exact'",
                   TailToleranceWarning, stacklevel=stacklevel)
@@ -58,7 +72,24 @@ def spacing_logs(s: np.ndarray):
 
 
 def scaled_spacings(rng, n: float, start: int, stop: int, rows=None) -> np.ndarray:
-    """E_j/(n − j + 1) for j = start + 1 … stop from ``rng`` (shape (stop − start,), or (rows, stop − start))."""
+    """The scaled exponential spacings E_j/(n − j + 1), j = start + 1 … stop (Rényi; module docstring, item 1).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The stream.
+    n : float
+        Number of keys.
+    start, stop : int
+        The spacings' range.
+    rows : int, optional
+        Independent rows at once (one replicate per row).
+
+    Returns
+    -------
+    ndarray, shape (stop − start,) or (rows, stop − start)
+        Their cumulative sums along the last axis are −log(1 − U_(i)).
+    """
     shape = stop - start if rows is None else (rows, stop - start)
     e = rng.standard_exponential(shape)
     e /= float(n) - np.arange(start, stop, dtype=float)
@@ -121,6 +152,10 @@ class NearestKeys:
 
     Attributes
     ----------
+    n : int
+        Number of keys.
+    beta : float
+        The β the loop bounded the far keys' share at.
     dist : ndarray, shape (m,)
         D_(1) ≤ … ≤ D_(m).
     e : ndarray, shape (m,)

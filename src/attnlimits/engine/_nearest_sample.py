@@ -117,6 +117,7 @@ class NearestSample:
 def nested_dense_samples(law, ns, samples: int, seed, beta_lo, *, progress=None) -> list:
     """Nested dense samples: replicate r draws max(ns) keys once and the sample at n uses its first n keys, so
     the estimates at different n share randomness (their errors are correlated). ``beta_lo`` is one β_lo per n.
+    Returns one :class:`NearestSample` per n (``method="dense"``).
 
     Each row keeps the keys within CUT/β_lo of its nearest one, nearest first and the rest in draw order (the
     max weight is a sum, so no sort is needed). Gaps are stored in float32 to halve memory where every key is
@@ -159,7 +160,31 @@ def nested_dense_samples(law, ns, samples: int, seed, beta_lo, *, progress=None)
 def nearest_sample(law, n: int, samples: int, seed, beta_lo: float, *, method: str = "orderstat",
                    progress=None) -> NearestSample:
     """Draw the nearest distances of ``samples`` independent replicates (replicate r: stream (r,) below
-    ``seed``), enough of them for every β ≥ ``beta_lo`` (see the module docstring)."""
+    ``seed``), enough of them for every β ≥ ``beta_lo`` (see the module docstring).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        The key law (``orderstat``: one with ``has_distance_cdf``).
+    n : int
+        Keys per replicate.
+    samples : int
+        Replicates R ≥ 2.
+    seed : int, sequence of int or SeedSequence
+        Root of the replicates' streams.
+    beta_lo : float
+        The smallest β the sample serves (> 0).
+    method : {"orderstat", "dense"}
+        Nearest keys by order statistics (any n) or by drawing all n distances.
+    progress : callable, optional
+        Called as ``progress(done, samples)``.
+
+    Returns
+    -------
+    NearestSample
+        Warns (:class:`~._nearest.TailToleranceWarning`, once) where replicates stopped at ``MAX_NEAREST``
+        with the far keys' share above ``TAIL_TOL`` at ``beta_lo``.
+    """
     n = check_int("n", n, minimum=1)
     samples = check_int("samples", samples, minimum=2)
     beta_lo = check_real("beta_lo", beta_lo, lower=0.0, lower_open=True)
@@ -213,7 +238,25 @@ def _dense_row(law, n: int, rng, beta_lo: float) -> np.ndarray:
 def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:
     """Vectorised order statistics: the m nearest of n distances for ``samples`` replicates at once (one stream
     below ``seed``), the other n − m keys through their conditional mean as in :func:`nearest_sample`. For
-    many cheap replicates (m small), where a per-replicate loop would dominate."""
+    many cheap replicates (m small, fixed: no growth loop), where a per-replicate loop would dominate.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with ``has_distance_cdf``.
+    n : int
+        Keys per replicate (≥ 2).
+    samples : int
+        Replicates.
+    m : int
+        Nearest keys kept exactly, 2 ≤ m < n.
+    seed : int, sequence of int or SeedSequence
+        Stream (0,) below it gives every replicate's spacings (:func:`._nearest.scaled_spacings`).
+
+    Returns
+    -------
+    NearestSample
+    """
     n = check_int("n", n, minimum=2)
     m = check_int("m", m, minimum=2, maximum=n - 1)
     rng = generator(as_seed_sequence(seed), 0)
@@ -228,7 +271,19 @@ def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:
 
 
 def one_minus_max_weight(sample: NearestSample, beta: float) -> np.ndarray:
-    """1 − W_1 per replicate without cancellation: R/(1 + R), R = Σ_{i≥2} e^{−β(D_(i) − D_(1))} + far keys."""
+    """1 − W_1 per replicate without cancellation: R/(1 + R), R = Σ_{i≥2} e^{−β(D_(i) − D_(1))} + far keys.
+
+    Parameters
+    ----------
+    sample : NearestSample
+        Sorted gaps (not :func:`nested_dense_samples`, which is fine too: the sum does not need the order).
+    beta : float
+        β.
+
+    Returns
+    -------
+    ndarray, shape (R,)
+    """
     with np.errstate(under="ignore"):
         rest = np.exp(-beta * sample.gaps[:, 1:]).sum(axis=1) + sample.far_sum(beta)
     return rest / (1.0 + rest)
