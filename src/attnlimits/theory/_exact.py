@@ -183,8 +183,9 @@ def expected_inner(law, n, beta) -> float:
 
 
 def expected_tangent_sq(law, n, beta) -> float:
-    """E|P⊥O|² = E Σ_i w_i² D_i(2 − D_i) for laws whose tangent directions are uniform and independent of D
-    (uniform, subsphere, vMF centred on the query): the cross terms have mean zero."""
+    """E|P⊥O|² = E Σ_i w_i² D_i(2 − D_i) for zonal laws (``zonal_dimension`` set: uniform, subsphere, vMF
+    centred on the query), whose tangent directions are uniform and independent of D: the cross terms have
+    mean zero."""
     n, beta = _check(law, n, beta)
     if law.zonal_dimension is None:
         raise InputError(f"invalid law={law.spec!r}: E|P⊥O|² needs tangent directions independent of D")
