@@ -11,7 +11,7 @@ from attnlimits import Empirical, Subsphere, UniformSphere, VonMisesFisher, simu
 from attnlimits._rng import as_seed_sequence
 from attnlimits._validation import InputError
 from attnlimits.engine import attend_orderstat, choose_method
-from attnlimits.engine._orderstat import far_keys
+from attnlimits.engine._nearest import far_keys
 
 COMPARED = ("max_weight", "ipr", "defect", "tangent_sq")
 

@@ -24,10 +24,10 @@ import numpy as np
 
 from .._rng import generator
 from .._validation import InputError, check_int, check_real
-from ._nearest import MAX_NEAREST, TAIL_TOL, OrderSpacings, far_keys, nearest_keys, spacing_logs, warn_at_cap
+from ._nearest import MAX_NEAREST, TAIL_TOL, nearest_keys, warn_at_cap
 from ._reduction import _EXP_ZERO, ReductionSums
 
-__all__ = ["attend_orderstat", "far_keys", "MAX_NEAREST", "OrderSpacings", "require_distance_law", "spacing_logs"]
+__all__ = ["attend_orderstat", "require_distance_law"]
 
 
 def require_distance_law(law) -> None:
