@@ -57,7 +57,8 @@ class Context:
     """Where a claim runs: sizes (``quick``), the run's root seed, workers, a resumable store and a progress
     callback ``progress(done, total)``.
 
-    ``directory`` (the run's output folder) holds the sweep stores of the claims' grids.
+    The claims' grids are sweeps in sections of the store's file (:func:`~attnlimits.claims._grids.run_grid`);
+    without a store, in ``directory/store.sqlite`` (``directory``: the run's output folder).
 
     Each claim derives its streams from ``seed_for(claim_id, *key)``: the child of the root SeedSequence named
     by the key (:func:`attnlimits._rng.named_child`: sha256 of its canonical JSON), so one claim's numbers do

@@ -10,8 +10,9 @@ the diagonal term e^0 = 1 keeps every denominator ≥ 1. Values and denominators
 product against [X, 1]. ⟨x_i,x_j⟩ − 1 is rounded at ~1e−16, a relative error β·1e−16 in each weight —
 harmless for the β ≲ 1e6 of these experiments (SPEC §1's D-form is needed at n ~ 1e12, not here).
 
-Backends: NumPy, and torch (imported here, only when asked for) on CPU or CUDA; with torch, ``kernel="sdpa"``
-runs torch's fused scaled_dot_product_attention on query chunks instead.
+Backends: NumPy, and torch (imported only when asked for) on CPU or CUDA, chosen by the package's one resolver
+(:func:`attnlimits._backend.resolve_backend`); with torch, ``kernel="sdpa"`` (heat only) runs torch's fused
+scaled_dot_product_attention on query chunks instead.
 """
 
 from __future__ import annotations
