@@ -115,7 +115,7 @@ def _critical_no_collapse(ctx) -> ClaimResult:
                       bias_reason="distance of the exact finite-n E[W1] at n = 1e12 from the limit (SPEC §4)",
                       params={"d": _D, "n": _N_HUGE, "lam": lam, "samples": samples, "method": "orderstat"}).judged())
     pk_samples = 50_000 if ctx.quick else 200_000
-    count_pred, count_se = pk.expected_count_above(_MASS, rng=int(ctx.seed_for("pk-count").generate_state(1)[0]),
+    count_pred, count_se = pk.expected_count_above(_MASS, rng=np.random.default_rng(ctx.seed_for("pk-count")),
                                                    samples=pk_samples)
     m3, s3 = _mean_se(huge_sim["count"])
     cases.append(Case("critical-no-collapse", "keys with ≥1% of the mass, n=1e12",
@@ -123,7 +123,7 @@ def _critical_no_collapse(ctx) -> ClaimResult:
                       count_pred, m3, math.hypot(s3, count_se),
                       note=f"prediction by sampling the limit law ({pk_samples} draws, SE {count_se:.2g}), folded into SE",
                       params={"d": _D, "n": _N_HUGE, "lam": lam, "samples": samples, "method": "orderstat"}).judged())
-    rng = np.random.default_rng(ctx.seed_for("pk-w1").generate_state(2))
+    rng = np.random.default_rng(ctx.seed_for("pk-w1"))
     limit_draws = pk.sample(rng, 20_000)[:, 0]
     fig = Figure("critical-no-collapse.png", "w1_histogram",
                  {"measured": huge_sim["max_weight"], "limit": limit_draws.tolist(), "limit_mean": limit,
