@@ -205,7 +205,7 @@ def nearest_keys(law, n: int, beta: float, rng, *, tail_tol: float = TAIL_TOL, m
     Parameters
     ----------
     law : KeyLaw
-        A law with ``has_distance_cdf`` (``distance_ppf_log`` and ``distance_logpdf``).
+        A law with ``has_distance_law`` and ``has_quantile`` (``distance_ppf_log`` and ``distance_logpdf``).
     n : int
         Number of keys.
     beta : float

@@ -165,7 +165,7 @@ def nearest_sample(law, n: int, samples: int, seed, beta_lo: float, *, method: s
     Parameters
     ----------
     law : KeyLaw
-        The key law (``orderstat``: one with ``has_distance_cdf``).
+        The key law (``orderstat``: one with ``has_distance_law`` and ``has_quantile``).
     n : int
         Keys per replicate.
     samples : int
@@ -243,7 +243,7 @@ def nearest_block(law, n: int, samples: int, m: int, seed) -> NearestSample:
     Parameters
     ----------
     law : KeyLaw
-        A law with ``has_distance_cdf``.
+        A law with ``has_distance_law`` and ``has_quantile``.
     n : int
         Keys per replicate (≥ 2).
     samples : int

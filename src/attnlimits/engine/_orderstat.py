@@ -44,7 +44,8 @@ def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, 
     Parameters
     ----------
     law : KeyLaw
-        A law with ``has_distance_cdf`` (uniform, subsphere, vMF with mean at the query).
+        A law with ``has_distance_law`` and ``has_quantile`` (uniform, subsphere, vMF with mean at the query);
+        with ``output``, also ``can_rebuild_keys``.
     n : int
         Number of keys (any size up to ~1e18; cost does not grow with n).
     beta : float
