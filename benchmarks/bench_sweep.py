@@ -22,7 +22,7 @@ def _spec(lams: int, samples: int, n: int):
 def _plain_loop(spec) -> float:
     """The same cells in a plain loop, with one BLAS thread like the sweep's cells (a multithreaded BLAS
     on short dot products is slower, and not what this benchmark measures)."""
-    from attnlimits.sweep import simulate_cell
+    from attnlimits.sweep._kinds import simulate_cell
     from attnlimits.sweep._executors import _one_blas_thread
 
     start = time.perf_counter()

@@ -61,7 +61,7 @@ def test_named_children_keep_the_whole_root_and_depend_only_on_the_name():
 
 def test_claims_and_sweeps_use_the_one_derivation():
     from attnlimits.claims import Context
-    from attnlimits.sweep import cell_seed
+    from attnlimits.sweep._spec import cell_seed
 
     params = {"d": 3, "n": 1000, "lam": 1.0, "law": "uniform"}
     assert _state(cell_seed(5, params)) == _state(named_child(np.random.SeedSequence(5), params))

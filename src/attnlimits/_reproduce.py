@@ -31,7 +31,7 @@ _REAL_KEYS_TOKENS = 8192
 
 def _open_store(path):
     """The run's store of finished work units (the seam through which the run reaches the claims' store)."""
-    from .claims import UnitStore
+    from .sweep._store import UnitStore
 
     return UnitStore(path)
 

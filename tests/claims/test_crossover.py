@@ -11,7 +11,8 @@ from scipy import optimize
 
 from attnlimits import UniformSphere
 from attnlimits._rng import as_seed_sequence, generator
-from attnlimits.claims import BracketMiss, HalfWeightEstimate, beta_half_crn, crossover_cases, nearest_sample
+from attnlimits.claims._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn, nearest_sample
+from attnlimits.claims._crossover import crossover_cases
 from attnlimits.claims._crossover import _measure, _theory
 from attnlimits.engine._nearest_sample import nested_dense_samples
 

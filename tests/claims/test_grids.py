@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from attnlimits import InputError
-from attnlimits.claims import Context, UnitStore
+from attnlimits.claims import Context
+from attnlimits.sweep._store import UnitStore
 from attnlimits.claims._grids import run_grid
 from attnlimits.sweep import SweepSpec, register_cell_kind, run_sweep, sweep_status
 

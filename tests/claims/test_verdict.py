@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from attnlimits.claims import PRECISION, Z_AGREE, Z_INTERVAL, Case, judge
+from attnlimits.claims._verdict import PRECISION, Z_AGREE, Z_INTERVAL, Case, judge
 
 
 def _case(predicted, measured, se, **kw):

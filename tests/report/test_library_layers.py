@@ -60,7 +60,8 @@ def test_heat_figures_share_one_growth_panel():
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
-    from attnlimits.report import claim_figure, heat_growth_panel
+    from attnlimits.report._figures import claim_figure
+    from attnlimits.report.heat_figure import heat_growth_panel
     from attnlimits.claims import Figure as ClaimFigure
 
     run = {"amplitude": [1.0, 1.1, 1.2], "rate": 6.0, "beta": 100.0, "mean_field": 1.05, "d": 3, "mode": 2,

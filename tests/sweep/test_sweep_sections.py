@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from attnlimits.sweep import StoreBusy, SweepSpec, SweepStore, UnitStore, read_rows, run_sweep, sweep_status
+from attnlimits.sweep import StoreBusy, SweepSpec, read_rows, run_sweep, sweep_status
+from attnlimits.sweep._store import SweepStore, UnitStore
 from sweep_helpers import comparable
 
 GRID = {"d": [3], "n": [100, 1000], "lam": [1.0]}

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from attnlimits import InputError
-from attnlimits.sweep import SweepSpec, canonical_json, cell_seed, load_spec
+from attnlimits.sweep import SweepSpec, load_spec
+from attnlimits.sweep._spec import canonical_json, cell_seed
 from sweep_helpers import demo_text, write_sweep  # noqa: F401 (fixture)
 
 

@@ -8,8 +8,9 @@ import math
 
 import pytest
 
-from attnlimits.sweep import (DefinitionMismatch, StoreBusy, SweepSpec, SweepStore, export_store, read_rows,
-                              register_cell_kind, run_sweep, sweep_status)
+from attnlimits.sweep import (DefinitionMismatch, StoreBusy, SweepSpec, export_store, read_rows, register_cell_kind,
+                              run_sweep, sweep_status)
+from attnlimits.sweep._store import SweepStore
 from sweep_helpers import comparable, demo_text, integrity_ok, stored_count, write_sweep  # noqa: F401 (fixture)
 
 GRID = {"d": [3, 5], "n": [100, 1000], "lam": [0.5, 2.0]}
@@ -21,7 +22,7 @@ def spec(grid=GRID, **options):
 
 def test_rows_have_every_statistic_and_match_simulate(tmp_path):
     from attnlimits import STATISTICS, UniformSphere, simulate
-    from attnlimits.sweep import cell_seed
+    from attnlimits.sweep._spec import cell_seed
 
     rows = run_sweep(spec(), tmp_path / "s.db")
     assert len(rows) == 8

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from attnlimits import UniformSphere, simulate
-from attnlimits.claims import FarReshaped
+from attnlimits.claims._local import FarReshaped
 from attnlimits.engine._montecarlo import method_choice
 from attnlimits.tails import EstimatedLaw
 from attnlimits.tails._endpoint import fit_local_power

@@ -6,46 +6,34 @@ statistics streamed from q and k; and position-binned key laws.
 torch, transformers and safetensors are imported inside the functions, never by ``import attnlimits``.
 """
 
-from ._attention import attention_profile, attention_stats
-from ._decoder import DECODER_TYPES, LayerSpec
+from ._attention import attention_stats
 from ._extract import KeyExtraction, extract_keys, forward_qk, token_windows
-from ._heads import BETA_DEFINITION, head_bins, head_law, iso_schedules
-from ._load import MINILM_PACKAGE, LoadedModel, load_model, minilm_dir
+from ._heads import head_bins, head_law, iso_schedules
+from ._load import LoadedModel, load_model, minilm_dir
 from ._positions import binned_laws, position_edges
-from ._spans import row_statistics, span_probabilities
-from ._keys_file import KEYS_FILE_FIELDS, read_keys_file, write_keys_file
-from ._summary import attention_summary, head_estimates, real_keys_available, real_keys_summary
-from ._text import STDLIB_MODULES, read_text, stdlib_docstrings
+from ._keys_file import read_keys_file, write_keys_file
+from ._summary import attention_summary, real_keys_available, real_keys_summary
+from ._text import read_text, stdlib_docstrings
 
 __all__ = [
-    "BETA_DEFINITION",
-    "KEYS_FILE_FIELDS",
-    "DECODER_TYPES",
     "KeyExtraction",
-    "LayerSpec",
+    "LoadedModel",
+    "attention_stats",
+    "attention_summary",
     "binned_laws",
+    "extract_keys",
+    "forward_qk",
     "head_bins",
     "head_law",
     "iso_schedules",
-    "position_edges",
-    "row_statistics",
-    "span_probabilities",
-    "attention_profile",
-    "attention_stats",
-    "attention_summary",
-    "head_estimates",
-    "read_keys_file",
-    "real_keys_available",
-    "write_keys_file",
-    "LoadedModel",
-    "MINILM_PACKAGE",
-    "STDLIB_MODULES",
-    "extract_keys",
-    "forward_qk",
     "load_model",
     "minilm_dir",
+    "position_edges",
+    "read_keys_file",
     "read_text",
+    "real_keys_available",
     "real_keys_summary",
     "stdlib_docstrings",
     "token_windows",
+    "write_keys_file",
 ]

@@ -5,11 +5,11 @@ Every drawing function returns a :class:`matplotlib.figure.Figure` (no pyplot, n
 """
 
 from ._canvas import save_figure
-from ._figures import FIGURE_KINDS, claim_figure, draw_figure
+from ._figures import draw_figure
 from ._html import write_report
-from .heat_figure import heat_figure, heat_growth_panel
+from .heat_figure import heat_figure
 from .real_keys_figure import attention_figure, real_keys_figure
 from .schedule_figure import iso_heads_figure, schedule_figure
 
-__all__ = ["FIGURE_KINDS", "attention_figure", "claim_figure", "draw_figure", "heat_figure", "heat_growth_panel",
-           "iso_heads_figure", "real_keys_figure", "save_figure", "schedule_figure", "write_report"]
+__all__ = ["attention_figure", "draw_figure", "heat_figure", "iso_heads_figure", "real_keys_figure", "save_figure",
+           "schedule_figure", "write_report"]

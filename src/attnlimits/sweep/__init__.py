@@ -7,32 +7,23 @@
 (4, {'d': 3, 'n': 1000, 'lam': 0.5, 'law': 'uniform'})
 """
 
-from ._export import EXPORT_FORMATS, export_store, table_columns
-from ._kinds import SIMULATE_OPTIONS, CellKind, cell_kinds, get_cell_kind, register_cell_kind, simulate_cell
+from ._export import EXPORT_FORMATS, export_store
+from ._kinds import CellKind, register_cell_kind
 from ._run import read_rows, run_sweep, sweep_status
-from ._spec import Cell, SweepSpec, canonical_json, cell_seed, load_spec
-from ._store import DefinitionMismatch, StoreBusy, SweepStore, UnitStore
+from ._spec import Cell, SweepSpec, load_spec
+from ._store import DefinitionMismatch, StoreBusy
 
 __all__ = [
     "Cell",
     "CellKind",
     "DefinitionMismatch",
     "EXPORT_FORMATS",
-    "SIMULATE_OPTIONS",
     "StoreBusy",
     "SweepSpec",
-    "SweepStore",
-    "canonical_json",
-    "cell_kinds",
-    "cell_seed",
     "export_store",
-    "get_cell_kind",
     "load_spec",
     "read_rows",
     "register_cell_kind",
     "run_sweep",
-    "simulate_cell",
     "sweep_status",
-    "table_columns",
-    "UnitStore",
 ]
