@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from attnlimits import UniformSphere
+from attnlimits import UniformSphere, simulate
 from attnlimits._rng import as_seed_sequence
 from attnlimits.engine import _nearest, _nearest_sample, _orderstat
 from attnlimits.engine._nearest import MAX_NEAREST, TailToleranceWarning, nearest_keys
@@ -51,6 +51,27 @@ def test_nearest_sample_warns_once_with_the_count():
     cap, bound, tol, where = _MESSAGE.fullmatch(str(record[0].message)).groups()
     assert int(cap) == MAX_NEAREST and float(tol) == 1e-6 and float(bound) > 1e-6
     assert where.startswith("3 of 3 replicates, n=1000000000000")
+
+
+def test_simulate_warns_once_per_run_with_the_count_and_the_largest_bound():
+    """simulate gathers the replicates' cap warnings into one, with the count and the largest bound."""
+    law, n = UniformSphere(64), 10**12
+    with pytest.warns(TailToleranceWarning) as record:
+        res = simulate(law, n, lam=1.0, samples=3, seed=4, method="orderstat", output=False)
+    assert len(record) == 1 and record[0].filename == __file__
+    cap, bound, tol, where = _MESSAGE.fullmatch(str(record[0].message)).groups()
+    bounds = res.values["tail_error_bound"]
+    assert int(cap) == MAX_NEAREST and float(tol) == 1e-6 and np.all(bounds > 1e-6)
+    assert float(bound) == pytest.approx(bounds.max(), rel=1e-2)
+    assert where == f"3 of 3 replicates, n={n}, beta={res.beta:.6g}"
+
+
+def test_simulate_is_silent_when_no_replicate_reaches_the_cap():
+    law, n = UniformSphere(3), 10**12
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TailToleranceWarning)
+        res = simulate(law, n, lam=1.0, samples=3, seed=4, method="orderstat", output=False)
+    assert np.all(res.values["tail_error_bound"] <= 1e-6)
 
 
 @pytest.mark.parametrize("kw", [{"n": 10**18, "d": 3}, {"n": 100, "d": 64}, {"n": 10**8, "d": 5, "tail_tol": 0.1}])

@@ -7,6 +7,7 @@ computes it, so the same seed gives bit-identical results for any number of work
 from __future__ import annotations
 
 import math
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -17,6 +18,7 @@ from .._validation import (InputError, check_beta, check_choice, check_int, chec
                            check_real, check_seed, check_top_k)
 from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
+from ._nearest import TailToleranceWarning, warn_at_cap
 from ._orderstat import attend_orderstat, require_distance_law
 from ._reduction import WEIGHT_STATISTICS
 from ._result import SimulationResult
@@ -164,6 +166,10 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     Returns
     -------
     SimulationResult
+        Per-statistic means with standard errors (``res.max_weight.mean``, ``.se``, ``.ci``), the raw
+        replicates and the run's seed entropy. Where orderstat replicates stopped at the cap of nearest keys
+        with ``tail_error_bound`` above ``tail_tol``, one :class:`TailToleranceWarning` for the whole run
+        gives their count and the largest bound.
 
     Examples
     --------
@@ -200,6 +206,10 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
                 rows.extend(part)
                 if progress:
                     progress(len(rows), samples)
+    capped = [r for r in rows if r.get("at_cap")]
+    if capped:
+        warn_at_cap(max(r["nearest_count"] for r in capped), max(r["tail_error_bound"] for r in capped), tail_tol,
+                    f"{len(capped)} of {samples} replicates, n={n}, beta={beta:.6g}")
     values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ORDERSTAT_DIAGNOSTICS if stat in rows[0]}
     top = np.zeros((samples, k))
     for i, r in enumerate(rows):
@@ -222,5 +232,18 @@ def _run_batch(task, indices: range) -> list[dict]:
         return [attend_torch(law, n, beta, child(root, i), k=k, output=output, device=device, dtype=dtype)
                 for i in indices]
     attend = METHODS[method]
-    return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size, **extra)
-            for i in indices]
+    if method != "orderstat":
+        return [attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size, **extra)
+                for i in indices]
+    rows = []
+    for i in indices:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", TailToleranceWarning)
+            row = attend(law, n, beta, child(root, i), k=k, output=output, chunk_size=chunk_size, **extra)
+        for w in caught:
+            if issubclass(w.category, TailToleranceWarning):
+                row["at_cap"] = True  # summed into one warning per run by simulate
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+        rows.append(row)
+    return rows
