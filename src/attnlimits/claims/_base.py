@@ -14,8 +14,19 @@ __all__ = ["Claim", "ClaimResult", "Context", "Figure"]
 
 @dataclass
 class Figure:
-    """A figure the report draws: ``kind`` names a drawing function of :mod:`attnlimits.report`, ``data`` is
-    JSON-ready, ``caption`` says n, d, β or λ and samples."""
+    """A figure the report draws from numbers a claim computed (the report computes nothing).
+
+    Parameters
+    ----------
+    name : str
+        File name under the run's ``figures/`` folder (e.g. ``"phase.png"``).
+    kind : str
+        The drawing function of :func:`attnlimits.report.draw_figure` (a key of its ``FIGURE_KINDS``).
+    data : dict
+        JSON-ready numbers the drawing function takes (points, curves, labels).
+    caption : str
+        The caption; says n, d, β or λ and samples.
+    """
 
     name: str
     kind: str
@@ -25,7 +36,21 @@ class Figure:
 
 @dataclass
 class ClaimResult:
-    """What running a claim gives: its judged cases, its figures and the report paragraph."""
+    """What running a claim gives: its judged cases, its figures and the report paragraph.
+
+    Parameters
+    ----------
+    id, title : str
+        The claim's id and title.
+    cases : list of Case
+        Its judged cases (:class:`~attnlimits.claims.Case`).
+    figures : list of Figure
+        The figures the report draws for it.
+    paragraph : str
+        The report's paragraph on the claim.
+    elapsed : float
+        Wall seconds the claim took (set by :func:`~attnlimits.claims.run_claim`).
+    """
 
     id: str
     title: str
@@ -43,13 +68,24 @@ class ClaimResult:
 @dataclass(frozen=True)
 class Claim:
     """One claim: an id, what it states, and ``run(ctx) -> ClaimResult`` that predicts (theory), measures
-    (simulation), compares (:func:`~attnlimits.claims.judge`) and describes its figures."""
+    (simulation), compares (:func:`~attnlimits.claims.judge`) and describes its figures.
+
+    Parameters
+    ----------
+    id : str
+        The claim's id (``attnlimits reproduce --only ID``).
+    title, statement : str
+        Its title and what it states (the paper's claim, in words).
+    run : callable
+        ``run(ctx: Context) -> ClaimResult``.
+    cost : float
+        CPU seconds of the default run (measured); only orders the work when claims run side by side.
+    """
 
     id: str
     title: str
     statement: str
     run: Callable = field(repr=False)
-    #: CPU seconds of the default run (measured; only orders the work when claims run side by side).
     cost: float = 1.0
 
 
@@ -63,6 +99,21 @@ class Context:
     Each claim derives its streams from ``seed_for(claim_id, *key)``: the child of the root SeedSequence named
     by the key (:func:`attnlimits._rng.named_child`: sha256 of its canonical JSON), so one claim's numbers do
     not depend on which other claims ran or in what order.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller sizes (``attnlimits reproduce --quick``).
+    seed : int or numpy.random.SeedSequence
+        The run's root seed (converted once by :func:`attnlimits._rng.as_seed_sequence`).
+    workers : int
+        Local worker processes for the grids.
+    store : UnitStore, optional
+        Resumable store of finished units (:meth:`cached`); None computes every unit.
+    progress : callable, optional
+        ``progress(done, total)``, called as units finish.
+    directory : str or pathlib.Path, optional
+        The run's output folder; holds ``store.sqlite`` when ``store`` is None.
     """
 
     def __init__(self, *, quick: bool = False, seed=0, workers: int = 1, store=None, progress=None, directory=None):

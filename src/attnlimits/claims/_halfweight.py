@@ -28,7 +28,28 @@ __all__ = ["BracketMiss", "HalfWeightEstimate", "NearestSample", "beta_half_crn"
 
 @dataclass
 class HalfWeightEstimate:
-    """β̂_{1/2} with its standard error (of β̂ and of log β̂), the sample it came from, and ḡ on a grid."""
+    """β̂_{1/2}(n): the root of ḡ(β) = 1/2 with its delta-method standard error (see the module docstring).
+
+    Parameters
+    ----------
+    n : int
+        Context length.
+    beta : float
+        β̂_{1/2}.
+    se, log_se : float
+        Standard errors of β̂ and of log β̂: SE(log β̂) = sd_r(W_r(β̂))/(√R·dḡ/dlog β), SE(β̂) = β̂·SE(log β̂).
+    samples : int
+        Replicates R.
+    method : {"orderstat", "dense"}
+        How the sample's nearest keys were drawn.
+    slope : float
+        dḡ/dlog β at β̂.
+    tail_share : float
+        Largest share of a replicate's normaliser carried by the far keys' conditional mean at β_lo (0 for
+        ``dense``); each weight's error from dropping the far keys' fluctuation is below it.
+    dropped_bound : float
+        Bound n·e^{−CUT} on the weight of the keys a dense sample drops (0 for ``orderstat``).
+    """
 
     n: int
     beta: float
@@ -36,11 +57,12 @@ class HalfWeightEstimate:
     log_se: float
     samples: int
     method: str
-    slope: float  # dḡ/dlog β at β̂
+    slope: float
     tail_share: float
     dropped_bound: float
 
     def to_dict(self) -> dict:
+        """The fields as a JSON-ready dict."""
         return dict(self.__dict__)
 
 
@@ -129,12 +151,46 @@ def beta_half_crn(sample: NearestSample, beta_hi: float, *, level: float = 0.5,
 
 def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method: str = "orderstat",
                        pilot: int = 48, progress=None) -> tuple[HalfWeightEstimate, NearestSample]:
-    """β̂_{1/2}(n) with its SE: a small pilot (``pilot`` replicates, its own streams) locates the root from
-    ``guess`` by steps of ×3, then ``samples`` replicates bracket it in [β_p/3, 3β_p] (see :func:`beta_half_crn`);
-    should the main sample's mean not cross 1/2 in that bracket (a pilot far off), the bracket widens by ×3 on
-    the side that missed and the same replicates are drawn again (same streams) to the new β_lo.
+    """β̂_{1/2}(n), the β at which the mean max weight is 1/2, with its standard error.
 
-    Returns the estimate and the main sample (for curves of the mean max weight)."""
+    A small pilot (``pilot`` replicates, its own streams) locates the root from ``guess`` by steps of ×3, then
+    ``samples`` replicates bracket it in [β_p/3, 3β_p] (see :func:`beta_half_crn`); should the main sample's
+    mean not cross 1/2 in that bracket (a pilot far off), the bracket widens by ×3 on the side that missed and
+    the same replicates are drawn again (same streams) to the new β_lo. The root and its SE are those of the
+    module docstring (common random numbers, delta method).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        The key law (its nearest-keys distances; ``orderstat`` needs a distance law).
+    n : int
+        Context length.
+    samples : int
+        Replicates R of the main sample.
+    seed : int, sequence of int or numpy.random.SeedSequence
+        The main sample's root; the pilot draws from its child at position 2^30.
+    guess : float
+        Starting β for the pilot (e.g. the theory's β_{1/2}).
+    method : {"orderstat", "dense"}
+        How the nearest keys are drawn (:func:`attnlimits.engine._nearest_sample.nearest_sample`).
+    pilot : int
+        Replicates of the pilot.
+    progress : callable, optional
+        ``progress(done, samples)`` while the main sample is drawn.
+
+    Returns
+    -------
+    estimate : HalfWeightEstimate
+        β̂_{1/2} with its SE.
+    sample : NearestSample
+        The main sample (for curves of the mean max weight).
+
+    Raises
+    ------
+    InputError
+        When no β within a factor 3^12 of ``guess`` brings the pilot's mean max weight to 1/2, or the main
+        sample's mean does not cross 1/2 after six widenings.
+    """
     ss = as_seed_sequence(seed)
     pilot_ss = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (1 << 30,))
     g = float(guess)

@@ -24,12 +24,33 @@ CLAIMS = (CRITICAL_EXPONENT, HIGH_D_CROSSOVER, CRITICAL_CONSTANT, LOCAL_NOT_GLOB
 
 
 def claim_ids() -> list:
-    """Ids of every registered claim, in report order."""
+    """Ids of every registered claim, in report order.
+
+    Returns
+    -------
+    list of str
+        The ids of :data:`CLAIMS` (``attnlimits reproduce --only`` takes them).
+    """
     return [c.id for c in CLAIMS]
 
 
 def select_claims(only=None) -> list:
-    """The claims named in ``only`` (ids, or a comma-separated string; None: all), in report order."""
+    """The claims named in ``only``, in report order.
+
+    Parameters
+    ----------
+    only : str, sequence of str or None
+        Claim ids, or a comma-separated string of them; None or "" selects every claim.
+
+    Returns
+    -------
+    list of Claim
+
+    Raises
+    ------
+    InputError
+        For an id that is not registered (the message lists the known ids).
+    """
     if only is None or only == "":
         return list(CLAIMS)
     wanted = [s.strip() for s in (only.split(",") if isinstance(only, str) else only) if s.strip()]
@@ -42,7 +63,21 @@ def select_claims(only=None) -> list:
 
 def run_claim(claim, ctx) -> ClaimResult:
     """Run one claim; a claim that cannot run (an error, a missing dependency) is recorded as a failed case
-    saying why, never dropped."""
+    saying why, never dropped.
+
+    Parameters
+    ----------
+    claim : Claim
+        The claim to run.
+    ctx : Context
+        Sizes, root seed, workers and store of the run.
+
+    Returns
+    -------
+    ClaimResult
+        The claim's result with ``elapsed`` (wall seconds) set; on an exception, one failed case whose first
+        reason names the exception and where it was raised.
+    """
     start = time.monotonic()
     try:
         result = claim.run(ctx)

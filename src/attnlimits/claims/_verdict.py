@@ -33,7 +33,7 @@ PRECISION = 0.10
 class Case:
     """One case of a claim: prediction, measurement with SE, the comparison and its verdict.
 
-    Attributes
+    Parameters
     ----------
     id, case, statement : str
         Claim id, the case within it (e.g. ``d=3``) and what is claimed.
@@ -43,14 +43,24 @@ class Case:
         True when ``predicted`` is an exact finite-n value (then ``bias`` must be 0).
     bias : float
         Finite-n bias bound allowed on top of Z·SE (stated and justified in ``bias_reason``).
+    bias_reason : str
+        Why ``bias`` bounds the finite-n bias (shown in the report).
     effect : float or None
         Reference for the precision rule when it is not the predicted value.
     alternative : float or None
         A competing prediction the measurement must reject.
+    alternative_name : str
+        What ``alternative`` is (e.g. "the power law"), for the reasons.
     miss : bool
         True when the case states that ``predicted`` misses the measurement (by more than Z·SE + bias).
     params : dict
         n, d, β or λ, samples… (shown in the report).
+    note : str
+        Free text for the report.
+    verdict : str
+        ``"pass"`` or ``"fail"``; empty until :meth:`judged` (or :meth:`record`) sets it.
+    reasons : list of str
+        Why the case fails (empty when it passes); set with ``verdict``.
     """
 
     id: str
@@ -97,7 +107,24 @@ class Case:
 
 
 def judge(case: Case) -> tuple[str, list]:
-    """``("pass" | "fail", reasons)`` for ``case`` by the agreement (or miss), precision and rejection rules above."""
+    """Judge one case by the agreement (or miss), precision and rejection rules of this module.
+
+    With Z = :data:`Z_AGREE` = 4 and allowed = Z·SE + bias: agreement is |measured − predicted| ≤ allowed
+    (a ``miss`` case needs > allowed); precision is 1.96·SE ≤ 10% of |effect| (or |predicted|); an
+    ``alternative`` must be rejected, |measured − alternative| > allowed. An exact prediction allows no bias.
+
+    Parameters
+    ----------
+    case : Case
+        The prediction, measurement, SE and rules to apply.
+
+    Returns
+    -------
+    verdict : str
+        ``"pass"`` when no rule fails, else ``"fail"`` (also for non-finite or negative inputs).
+    reasons : list of str
+        One line per failed rule, with its numbers; empty on a pass.
+    """
     reasons = []
     values = (case.predicted, case.measured, case.se, case.bias)
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values) or case.se < 0 or case.bias < 0:

@@ -21,7 +21,14 @@ __all__ = ["head_estimates", "real_keys_summary", "attention_summary", "real_key
 
 
 def real_keys_available() -> bool:
-    """True when the ``models`` extra (torch, transformers, safetensors, the MiniLM package) is importable."""
+    """Whether the real-keys sections can run: the ``models`` extra is importable and MiniLM is on disk.
+
+    Returns
+    -------
+    bool
+        True when torch, transformers, safetensors and the MiniLM package import and its model directory
+        (:func:`~attnlimits.models.minilm_dir`) exists.
+    """
     try:
         from ._load import minilm_dir
 

@@ -49,9 +49,29 @@ def _figure(directory: Path, name: str, caption: str) -> str:
 
 
 def write_report(directory, results, meta: dict, extras=()) -> Path:
-    """Write ``directory/report.html`` for ``results`` (ClaimResults whose figures are already drawn into
-    ``directory/figures``, and embedded in the page as data URIs); ``meta`` holds the run's seed, sizes and
-    elapsed time. Returns the path."""
+    """Write ``directory/report.html``: a summary table, one section per claim and the real-keys sections.
+
+    The page is self-contained: every figure is embedded as a data URI. Nothing is computed here; the verdict
+    rule stated at the top is :func:`attnlimits.claims.judge`'s.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The run's output folder; the figures are already drawn into ``directory/figures``.
+    results : list of ClaimResult
+        The claims' results, in report order.
+    meta : dict
+        The run's ``seed``, ``quick``, ``version``, ``elapsed`` (seconds) and optionally ``when`` (ISO time;
+        default now, UTC).
+    extras : sequence of dict
+        Sections without a verdict (real transformer keys): ``paragraph``, optionally ``figure`` and
+        ``caption`` (a file under ``directory``) and ``more`` (further paragraphs with figures).
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory/report.html``.
+    """
     directory = Path(directory)
     e = html.escape
     parts = ["<!DOCTYPE html>", "<html lang='en'><head><meta charset='utf-8'>",

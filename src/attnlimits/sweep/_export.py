@@ -24,11 +24,33 @@ def table_columns(rows: list[dict]) -> list[str]:
     return [c for c in cols if c not in tail] + tail
 
 
-def export_store(store_path, out, fmt: str = "csv") -> int:
-    """Write every stored cell of ``store_path`` to ``out`` as ``fmt`` (csv, or parquet via pyarrow,
-    imported here only). Returns the number of rows written."""
+def export_store(store_path, out, fmt: str = "csv", *, section: str = "") -> int:
+    """Write every stored cell of a sweep store to a table file, one row per cell (:func:`read_rows`).
+
+    Parameters
+    ----------
+    store_path : str or pathlib.Path
+        The SQLite store (it must exist).
+    out : str or pathlib.Path
+        The file to write (its folder must exist).
+    fmt : {"csv", "parquet"}
+        csv, or parquet through pyarrow (imported here only; extra ``parquet``).
+    section : str
+        The sweep's section of the store file ("": the file's only sweep), e.g. a grid of a reproduce run's
+        ``DIR/store.sqlite``.
+
+    Returns
+    -------
+    int
+        The number of rows written.
+
+    Raises
+    ------
+    InputError
+        For an unknown format, a missing folder or store, or parquet without pyarrow.
+    """
     check_choice("format", fmt, EXPORT_FORMATS)
-    rows = read_rows(store_path)
+    rows = read_rows(store_path, section=section)
     cols = table_columns(rows)
     out = Path(out)
     if out.parent and not out.parent.exists():

@@ -23,7 +23,19 @@ __all__ = ["CellKind", "register_cell_kind", "get_cell_kind", "cell_kinds", "sim
 
 @dataclass(frozen=True)
 class CellKind:
-    """A registered cell kind: its function, its validator and the defaults of its options."""
+    """A registered cell kind (:func:`register_cell_kind`): its function, its validator and its defaults.
+
+    Parameters
+    ----------
+    name : str
+        The kind's name (``[sweep] kind = ...``).
+    function : callable
+        ``function(params, seed) -> dict``, run on each cell.
+    validate : callable, optional
+        ``validate(options, grid) -> (options, grid)``, run when a :class:`SweepSpec` of this kind is built.
+    defaults : dict, optional
+        Default options of the kind.
+    """
 
     name: str
     function: Callable
@@ -53,6 +65,16 @@ def register_cell_kind(name: str, function: Callable, *, validate: Callable | No
         Default options of this kind (merged under the sweep's own).
     replace : bool
         Allow replacing an existing registration.
+
+    Returns
+    -------
+    CellKind
+        The registration.
+
+    Raises
+    ------
+    InputError
+        For an empty name, or a name already registered to another function without ``replace``.
     """
     if not isinstance(name, str) or not name:
         raise InputError(f"invalid kind={name!r}: expected a non-empty string")

@@ -105,9 +105,23 @@ def run_sweep(spec: SweepSpec, store_path, *, workers: int = 1, scheduler: str |
 
 
 def read_rows(store_path, *, grid_only: bool = False, section: str = "") -> list[dict]:
-    """Every stored cell of the store (its ``section``) as a flat row (see :func:`row_of`): cells of the
-    current grid in grid order, then (unless ``grid_only``) cells of earlier grids in the order they
-    finished."""
+    """Every stored cell of a sweep store as a flat row: cells of the current grid in grid order, then (unless
+    ``grid_only``) cells of earlier grids in the order they finished.
+
+    Parameters
+    ----------
+    store_path : str or pathlib.Path
+        The SQLite store (it must exist).
+    grid_only : bool
+        Only the cells of the current grid.
+    section : str
+        The sweep's section of the store file ("": the file's only sweep).
+
+    Returns
+    -------
+    list of dict
+        One row per cell: its grid parameters, its results, ``elapsed`` and ``version`` (:func:`row_of`).
+    """
     with SweepStore(store_path, create=False, section=section) as store:
         meta = store.meta()
         stored = store.rows()
@@ -126,10 +140,23 @@ def _grid_keys(meta: dict) -> list[str]:
 
 
 def sweep_status(store_path, *, section: str = "") -> dict:
-    """Progress of the store's current grid: ``{"name", "kind", "done", "total", "other",
-    "by_parameter": {param: {value: {"done", "total"}}}, "elapsed"}`` (``other``: stored cells outside
-    the current grid; ``elapsed``: summed compute seconds of the stored cells); ``section``: the sweep's
-    section of the store file."""
+    """Progress of a sweep store's current grid.
+
+    Parameters
+    ----------
+    store_path : str or pathlib.Path
+        The SQLite store (it must exist).
+    section : str
+        The sweep's section of the store file ("": the file's only sweep), e.g. a grid of a reproduce run's
+        ``DIR/store.sqlite``.
+
+    Returns
+    -------
+    dict
+        ``store``, ``name``, ``kind``, ``seed``, ``options``; ``done`` and ``total`` cells of the current grid;
+        ``other``: stored cells outside it; ``elapsed``: summed compute seconds of the stored cells;
+        ``by_parameter``: per grid parameter, a list of ``{"value", "done", "total"}``.
+    """
     with SweepStore(store_path, create=False, section=section) as store:
         meta = store.meta()
         stored = {r["key"]: r for r in store.rows()}

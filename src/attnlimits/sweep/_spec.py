@@ -67,7 +67,19 @@ def cell_seed(sweep_seed: int, params: dict) -> np.random.SeedSequence:
 
 @dataclass(frozen=True)
 class Cell:
-    """One cell: its grid values, their canonical JSON, its key (sha256 hex) and its seed."""
+    """One cell of a sweep's grid (:meth:`SweepSpec.cells`).
+
+    Parameters
+    ----------
+    params : dict
+        The cell's grid values.
+    json : str
+        Their canonical JSON (sorted keys, no spaces).
+    key : str
+        The cell's key in a store: sha256 hex of ``json`` (:func:`cell_key`).
+    seed : numpy.random.SeedSequence
+        The cell's stream: the sweep seed's child named by ``params`` (:func:`cell_seed`).
+    """
 
     params: dict
     json: str
@@ -84,9 +96,10 @@ class SweepSpec:
 
         SweepSpec(name="demo", seed=7, grid={"d": [3], "n": [1000], "lam": [1.0]}, options={"samples": 200})
 
-    Attributes
+    Parameters
     ----------
     name : str
+        The sweep's name (part of its definition).
     seed : int
         Sweep seed ≥ 0; every cell's seed derives from it (see :func:`cell_seed`).
     kind : str
@@ -201,7 +214,24 @@ class SweepSpec:
 
 
 def load_spec(path) -> SweepSpec:
-    """Read and validate a sweep TOML file (tomllib); bad files raise one-line :class:`InputError`."""
+    """Read and validate a sweep TOML file (tomllib).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The TOML file: tables ``[sweep]`` (``name``, ``seed``, ``kind``, ``description``), ``[grid]`` (parameter
+        = list of values) and optionally ``[options]``.
+
+    Returns
+    -------
+    SweepSpec
+        The validated definition (:meth:`SweepSpec.from_dict`).
+
+    Raises
+    ------
+    InputError
+        One line for a missing file, invalid TOML or an invalid definition.
+    """
     import tomllib
 
     p = Path(path)
