@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._rng import as_seed_sequence
+from .._rng import as_seed_sequence, child
 from .._validation import InputError
 from ..engine._nearest_sample import (NearestSample, nearest_block, nearest_sample, nested_dense_samples,
                                       one_minus_max_weight)
@@ -192,7 +192,7 @@ def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method:
         sample's mean does not cross 1/2 after six widenings.
     """
     ss = as_seed_sequence(seed)
-    pilot_ss = np.random.SeedSequence(ss.entropy, spawn_key=tuple(ss.spawn_key) + (1 << 30,))
+    pilot_ss = child(ss, 1 << 30)
     g = float(guess)
     for _ in range(12):
         s = nearest_sample(law, n, pilot, pilot_ss, g / 2.0, method=method)
