@@ -11,18 +11,17 @@ from .laws import Empirical, KeyLaw, Subsphere, UniformSphere, VonMisesFisher, l
 
 __version__ = "0.1.0"
 
+# What users call; STATISTICS, WeightReduction and attend_exact stay importable from here (attnlimits.engine has them).
+
 __all__ = [
     "Empirical",
     "InputError",
     "KeyLaw",
-    "STATISTICS",
     "SimulationResult",
     "Subsphere",
     "UniformSphere",
     "VonMisesFisher",
-    "WeightReduction",
     "__version__",
-    "attend_exact",
     "load_key_file",
     "parse_law",
     "reproduce",

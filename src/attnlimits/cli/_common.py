@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _validation as V
 from .._json import to_jsonable
-from ..laws import LAW_FORMS, parse_law
+from ..laws._parse import LAW_FORMS, parse_law
 
 __all__ = ["COUNT", "Count", "DIMENSION", "BETA", "LAM", "SEED", "WORKERS", "TOP_K", "FIGURE_PATH", "NPZ_PATH",
            "OUT_DIR", "law_option", "setting_options", "build_law", "print_json", "print_table", "progress_callback",

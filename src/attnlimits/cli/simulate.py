@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..engine import ORDERSTAT_DIAGNOSTICS, STATISTICS, simulate
+from ..engine._montecarlo import ORDERSTAT_DIAGNOSTICS, STATISTICS, simulate
 from ..engine._montecarlo import method_choice
 from ._common import SEED, TOP_K, WORKERS, Count, build_law, setting_options, print_json, print_table, progress_callback
 

@@ -94,7 +94,7 @@ def _effective(est, beta_star) -> dict:
     law = getattr(est, "law", None)
     if law is None:
         return {key: None for key in beta_star}
-    from ..tails import N_GRID, n_key
+    from ..tails._estimate import N_GRID, n_key
 
     values = law.effective_exponents(N_GRID)
     out = {}

@@ -45,7 +45,7 @@ _ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def theory_command(d, n, beta, lam, law, as_json):
     """Predict max weight, IPR, <q,O>, the scales and the regime for N keys at BETA (or BETA = LAM * beta*_n)."""
-    from ..engine import resolve_beta
+    from ..engine._montecarlo import resolve_beta
     from ..theory import PREDICT_KEYS, predict
 
     key_law = build_law(law, d)

@@ -6,17 +6,14 @@ from ._parse import LAW_FORMS, parse_law
 from ._uniform import Subsphere, UniformSphere, uniform_distances
 from ._vmf import VonMisesFisher
 
+# What users call; LAW_FORMS, read_arrays, uniform_directions and uniform_distances stay importable from here.
 __all__ = [
     "Draw",
     "Empirical",
     "KeyLaw",
-    "LAW_FORMS",
     "Subsphere",
     "UniformSphere",
     "VonMisesFisher",
     "load_key_file",
     "parse_law",
-    "read_arrays",
-    "uniform_directions",
-    "uniform_distances",
 ]

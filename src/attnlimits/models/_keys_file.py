@@ -102,7 +102,7 @@ def read_keys_file(path) -> dict:
         When the file is missing or unreadable, lacks ``queries`` or ``keys``, or they are not two finite float
         arrays of the same width.
     """
-    from ..laws import read_arrays
+    from ..laws._empirical import read_arrays
 
     arrays = read_arrays(Path(path))
     missing = [k for k in ("queries", "keys") if k not in arrays]

@@ -99,8 +99,8 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         at n = T and the model's β, and its regime — the finite-n verdict next to the asymptotic λ; and
         ``measured_max_weight_at_train``, the model's own mean max weight over 4 windows of T tokens.
     """
-    from ..schedules import RULES
-    from ..tails import n_key
+    from ..schedules._rules import RULES
+    from ..tails._estimate import n_key
     from ._attention import attention_profile
     from ._extract import extract_keys
 

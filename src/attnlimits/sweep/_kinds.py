@@ -125,7 +125,7 @@ def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
     (dict, dict)
         The checked options and grid (grid in the given key order, ``law`` last where it was not given).
     """
-    from ..engine import METHODS
+    from ..engine._montecarlo import METHODS
 
     methods = tuple(METHODS)
     opts = dict(options)

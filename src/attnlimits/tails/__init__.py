@@ -11,11 +11,10 @@ from ._estimate import N_GRID, POOLED_QUERIES, TailEstimate, estimate_from_keys,
 from ._law import EstimatedLaw
 from ._pot import PeaksOverThreshold, fit_peaks_over_threshold, tail_class
 
+# What users call; N_GRID, POOLED_QUERIES and n_key stay importable from here.
 __all__ = [
     "EstimatedLaw",
     "LocalPowerFit",
-    "N_GRID",
-    "POOLED_QUERIES",
     "PeaksOverThreshold",
     "TailEstimate",
     "distances_to_query",
@@ -25,6 +24,5 @@ __all__ = [
     "fit_peaks_over_threshold",
     "hill_alpha",
     "model_beta",
-    "n_key",
     "tail_class",
 ]
