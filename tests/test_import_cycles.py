@@ -25,8 +25,8 @@ def _modules(root: Path) -> dict[str, Path]:
     return out
 
 
-#: Cycles through imports inside functions, known and not yet removed (issue 14; models is another engineer's).
-KNOWN_LAZY = {("attnlimits.models._decoder", "attnlimits.models._extract")}
+#: Cycles through imports inside functions, known and not yet removed (none left).
+KNOWN_LAZY: set = set()
 
 
 def _all_imports(tree: ast.Module):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._hooks import hooked_forward
+
 __all__ = ["DECODER_TYPES", "LayerSpec", "layer_specs", "decoder_qk"]
 
 #: ``model_type`` values whose eager attention this module reproduces (tested against output_attentions).
@@ -93,8 +95,6 @@ def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False
     h // (heads / kv_heads)); and the model's eager probabilities when ``output_attentions``. With ``layers``,
     only those layers are read (the others' entries are None)."""
     import torch
-
-    from ._extract import hooked_forward
 
     store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, rope=True,
                                 layers=layers)

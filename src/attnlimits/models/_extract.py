@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import InputError, check_int
+from ._decoder import decoder_qk
+from ._hooks import hooked_forward
 from ._load import LoadedModel
 
 __all__ = ["KeyExtraction", "forward_qk", "token_windows", "extract_keys"]
@@ -54,43 +56,6 @@ class KeyExtraction:
     kv_heads: list | None = None
 
 
-def hooked_forward(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, rope: bool = False,
-                   layers=None):
-    """Run the model with forward hooks on the query/key projections of the attention modules of ``layers``
-    (default all); return (store, out): ``store[("q"|"k", layer)]`` the projection outputs, and with ``rope``
-    also ``store[("rope", layer)]``, the (cos, sin) the attention module receives as ``position_embeddings``."""
-    import torch
-
-    store: dict = {}
-    hooks = []
-    for i, (_, mod, qn, kn) in enumerate(lm.attention_modules):
-        if layers is not None and i not in layers:
-            continue
-        if rope:
-            def pre(_m, _args, kwargs, i=i):
-                store[("rope", i)] = kwargs["position_embeddings"]
-            hooks.append(mod.register_forward_pre_hook(pre, with_kwargs=True))
-        for tag, attr in (("q", qn), ("k", kn)):
-            def hook(_m, _inp, out, i=i, tag=tag):
-                store[(tag, i)] = out.detach()
-            hooks.append(getattr(mod, attr).register_forward_hook(hook))
-    # without probabilities to return, the pass runs on torch's SDPA where the model supports it, so a long
-    # window does not hold T × T eager scores per layer (q and k then agree with an eager pass to float32 rounding)
-    fast = not output_attentions and bool(getattr(lm.model, "_supports_sdpa", False))
-    try:
-        if fast:
-            lm.model.set_attn_implementation("sdpa")
-        with torch.no_grad():
-            out = lm.model(input_ids=torch.as_tensor(input_ids), attention_mask=torch.as_tensor(attention_mask),
-                           output_attentions=output_attentions)
-    finally:
-        for h in hooks:
-            h.remove()
-        if fast:
-            lm.model.set_attn_implementation("eager")
-    return store, out
-
-
 def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
     """Run the model on a batch of windows and read q and k of every (or the chosen) attention layer.
 
@@ -116,8 +81,6 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
         Per layer, float32 probabilities (batch, heads, T, T) when ``output_attentions``, else None.
     """
     if lm.causal:
-        from ._decoder import decoder_qk
-
         return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers)
     store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers)
 
