@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from attnlimits import InputError
 from attnlimits.sweep import StoreBusy, SweepSpec, read_rows, run_sweep, sweep_status
 from attnlimits.sweep._store import SweepStore, UnitStore
 from sweep_helpers import comparable
@@ -28,7 +29,9 @@ def test_sections_of_one_file_are_separate_sweeps(tmp_path):
     assert run_sweep(spec(), path, section="a", progress=lambda d, t: calls.append((d, t))) == a
     assert calls == [(2, 2)]  # resumed: nothing recomputed
     assert read_rows(path, section="b") == b and sweep_status(path, section="a")["done"] == 2
-    assert sweep_status(path)["done"] == 0 and read_rows(path) == []  # the unnamed section is empty
+    for read in (sweep_status, read_rows):  # the unnamed section holds no sweep: refused, naming the sections
+        with pytest.raises(InputError, match=r"^invalid section='': .* its sections: 'a', 'b'$"):
+            read(path)
     with sqlite3.connect(path) as conn:
         keys = [k for (k,) in conn.execute("SELECT cell_key FROM cells")]
     assert sorted(k.split("/")[0] for k in keys) == ["a", "a", "b", "b"]
@@ -39,7 +42,9 @@ def test_a_store_without_sections_reads_as_before(tmp_path):
     rows = run_sweep(spec(), path)
     with sqlite3.connect(path) as conn:
         assert all("/" not in k for (k,) in conn.execute("SELECT cell_key FROM cells UNION SELECT key FROM meta"))
-    assert read_rows(path) == rows and read_rows(path, section="a") == []
+    assert read_rows(path) == rows
+    with pytest.raises(InputError, match=r"^invalid section='a': .* its sections: ''$"):
+        read_rows(path, section="a")
 
 
 def test_each_section_has_its_own_runner_lock(tmp_path):
@@ -71,3 +76,24 @@ def test_a_section_name_cannot_hold_the_separator(tmp_path):
 
     with pytest.raises(InputError, match="invalid section='a/b'"):
         SweepStore(tmp_path / "s.sqlite", section="a/b")
+
+
+def test_cli_status_and_export_read_a_section(tmp_path, cli, cli_json):
+    """`sweep status|export --section`: a grid inside a reproduce-style store (sections beside the units)."""
+    path = tmp_path / "store.sqlite"
+    a = run_sweep(spec(), path, section="grid-quick-seed0")
+    run_sweep(spec(seed=12, grid={"d": [5], "n": [100], "lam": [1.0]}), path, section="other")
+    units = UnitStore(path)
+    units.put(("claim", 1), {"x": 1.0})
+    units.close()
+    st = cli_json("sweep", "status", "--store", path, "--section", "grid-quick-seed0")
+    assert st == {**sweep_status(path, section="grid-quick-seed0"), "store": str(path)}
+    assert (st["done"], st["total"]) == (2, 2)
+    assert "1/1 cells done" in cli("sweep", "status", "--store", path, "--section", "other", check=True).stdout
+    out = tmp_path / "a.csv"
+    got = cli_json("sweep", "export", "--store", path, "--section", "grid-quick-seed0", "--out", out)
+    assert got["rows"] == len(a) == len(out.read_text().splitlines()) - 1
+    for argv in (("status",), ("export", "--out", tmp_path / "b.csv")):  # no section: refused, naming them
+        proc = cli("sweep", *argv, "--store", path)
+        (line,) = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and "its sections: 'grid-quick-seed0', 'other'" in line

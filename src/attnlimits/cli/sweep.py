@@ -58,14 +58,21 @@ def _busy(message: str) -> click.ClickException:
     return exc
 
 
+#: ``--section`` of ``status`` and ``export``: a grid of a file that holds several (``reproduce``'s store).
+SECTION = click.option("--section", default="", show_default=False,
+                       help="The sweep's section of the store file, e.g. a grid of a reproduce run's "
+                            "DIR/store.sqlite (default: the file's only sweep; an unknown one lists them).")
+
+
 @sweep_command.command("status")
-@click.option("--store", required=True, help="SQLite store written by `sweep run`.")
+@click.option("--store", required=True, help="SQLite store written by `sweep run` (or `reproduce`).")
+@SECTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def status_command(store, as_json):
+def status_command(store, section, as_json):
     """Print done/total cells of the store's current grid and the breakdown per parameter."""
     from ..sweep import sweep_status
 
-    st = sweep_status(store)
+    st = sweep_status(store, section=section)
     if as_json:
         print_json(st)
         return
@@ -81,17 +88,18 @@ def _show(v) -> str:
 
 
 @sweep_command.command("export")
-@click.option("--store", required=True, help="SQLite store written by `sweep run`.")
+@click.option("--store", required=True, help="SQLite store written by `sweep run` (or `reproduce`).")
+@SECTION
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True,
               help="Table format (parquet needs pyarrow).")
 @click.option("--out", required=True, help="Output file.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def export_command(store, fmt, out, as_json):
+def export_command(store, section, fmt, out, as_json):
     """Write one row per stored cell: grid parameters, {stat}_mean, {stat}_se, elapsed, version."""
     from ..sweep import export_store
 
     check_output_path("out", out)
-    count = export_store(store, out, fmt)
+    count = export_store(store, out, fmt, section=section)
     if as_json:
         print_json({"store": str(store), "out": str(out), "format": fmt, "rows": count})
         return

@@ -69,7 +69,8 @@ class SweepStore:
     path : str or Path
         The store file (created on first use when ``create``).
     create : bool
-        Create the file if missing; otherwise a missing store raises :class:`InputError`.
+        Create the file if missing; otherwise a missing store, or a section that holds no sweep, raises
+        :class:`InputError` (naming the file's sections).
     section : str
         The sweep's section of the file ("" : the file's only sweep; a name without ``/`` otherwise).
     """
@@ -95,6 +96,16 @@ class SweepStore:
         except sqlite3.DatabaseError as exc:
             raise InputError(f"invalid store={str(path)!r}: not a sweep store ({exc})") from None
         self._lock_fd = None
+        if not create and section not in (found := self.sections()):
+            self.conn.close()
+            raise InputError(f"invalid section={section!r}: store {str(path)!r} holds no sweep there; its sections: "
+                             f"{', '.join(repr(s) for s in found) or 'none'}")
+
+    def sections(self) -> list[str]:
+        """The sections of the file that hold a sweep ("" for the unnamed one), sorted."""
+        keys = (r[0] for r in self.conn.execute("SELECT key FROM meta"))
+        return sorted(k[:-len("definition")].rstrip("/") for k in keys
+                      if k == "definition" or k.endswith("/definition") and k.count("/") == 1)
 
     # ------------------------------------------------------------------------------------------- lock
     def acquire(self) -> None:
