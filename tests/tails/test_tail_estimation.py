@@ -61,7 +61,7 @@ def test_student_t3_is_frechet():
     est = estimate_from_scores(np.random.default_rng(2).standard_t(3, 20000), seed=2)
     assert est.tail_class == "frechet"
     assert est.xi_ci[0] <= 1 / 3 <= est.xi_ci[1]
-    values = [b["value"] for b in est.beta_star.values()]
+    values = [b.value for b in est.beta_star.values()]
     assert values[-1] < values[0]  # heavy tails: β* falls with n
 
 
@@ -73,9 +73,9 @@ def test_bounded_scores_are_weibull_with_alpha():
     assert est.alpha_ci[0] <= 2.0 <= est.alpha_ci[1]
     known = estimate_from_scores(s, endpoint=1.0)
     assert known.tail_class == "weibull" and known.alpha_ci[0] <= 2.0 <= known.alpha_ci[1]
-    values = [b["value"] for b in known.beta_star.values()]
+    values = [b.value for b in known.beta_star.values()]
     assert all(b > a for a, b in zip(values, values[1:]))
-    assert all(b["lo"] <= b["value"] <= b["hi"] for b in known.beta_star.values())
+    assert all(lo <= value <= hi for value, lo, hi in known.beta_star.values())
 
 
 def test_tail_class_rule():
@@ -138,4 +138,20 @@ def test_beta_star_keys_are_exact():
     assert [n_key(n) for n in (1000, 10**9, 2048, 131072, 512)] == ["1e3", "1e9", "2048", "131072", "512"]
     d = UniformSphere(3).draw(np.random.default_rng(0), 5000).distances
     est = estimate_from_scores(1.0 - d, endpoint=1.0)
-    assert list(est.beta_star) == ["1e3", "1e4", "1e5", "1e6", "1e7", "1e8", "1e9"]
+    assert list(est.beta_star) == [10**e for e in range(3, 10)]
+    assert list(est.to_dict()["beta_star"]) == ["1e3", "1e4", "1e5", "1e6", "1e7", "1e8", "1e9"]
+
+
+def test_beta_star_is_keyed_by_n_with_records_and_the_string_keys_are_deprecated():
+    d = UniformSphere(3).draw(np.random.default_rng(0), 5000).distances
+    est = estimate_from_scores(1.0 - d, endpoint=1.0, ns=[4096, 10**6])
+    b = est.beta_star[10**6]
+    assert b.lo <= b.value <= b.hi and tuple(b) == (b.value, b.lo, b.hi)
+    assert est.to_dict()["beta_star"] == {"4096": est.beta_star[4096]._asdict(), "1e6": b._asdict()}
+    with pytest.deprecated_call():
+        old = est.beta_star["1e6"]
+    assert old is b
+    with pytest.deprecated_call():
+        assert b["value"] == b.value and b[0] == b.value
+    with pytest.raises(KeyError):
+        est.beta_star["1e7"]

@@ -46,7 +46,7 @@ import math
 import numpy as np
 
 from .._rng import generator
-from ..laws import uniform_distances
+from ..laws._uniform import uniform_distances
 from ._reduction import _EXP_ZERO
 
 #: Slack of :func:`may_weigh` (above 745.2, so rounding cannot drop a key that weighs).

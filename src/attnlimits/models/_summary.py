@@ -100,7 +100,6 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         ``measured_max_weight_at_train``, the model's own mean max weight over 4 windows of T tokens.
     """
     from ..schedules._rules import RULES
-    from ..tails._estimate import n_key
     from ._attention import attention_profile
     from ._extract import extract_keys
 
@@ -112,10 +111,10 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     ns = [int(n) for n in ns if int(n) != n_train]
     rows = []
     for layer, head, est in head_estimates(ex, max_queries=queries_per_head, ns=[n_train, *ns]):
-        b_train = est.beta_star[n_key(n_train)]["value"]
-        value = [est.beta_star[n_key(n)]["value"] for n in ns]
-        lo = [est.beta_star[n_key(n)]["lo"] for n in ns]
-        hi_ = [est.beta_star[n_key(n)]["hi"] for n in ns]
+        b_train = est.beta_star[n_train].value
+        value = [est.beta_star[n].value for n in ns]
+        lo = [est.beta_star[n].lo for n in ns]
+        hi_ = [est.beta_star[n].hi for n in ns]
         mult = {"none": np.ones(len(ns))}
         mult.update({name: np.asarray(RULES[name](np.array(ns, dtype=float), n_train), dtype=float)
                      for name in ("yarn", "qwen", "ssmax")})

@@ -43,9 +43,10 @@ TOP_SQRT = 16.0
 
 @dataclass
 class LocalPowerFit:
-    """α̂, ĉ of F(t) ~ c·t^α near D = 0, with the number of order statistics used and a stability record.
+    """α̂, ĉ of F(t) ~ c·t^α near D = 0, with the number of order statistics used and a stability record
+    (SPEC §5; made by :func:`fit_local_power`).
 
-    Attributes
+    Parameters
     ----------
     alpha, alpha_ci : float, (float, float)
         Estimated local exponent and its 95% interval.
@@ -59,6 +60,8 @@ class LocalPowerFit:
         Order statistics used, sample size, threshold t = D_(k+1).
     stable : bool
         True when α̂ at k/4 agrees with α̂ at k (threshold-stability check passed at the chosen k).
+    cov : numpy.ndarray, shape (2, 2)
+        Covariance of (α̂, ẑ): the inverse observed information.
     path : list of (k, α̂, lo, hi, stable)
         The threshold-stability record over a geometric grid of k.
     """
@@ -127,7 +130,27 @@ def _log_hyp(alpha, z):
 
 
 def distances_to_query(keys, query) -> np.ndarray:
-    """D_i = 1 − ⟨q̂, k̂_i⟩ for unit-normalised query and keys, computed as |k̂ − q̂|²/2 (no cancellation)."""
+    """The distances D_i = 1 − ⟨q̂, k̂_i⟩ of keys to a query, both unit-normalised (SPEC §1).
+
+    Computed as |k̂_i − q̂|²/2, which does not cancel for keys near the query.
+
+    Parameters
+    ----------
+    keys : array_like, shape (m, d)
+        Non-zero, finite keys.
+    query : array_like, shape (d,)
+        A non-zero, finite query.
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        D_i ∈ [0, 2].
+
+    Examples
+    --------
+    >>> distances_to_query([[1.0, 0.0], [0.0, 2.0], [-3.0, 0.0]], [1.0, 0.0]).tolist()
+    [0.0, 1.0, 2.0]
+    """
     keys = np.asarray(keys, dtype=float)
     query = np.asarray(query, dtype=float).reshape(-1)
     if keys.ndim != 2 or keys.shape[1] != query.shape[0] or keys.shape[0] < 1:
@@ -143,8 +166,25 @@ def distances_to_query(keys, query) -> np.ndarray:
 
 
 def hill_alpha(sorted_d: np.ndarray, k: int, level: float = 0.95):
-    """Plain Hill α̂ = k/Σ log(t/D_(i)) from the k smallest sorted distances (t = D_(k+1)) and its exact
-    interval from 2kα/α̂ ~ χ²_{2k} — exact only for a pure power law on [0, t]."""
+    """The plain Hill estimate α̂ = k/Σ_{i≤k} log(t/D_(i)) of the local exponent, t = D_(k+1) (SPEC §5).
+
+    Its interval comes from 2kα/α̂ ~ χ²_{2k}, exact only for a pure power law F ∝ t^α on [0, t];
+    :func:`fit_local_power` adds the curvature term that the sphere's and vMF's densities need.
+
+    Parameters
+    ----------
+    sorted_d : numpy.ndarray
+        Positive distances in increasing order (at least k + 1).
+    k : int
+        Number of order statistics below the threshold.
+    level : float
+        Interval level (default 0.95).
+
+    Returns
+    -------
+    alpha, lo, hi, t : float
+        α̂, its interval and the threshold t.
+    """
     t = sorted_d[k]
     s = float(np.sum(np.log(t / sorted_d[:k])))
     alpha = k / s
@@ -236,10 +276,14 @@ def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_m
         model does not absorb grows with k and makes large k fail, noise at small k does not matter.
     level : float
         Interval level (default 0.95).
+    k_min : int
+        Smallest k of the stability grid (default 50); at least 4·k_min + 1 positive distances are needed.
 
     Returns
     -------
     LocalPowerFit
+        α̂ with its Wald interval, ẑ, ĉ = (k/m)·t^{−α̂}/₁F₁(α̂; α̂+1; ẑ) and the stability path (module
+        docstring).
     """
     d = np.asarray(distances, dtype=float).reshape(-1)
     if d.size == 0 or not np.all(np.isfinite(d)):

@@ -16,7 +16,9 @@ F at the threshold — the effective exponent α_n of SPEC §2a at n = m/k — i
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,7 +27,7 @@ from ._endpoint import LocalPowerFit, distances_to_query, fit_local_power
 from ._law import EstimatedLaw
 from ._pot import PeaksOverThreshold, fit_peaks_over_threshold
 
-__all__ = ["TailEstimate", "N_GRID", "n_key", "estimate_from_keys", "estimate_from_scores", "model_beta", "POOLED_QUERIES"]
+__all__ = ["BetaStar", "TailEstimate", "N_GRID", "n_key", "estimate_from_keys", "estimate_from_scores", "model_beta", "POOLED_QUERIES"]
 
 #: Context lengths at which β*_n is predicted: 1e3, 1e4, …, 1e9.
 N_GRID = tuple(10**e for e in range(3, 10))
@@ -33,11 +35,84 @@ N_GRID = tuple(10**e for e in range(3, 10))
 POOLED_QUERIES = 64
 
 
+class BetaStar(NamedTuple):
+    """The predicted critical scale β*_n = (c·n)^{1/α} at one context length, with its 95% interval (SPEC §2, §5).
+
+    Parameters
+    ----------
+    value : float
+        β*_n from the estimated α, c.
+    lo, hi : float
+        Its 95% interval.
+    """
+
+    value: float
+    lo: float
+    hi: float
+
+    def __getitem__(self, key):
+        if isinstance(key, str):  # the former JSON record {"value", "lo", "hi"}
+            warnings.warn(f"TailEstimate.beta_star[n][{key!r}] is deprecated; use .{key}", DeprecationWarning,
+                          stacklevel=2)
+            return getattr(self, key)
+        return tuple.__getitem__(self, key)
+
+
+class ByContextLength(dict):
+    """A dict keyed by the context length n (int). The former JSON-string keys (``"1e6"``, ``"4096"``) still
+    index it, with a DeprecationWarning."""
+
+    def __missing__(self, key):
+        if isinstance(key, str):
+            try:
+                n = int(float(key))
+            except ValueError:
+                raise KeyError(key) from None
+            if n in self:
+                warnings.warn(f"string keys of TailEstimate.beta_star / regime_at are deprecated; use [{n}]",
+                              DeprecationWarning, stacklevel=2)
+                return self[n]
+        raise KeyError(key)
+
+
 @dataclass
 class TailEstimate:
-    """The estimated tail of one query's scores (or of a pool of queries), in the JSON form of
-    ``attnlimits tail`` (keys ``tail_class``, ``xi``, ``xi_ci``, ``alpha``, ``alpha_ci``, ``c``, ``beta_star``,
-    ``model_beta``, ``regime_at``)."""
+    """The estimated tail of one query's scores (or of a pool of queries), and β*_n from it (SPEC §5).
+
+    :meth:`to_dict` is the JSON form of ``attnlimits tail`` (keys ``tail_class``, ``xi``, ``xi_ci``,
+    ``alpha``, ``alpha_ci``, ``c``, ``beta_star``, ``model_beta``, ``regime_at``, ...), where context lengths
+    become strings (``"1e6"``).
+
+    Parameters
+    ----------
+    tail_class : {"weibull", "gumbel", "frechet"}
+        The (effective, finite-n) extreme-value class of the scores.
+    xi : float
+        The shape ξ of the generalized Pareto tail (−1/α for a known endpoint).
+    xi_ci : tuple of float
+        Its 95% interval.
+    alpha : float or None
+        Local exponent α of F(t) ~ c·t^α (None where the class is not weibull).
+    alpha_ci : tuple of float or None
+        Its 95% interval.
+    c : float or None
+        Local constant c.
+    beta_star : dict of int to BetaStar
+        β*_n = (c·n)^{1/α} with its 95% interval for each context length n asked for, e.g.
+        ``est.beta_star[10**6].value``.
+    model_beta : float, optional
+        The model's inverse temperature |q|·median|k|·scale (:func:`model_beta`), where a scale was given.
+    regime_at : dict of int to str, optional
+        The regime (exact E[max weight], SPEC §2) of the estimated law at ``model_beta``, per n.
+    method : str
+        How the estimate was made.
+    fit : LocalPowerFit or PeaksOverThreshold, optional
+        The underlying fit (pooled: the median query's).
+    law : EstimatedLaw, optional
+        The estimated key law (known endpoint, from keys only).
+    per_query : list of dict, optional
+        Pooled only: each query's α̂, interval, ĉ, k and stability.
+    """
 
     tail_class: str
     xi: float
@@ -54,10 +129,21 @@ class TailEstimate:
     per_query: list | None = None
 
     def to_dict(self) -> dict:
+        """The JSON record of ``attnlimits tail --json``.
+
+        Returns
+        -------
+        dict
+            The fields above with context lengths as keys of :func:`n_key` (``"1e6"``), each β*_n as
+            ``{"value", "lo", "hi"}``, and the fit's ``k``, ``m``, ``threshold``, ``curvature``, ``stable`` and
+            the number of pooled ``queries``.
+        """
         return {"tail_class": self.tail_class, "xi": self.xi, "xi_ci": list(self.xi_ci),
                 "alpha": self.alpha, "alpha_ci": None if self.alpha_ci is None else list(self.alpha_ci),
-                "c": self.c, "beta_star": self.beta_star, "model_beta": self.model_beta,
-                "regime_at": self.regime_at, "method": self.method,
+                "c": self.c, "beta_star": {n_key(n): b._asdict() for n, b in self.beta_star.items()},
+                "model_beta": self.model_beta,
+                "regime_at": None if self.regime_at is None else {n_key(n): r for n, r in self.regime_at.items()},
+                "method": self.method,
                 "k": getattr(self.fit, "k", None), "m": getattr(self.fit, "m", None),
                 "threshold": getattr(self.fit, "threshold", None), "curvature": getattr(self.fit, "z", None),
                 "stable": getattr(self.fit, "stable", None), "queries": None if self.per_query is None else len(self.per_query)}
@@ -70,13 +156,13 @@ def n_key(n) -> str:
     return f"1e{e}" if n == 10**e and e >= 3 else str(n)
 
 
-def _beta_table(fit, ns) -> dict:
+def _beta_table(fit, ns) -> ByContextLength:
     ns = list(ns)
-    if len({n_key(n) for n in ns}) != len(ns):
+    if len({int(n) for n in ns}) != len(ns):
         raise InputError(f"invalid n={ns}: expected distinct context lengths")
     value, lo, hi = fit.beta_star(np.asarray(ns, dtype=float))
-    return {n_key(n): {"value": float(v), "lo": float(a), "hi": float(b)}
-            for n, v, a, b in zip(ns, np.atleast_1d(value), np.atleast_1d(lo), np.atleast_1d(hi))}
+    return ByContextLength({int(n): BetaStar(float(v), float(a), float(b))
+                            for n, v, a, b in zip(ns, np.atleast_1d(value), np.atleast_1d(lo), np.atleast_1d(hi))})
 
 
 def _from_power(fit: LocalPowerFit, method: str, ns) -> TailEstimate:
@@ -91,9 +177,28 @@ def _from_pot(fit: PeaksOverThreshold, ns) -> TailEstimate:
 
 
 def model_beta(queries, keys, scale: float) -> float:
-    """The inverse temperature a model applies to unit directions: |q|·median|k|·scale (scale = 1/√d_head).
+    """The inverse temperature a model applies to unit directions: β = |q|·median|k|·scale.
 
-    For several queries, the median over them of |q|·median|k|·scale.
+    A score q·k·scale equals β⟨q̂, k̂⟩ with β = |q||k|·scale; the median over keys stands in for |k|.
+
+    Parameters
+    ----------
+    queries : array_like, shape (d,) or (r, d)
+        One query or several.
+    keys : array_like, shape (m, d)
+        The keys.
+    scale : float
+        The model's logit scale (1/√d_head).
+
+    Returns
+    -------
+    float
+        |q|·median|k|·scale; for several queries the median over them.
+
+    Examples
+    --------
+    >>> model_beta([3.0, 4.0], [[1.0, 0.0], [0.0, 2.0], [0.0, 3.0]], 0.5)
+    5.0
     """
     q = np.atleast_2d(np.asarray(queries, dtype=float))
     med_k = float(np.median(np.linalg.norm(np.asarray(keys, dtype=float), axis=1)))
@@ -102,11 +207,31 @@ def model_beta(queries, keys, scale: float) -> float:
 
 def estimate_from_scores(scores, *, endpoint: float | None = None, k: int | None = None, ns=N_GRID,
                          bootstrap: int = 200, seed=0) -> TailEstimate:
-    """Estimate the tail of raw scores of one query.
+    """Estimate the tail of raw scores of one query, and β*_n from it (SPEC §5).
 
     With ``endpoint`` E the scores are bounded by E, D = E − s, and α, c come from the smallest D
     (:func:`fit_local_power`); without it a generalized Pareto fit above a threshold gives ξ and the class
     (:func:`fit_peaks_over_threshold`).
+
+    Parameters
+    ----------
+    scores : array_like, shape (m,)
+        Finite raw scores.
+    endpoint : float, optional
+        A known upper bound E of the scores (≥ every score).
+    k : int, optional
+        Order statistics (or exceedances) used; default chosen by the fit.
+    ns : sequence of int
+        Distinct context lengths at which β*_n is predicted (default 1e3 … 1e9).
+    bootstrap : int
+        Bootstrap replicates of the peaks-over-threshold interval.
+    seed : int or SeedSequence
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    TailEstimate
+        The class, ξ, α, c and ``beta_star`` keyed by n.
     """
     s = np.asarray(scores)
     if s.ndim != 1 or s.dtype.kind not in "fiu":
@@ -136,6 +261,34 @@ def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bo
     With ``scale`` (the model's 1/√d_head), ``model_beta`` is |q|·median|k|·scale (pooled: the median over
     the queries) and ``regime_at`` maps each n of ``ns`` to the regime (exact E[max weight], SPEC §2) of
     the estimated law at that β.
+
+    Parameters
+    ----------
+    queries : array_like, shape (r, d)
+        Queries.
+    keys : array_like, shape (m, d)
+        Keys (exact duplicates count once).
+    query_index : int
+        The query used when not pooled.
+    pooled : bool
+        Pool up to ``max_queries`` queries (medians with bootstrap intervals).
+    scale : float, optional
+        The model's logit scale (1/√d_head): gives ``model_beta`` and ``regime_at``.
+    k : int, optional
+        Order statistics per fit; default chosen by threshold stability.
+    ns : sequence of int
+        Distinct context lengths at which β*_n is predicted (default 1e3 … 1e9).
+    regimes : bool
+        With ``scale``, also compute ``regime_at`` (the exact E[max weight] per n).
+    max_queries : int
+        Most queries pooled (evenly spaced).
+    seed : int or SeedSequence
+        Seed of the bootstrap over queries.
+
+    Returns
+    -------
+    TailEstimate
+        α̂, ĉ, ``beta_star`` keyed by n, and ``law`` (the :class:`EstimatedLaw` of the median query).
     """
     queries = np.asarray(queries, dtype=float)
     keys = np.asarray(keys, dtype=float)
@@ -167,7 +320,7 @@ def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bo
         if regimes:
             from ..theory import regime
 
-            est.regime_at = {key: regime(est.law, int(n), est.model_beta) for key, n in zip(est.beta_star, ns)}
+            est.regime_at = ByContextLength({n: regime(est.law, n, est.model_beta) for n in est.beta_star})
     return est
 
 
@@ -185,8 +338,8 @@ def _pooled(fits, ns, seed, level: float = 0.95, resamples: int = 2000) -> TailE
     b_med = np.median(log_b, axis=0)
     b_lo, b_hi = np.quantile(np.median(log_b[idx], axis=1), q, axis=0)
     a = float(np.median(alpha))
-    beta_star = {key: {"value": float(np.exp(v)), "lo": float(np.exp(lo)), "hi": float(np.exp(hi))}
-                 for key, v, lo, hi in zip(_beta_table(fits[0], ns), b_med, b_lo, b_hi)}  # keys in the order of ns
+    beta_star = ByContextLength({n: BetaStar(float(np.exp(v)), float(np.exp(lo)), float(np.exp(hi)))
+                                 for n, v, lo, hi in zip(_beta_table(fits[0], ns), b_med, b_lo, b_hi)})  # order of ns
     est = TailEstimate(tail_class="weibull", xi=-1.0 / a, xi_ci=(-1.0 / a_lo, -1.0 / a_hi), alpha=a,
                        alpha_ci=(float(a_lo), float(a_hi)), c=float(np.exp(np.median(log_c))), beta_star=beta_star)
     est.fit = fits[int(np.argsort(alpha)[len(fits) // 2])]

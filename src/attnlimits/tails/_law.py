@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .._validation import InputError, check_int
-from ..laws import Draw, KeyLaw, uniform_directions
+from ..laws._base import Draw, KeyLaw, uniform_directions
 from ._endpoint import LocalPowerFit
 
 __all__ = ["EstimatedLaw"]

@@ -33,9 +33,9 @@ __all__ = ["PeaksOverThreshold", "fit_peaks_over_threshold", "tail_class"]
 
 @dataclass
 class PeaksOverThreshold:
-    """A generalized Pareto fit above a threshold, with bootstrap replicates.
+    """A generalized Pareto fit above a threshold, with bootstrap replicates (SPEC §5).
 
-    Attributes
+    Parameters
     ----------
     xi, xi_ci : float, (float, float)
         Shape ξ̂ and its 95% bootstrap percentile interval.
@@ -53,6 +53,8 @@ class PeaksOverThreshold:
         c = p_u (ασ)^{−α} in the Weibull class (F of the distance to the fitted endpoint ~ c·t^α), else None.
     endpoint : float or None
         u + σ/|ξ| in the Weibull class, else None.
+    boot_xi, boot_sigma : numpy.ndarray
+        The bootstrap replicates of ξ̂ and σ̂.
     """
 
     xi: float
@@ -81,7 +83,23 @@ class PeaksOverThreshold:
 
 
 def tail_class(xi_lo: float, xi_hi: float) -> str:
-    """``weibull`` if the interval for ξ lies below 0, ``frechet`` above 0, ``gumbel`` if it holds 0."""
+    """The extreme-value class an interval for ξ points to (effective at finite n, SPEC §5).
+
+    Parameters
+    ----------
+    xi_lo, xi_hi : float
+        The ends of the interval for the generalized Pareto shape ξ.
+
+    Returns
+    -------
+    str
+        ``weibull`` if the interval lies below 0, ``frechet`` above 0, ``gumbel`` if it holds 0.
+
+    Examples
+    --------
+    >>> tail_class(-0.2, -0.05), tail_class(-0.1, 0.1), tail_class(0.2, 0.4)
+    ('weibull', 'gumbel', 'frechet')
+    """
     if xi_hi < 0:
         return "weibull"
     if xi_lo > 0:
@@ -108,10 +126,14 @@ def fit_peaks_over_threshold(scores, *, k: int | None = None, bootstrap: int = 2
         Bootstrap replicates for the interval (default 200).
     seed : int or SeedSequence
         Seed of the bootstrap.
+    level : float
+        Level of the bootstrap percentile interval for ξ (default 0.95).
 
     Returns
     -------
     PeaksOverThreshold
+        ξ̂, σ̂ above the threshold u = s_(m−k), the interval and class; in the Weibull class also α = −1/ξ,
+        c = p_u (ασ)^{−α} and the endpoint u + ασ.
     """
     s = np.asarray(scores, dtype=float).reshape(-1)
     if s.size == 0 or not np.all(np.isfinite(s)):
