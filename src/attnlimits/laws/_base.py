@@ -15,7 +15,15 @@ __all__ = ["KeyLaw", "Draw", "uniform_directions"]
 @dataclass
 class Draw:
     """One block of keys drawn from a law: their distances D = 1 − ⟨q,K⟩ and whatever the law needs
-    (``latent``) to rebuild the keys' tangent components later without drawing the distances again."""
+    (``latent``) to rebuild the keys' tangent components later without drawing the distances again.
+
+    Parameters
+    ----------
+    distances : numpy.ndarray
+        D = 1 − ⟨q,K⟩ of each key (SPEC §1).
+    latent : tuple
+        The law's own per-key variables, read back by its :meth:`KeyLaw.tangents` (default empty).
+    """
 
     distances: np.ndarray
     latent: tuple = ()

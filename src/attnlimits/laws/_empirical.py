@@ -78,6 +78,20 @@ def load_key_file(path, d: int | None = None, query_index: int = 0) -> Empirical
     ``.safetensors`` (tensors ``keys`` and optionally ``queries``), never unpickling anything.
 
     The query is row ``query_index`` of ``queries`` where present, else the normalised mean key.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The key file.
+    d : int, optional
+        The expected key dimension (InputError when the file's differs).
+    query_index : int
+        Row of ``queries`` used as the query (default 0).
+
+    Returns
+    -------
+    Empirical
+        The empirical law of the keys, seen from the query, with spec ``file:PATH``.
     """
     path = Path(path)
     arrays = read_arrays(path)

@@ -14,8 +14,23 @@ LAW_FORMS = "uniform, vmf:KAPPA[:ANGLE], subsphere:K or file:PATH"
 
 
 def parse_law(text: str, d: int) -> KeyLaw:
-    """Build the key law named by ``text`` in dimension ``d``.
+    """Build the key law named by ``text`` in dimension ``d`` (the CLI's ``--law``).
 
+    Parameters
+    ----------
+    text : str
+        ``uniform``, ``vmf:KAPPA[:ANGLE]``, ``subsphere:K`` or ``file:PATH``.
+    d : int
+        Dimension of the ambient space.
+
+    Returns
+    -------
+    KeyLaw
+        :class:`UniformSphere`, :class:`VonMisesFisher`, :class:`Subsphere` or :class:`Empirical`
+        (:func:`load_key_file`).
+
+    Examples
+    --------
     >>> parse_law("subsphere:3", 8).local_exponent
     1.0
     """

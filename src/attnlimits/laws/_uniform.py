@@ -16,7 +16,7 @@ __all__ = ["UniformSphere", "Subsphere", "uniform_distances", "uniform_distances
 
 
 def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray:
-    """Draw D = 1 − ⟨q,K⟩ for K uniform on S^{d−1}, exactly and with O(1) work per key.
+    """Draw D = 1 − ⟨q,K⟩ for K uniform on S^{d−1}, exactly and with O(1) work per key (SPEC §1).
 
     d = 2: D = 2 sin²(πU/2); d = 3: D = 2U (⟨q,K⟩ is uniform on [−1, 1]); d ≥ 4: Ulrich's (1984)
     symmetric-beta construction, ⟨q,K⟩ = ρ cos(2πU2) with ρ = √(1 − V), V = U1^{2/(d−2)} (ρ is the radius
@@ -91,6 +91,13 @@ def uniform_distances_torch(torch, gen, size: int, k: int, device):
 class UniformSphere(KeyLaw):
     """Keys i.i.d. uniform on S^{d−1}: D/2 ~ Beta(α, α), α = (d−1)/2, F(t) ~ c_d t^α (SPEC §1).
 
+    Parameters
+    ----------
+    d : int
+        Dimension of the ambient space, in [2, 4096].
+
+    Examples
+    --------
     >>> law = UniformSphere(3)
     >>> law.local_exponent, round(float(np.exp(law.log_local_constant)), 12)
     (1.0, 0.5)
@@ -186,7 +193,20 @@ class UniformSphere(KeyLaw):
 
 class Subsphere(UniformSphere):
     """Keys uniform on a great subsphere S^{k−1} through the query (2 ≤ k ≤ d): local exponent (k−1)/2
-    whatever d (SPEC §2) — the law of D is that of uniform keys in dimension k."""
+    whatever d (SPEC §2) — the law of D is that of uniform keys in dimension k.
+
+    Parameters
+    ----------
+    d : int
+        Dimension of the ambient space, in [2, 4096].
+    k : int
+        Dimension of the subspace holding the subsphere, 2 ≤ k ≤ d.
+
+    Examples
+    --------
+    >>> Subsphere(64, 3).local_exponent
+    1.0
+    """
 
     def __init__(self, d: int, k: int):
         d = check_dimension(d)

@@ -19,6 +19,16 @@ class VonMisesFisher(KeyLaw):
     ρ(q) = e^{κ cos θ}/M(κ) (w.r.t. normalised surface measure), so α = (d−1)/2 and c = c_d·ρ(q) (SPEC §2).
     The distance to μ is drawn by Wood's (1994) rejection algorithm written in D' = 1 − ⟨μ,K⟩,
     D' = 2bZ/(1 − (1−b)Z) with Z ~ Beta(α, α), which keeps full relative precision near D' = 0.
+
+    Parameters
+    ----------
+    d : int
+        Dimension of the ambient space, in [2, 4096].
+    kappa : float
+        Concentration κ ∈ [0, 1e8] (κ = 0: uniform keys).
+    angle : float
+        Angle θ ∈ [0, π] between the mean direction μ and the query (default 0). Only θ = 0 has an exact
+        distance law (the theory and ``method="orderstat"`` need it).
     """
 
     def __init__(self, d: int, kappa: float, angle: float = 0.0):
