@@ -64,7 +64,22 @@ def _solve_log_beta(f, guess: float, what: str) -> float:
 
 
 def beta_iso_first_order(law, n, n_train, beta_train) -> float:
-    """β_train·t_T/t_n: λ̃ = β t_n held fixed (SPEC §2a), t_n the 1/n quantile of the exact distance CDF."""
+    """The first-order iso-selectivity schedule β_train·t_T/t_n: λ̃ = β t_n held fixed (SPEC §2a).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with a smooth distance CDF (uniform, or an estimated law).
+    n, n_train : int
+        Context length and training length T.
+    beta_train : float
+        β of the head at T.
+
+    Returns
+    -------
+    float
+        β_train·t_T/t_n, with t_n the 1/n quantile of the exact distance CDF.
+    """
     from ..theory import effective_exponent
 
     return float(beta_train) * effective_exponent(law, n_train).t_n / effective_exponent(law, n).t_n
@@ -92,10 +107,10 @@ def beta_iso_eff(law, n, n_train, beta_train) -> float:
     n, n_train = check_int("n", n, minimum=2), check_int("n-train", n_train, minimum=2)
     beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
     e_t, e_n = effective_exponent(law, n_train), effective_exponent(law, n)
-    target = _logit(PoissonKingman(e_t.alpha_eff, beta_train * e_t.t_n).expected_max_weight())
+    target = _logit(PoissonKingman(e_t.alpha_eff, beta_train * e_t.t_n).max_weight_limit())
     if abs(e_n.alpha_eff - e_t.alpha_eff) <= 1e-12 * e_t.alpha_eff:
         return beta_train * e_t.t_n / e_n.t_n
-    f = lambda y: _logit(PoissonKingman(e_n.alpha_eff, math.exp(y)).expected_max_weight()) - target  # noqa: E731
+    f = lambda y: _logit(PoissonKingman(e_n.alpha_eff, math.exp(y)).max_weight_limit()) - target  # noqa: E731
     return _solve_log_beta(f, math.log(beta_train * e_t.t_n), "β_iso_eff") / e_n.t_n
 
 

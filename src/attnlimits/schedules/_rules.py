@@ -16,6 +16,23 @@ def yarn(n, n_train):
     """YaRN: attention factor m = 0.1·ln s + 1 with s = max(1, n/L) on cos/sin, i.e. on q and k: m².
 
     transformers ``_compute_yarn_parameters`` (``get_mscale``; s = 4 → m² = 1.2965).
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L.
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier (0.1·ln s + 1)².
+
+    Examples
+    --------
+    >>> round(float(yarn(16384, 4096)), 4)
+    1.2965
     """
     s = np.maximum(np.asarray(n, dtype=float) / n_train, 1.0)
     return (0.1 * np.log(s) + 1.0) ** 2
@@ -25,26 +42,83 @@ def longrope(n, n_train):
     """LongRoPE / Phi-3: m = √(1 + ln s / ln L) on q and k (s = n/L > 1, else 1): m² = 1 + ln s / ln L.
 
     transformers ``_compute_longrope_parameters``.
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L.
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier 1 + ln s / ln L.
     """
     s = np.maximum(np.asarray(n, dtype=float) / n_train, 1.0)
     return 1.0 + np.log(s) / np.log(n_train)
 
 
 def qwen_logn(n, n_train):
-    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that)."""
+    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that).
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L.
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier max(1, ln n / ln L).
+    """
     return np.maximum(1.0, np.log(np.asarray(n, dtype=float)) / np.log(n_train))
 
 
 def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 8192.0):
     """Llama 4 temperature tuning (NoPE layers): q at position p = n − 1 scaled by
-    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L."""
+    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L.
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float, optional
+        Training length L (unused: accepted so that every rule has one signature).
+    attn_scale : float
+        The rule's ``attn_scale`` (default 0.1).
+    floor_scale : float
+        The rule's ``floor_scale`` (default 8192).
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier 1 + attn_scale·ln(floor(n/floor_scale) + 1).
+    """
     n = np.asarray(n, dtype=float)
     return 1.0 + attn_scale * np.log1p(np.floor(n / floor_scale))
 
 
 def ssmax(n, n_train, *, s: float = 0.43):
     """Scalable-Softmax: logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so relative
-    to the trained β the multiplier is ln n / ln L, whatever s (returned here)."""
+    to the trained β the multiplier is ln n / ln L, whatever s (returned here).
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L.
+    s : float
+        The rule's scale (default 0.43; it cancels in the ratio).
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier ln n / ln L.
+    """
     return np.log(np.asarray(n, dtype=float)) / np.log(n_train)
 
 
@@ -53,5 +127,18 @@ RULES = {"yarn": yarn, "longrope": longrope, "qwen": qwen_logn, "llama4": llama4
 
 
 def multipliers(n, n_train) -> dict:
-    """Every rule's multiplier at the context lengths ``n`` (array), by rule name."""
+    """Every rule's logit multiplier at the context lengths ``n``, by rule name (SPEC §5).
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``{"yarn", "longrope", "qwen", "llama4", "ssmax"}`` → the multipliers at ``n``.
+    """
     return {name: np.asarray(f(n, n_train), dtype=float) for name, f in RULES.items()}
