@@ -124,7 +124,7 @@ def test_wrong_predictions_are_rejected(quick):
             assert _rejudge(r, 1.3 * r["predicted"]).verdict == "fail"  # exact / effective value off by 30%
     for r in _records(quick, "critical-constant"):
         lam = r["params"]["lam"]
-        assert _rejudge(r, PoissonKingman(1.0, 2.0 * lam).expected_ipr(), bias=0.0).verdict == "fail"  # λ off by 2
+        assert _rejudge(r, PoissonKingman(1.0, 2.0 * lam).ipr_limit(), bias=0.0).verdict == "fail"  # λ off by 2
     for r in _records(quick, "local-not-global"):
         if r["case"].startswith("vMF"):
             assert _rejudge(r, 1.0, bias=0.0).verdict == "fail"  # no shift

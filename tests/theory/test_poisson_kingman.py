@@ -33,7 +33,7 @@ def _monte_carlo(alpha, lam, seed, size=20_000, m=400):
 def test_quadrature_matches_direct_monte_carlo(alpha, lam):
     w1, ipr = _monte_carlo(alpha, lam, seed=int(alpha * 10 + lam))
     pk = PoissonKingman(alpha, lam)
-    for draws, value in ((w1, pk.expected_max_weight()), (ipr, pk.expected_ipr())):
+    for draws, value in ((w1, pk.max_weight_limit()), (ipr, pk.ipr_limit())):
         se = draws.std(ddof=1) / math.sqrt(draws.size)
         assert abs(draws.mean() - value) < 4 * se + 1e-12, (draws.mean(), value, se)
 
@@ -69,9 +69,9 @@ def test_in_range_and_monotone_in_lambda(alpha, lams):
 def test_grid_in_range_and_monotone(alpha):
     lams = np.geomspace(1e-6, 1e6, 25)
     pks = [PoissonKingman(alpha, lam) for lam in lams]
-    w1 = [pk.expected_max_weight() for pk in pks]
-    om = [pk.expected_one_minus_max_weight() for pk in pks]
-    ipr = [pk.expected_ipr() for pk in pks]
+    w1 = [pk.max_weight_limit() for pk in pks]
+    om = [pk.one_minus_max_weight_limit() for pk in pks]
+    ipr = [pk.ipr_limit() for pk in pks]
     for seq in (w1, ipr):
         assert all(0.0 <= v <= 1.0 for v in seq), seq
         assert all(b >= a * (1 - 1e-9) for a, b in zip(seq, seq[1:])), seq

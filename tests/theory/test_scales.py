@@ -13,12 +13,12 @@ from attnlimits.theory import (
     expected_tangent_sq,
     harmonic_growth,
     heat_drift,
-    lln_inner,
+    inner_limit,
     n_effective,
     pre_asymptotic,
-    radial_variance,
+    radial_variance_limit,
     regime,
-    tangent_variance,
+    tangent_variance_limit,
 )
 
 
@@ -68,8 +68,8 @@ def test_lln_inner_expansion():
     for d in (3, 16):
         b = 1e4
         # A_d(β) = 1 − (d−1)/(2β) + (d−1)(d−3)/(8β²) + O(β^{−3})
-        assert lln_inner(d, b) == pytest.approx(1 - (d - 1) / (2 * b) + (d - 1) * (d - 3) / (8 * b * b), abs=1e-10)
-    assert lln_inner(3, 2.0) == pytest.approx(1 / math.tanh(2.0) - 0.5, rel=1e-12)  # Langevin function
+        assert inner_limit(d, b) == pytest.approx(1 - (d - 1) / (2 * b) + (d - 1) * (d - 3) / (8 * b * b), abs=1e-10)
+    assert inner_limit(3, 2.0) == pytest.approx(1 / math.tanh(2.0) - 0.5, rel=1e-12)  # Langevin function
 
 
 def test_variances_against_float_formula_and_exact_tangent():
@@ -82,13 +82,13 @@ def test_variances_against_float_formula_and_exact_tangent():
     from attnlimits.theory import log_mgf
 
     ratio = math.exp(log_mgf(d, 2 * beta) - 2 * log_mgf(d, beta))
-    assert radial_variance(d, n, beta) == pytest.approx(ratio * bracket / n, rel=1e-8)
+    assert radial_variance_limit(d, n, beta) == pytest.approx(ratio * bracket / n, rel=1e-8)
     # E|P⊥O|² exact at finite n vs the CLT's (d−1)σ⊥²: the relative gap is a 1/n correction
-    gaps = [abs(expected_tangent_sq(UniformSphere(d), m, beta) / ((d - 1) * tangent_variance(d, m, beta)) - 1)
+    gaps = [abs(expected_tangent_sq(UniformSphere(d), m, beta) / ((d - 1) * tangent_variance_limit(d, m, beta)) - 1)
             for m in (n, 100 * n)]
     assert gaps[0] < 1e-2 and gaps[1] < gaps[0] / 30, gaps
     # large β: the radial variance is positive and ~ (d−1)/(2β²)·M(2β)/(M(β)² n) (no float64 noise)
-    big = radial_variance(d, n, 1e8)
+    big = radial_variance_limit(d, n, 1e8)
     assert big > 0 and math.isfinite(big)
 
 

@@ -12,7 +12,7 @@ def test_json_keys_and_values(cli_json):
     assert out["lam"] == pytest.approx(1.0)
     assert out["regime"] == "critical" and out["pre_asymptotic"] is False
     assert out["expected_ipr"] == pytest.approx(expected_ipr(UniformSphere(3), 10**4, out["beta"]), rel=1e-12)
-    assert abs(out["expected_ipr"] - out["limit_ipr"]) < 1e-3
+    assert abs(out["expected_ipr"] - out["ipr_limit"]) < 1e-3
 
 
 def test_table_output(cli):

@@ -63,7 +63,7 @@ def _critical_constant(ctx) -> ClaimResult:
                           pred1, m1, s1, exact=True,
                           params={"d": _D, "n": n_exact, "lam": lam, "beta": exact_sim["beta"], "samples": samples,
                                   "method": "exact"}).judged())
-        limit = PoissonKingman(alpha, lam).expected_ipr()
+        limit = PoissonKingman(alpha, lam).ipr_limit()
         at_huge = theory_value("expected_ipr", law, _N_HUGE, huge_sim["beta"])
         m2, s2 = _mean_se(huge_sim["ipr"])
         cases.append(Case("critical-constant", f"λ={lam:g}, n=1e12 (Poisson–Kingman limit)",
@@ -106,7 +106,7 @@ def _critical_no_collapse(ctx) -> ClaimResult:
                       "at λ = 1 the mean max weight equals the exact finite-n value, well below 1",
                       theory_value("expected_max_weight", law, n_exact, exact_sim["beta"]), m1, s1, exact=True,
                       params={"d": _D, "n": n_exact, "lam": lam, "samples": samples, "method": "exact"}).judged())
-    limit = pk.expected_max_weight()
+    limit = pk.max_weight_limit()
     m2, s2 = _mean_se(huge_sim["max_weight"])
     at_huge = theory_value("expected_max_weight", law, _N_HUGE, huge_sim["beta"])
     cases.append(Case("critical-no-collapse", "E[W1], n=1e12 (Poisson–Kingman limit)",
@@ -115,7 +115,7 @@ def _critical_no_collapse(ctx) -> ClaimResult:
                       bias_reason="distance of the exact finite-n E[W1] at n = 1e12 from the limit (SPEC §4)",
                       params={"d": _D, "n": _N_HUGE, "lam": lam, "samples": samples, "method": "orderstat"}).judged())
     pk_samples = 50_000 if ctx.quick else 200_000
-    count_pred, count_se = pk.expected_count_above(_MASS, rng=np.random.default_rng(ctx.seed_for("pk-count")),
+    count_pred, count_se = pk.count_above_limit(_MASS, rng=np.random.default_rng(ctx.seed_for("pk-count")),
                                                    samples=pk_samples)
     m3, s3 = _mean_se(huge_sim["count"])
     cases.append(Case("critical-no-collapse", "keys with ≥1% of the mass, n=1e12",
@@ -166,7 +166,7 @@ def _super_collapse(ctx) -> ClaimResult:
         gap = ctx.cached(("super-gap-typical", lam, gap_samples), gap_unit)
         ctx.progress(j + 1, len(reps))
         pred = 1.0 - theory_value("expected_max_weight", law, _N_HUGE, beta)
-        limit = PoissonKingman(alpha, lam).expected_one_minus_max_weight()
+        limit = PoissonKingman(alpha, lam).one_minus_max_weight_limit()
         cases.append(Case("super-collapse", f"λ={lam:g}", f"at λ = {lam:g}, E[1 − W1] equals its exact finite-n value",
                           pred, got["mean"], got["se"], exact=True,
                           note=f"Poisson–Kingman limit {limit:.5g}; median √β|O − K_(1)| = {gap['median']:.3g} (90% quantile {gap['q90']:.3g})",

@@ -96,13 +96,13 @@ def _lln(ctx) -> ClaimResult:
 
 
 def _clt(ctx) -> ClaimResult:
-    from ..theory import radial_variance, tangent_variance
+    from ..theory import radial_variance_limit, tangent_variance_limit
 
     d, n, beta = (4, 5_000, 20.0) if ctx.quick else (4, 20_000, 30.0)
     samples = 1500
     sim = _sim(ctx, d, n, beta, samples, True)
-    s_t = tangent_variance(d, n, beta)
-    s_r = radial_variance(d, n, beta)
+    s_t = tangent_variance_limit(d, n, beta)
+    s_r = radial_variance_limit(d, n, beta)
     rel = ratio_bias_bound(d, n, beta)
     params = {"d": d, "n": n, "beta": beta, "samples": samples, "method": "exact"}
     tsq = np.asarray(sim["tangent_sq"]) / (d - 1)

@@ -20,11 +20,11 @@ _LABELS = {
     "expected_max_weight": "E max weight (exact)",
     "expected_inner": "E<q,O> (exact)",
     "expected_defect": "E β(1 − <q,O>) (exact)",
-    "lln_inner": "LLN <q,O> → A(β)",
-    "tangent_var": "CLT tangent variance σ⊥²",
-    "radial_var": "CLT radial variance σ∥²",
-    "limit_ipr": "Poisson–Kingman E IPR at λ",
-    "limit_max_weight": "Poisson–Kingman E W_1 at λ",
+    "inner_limit": "LLN <q,O> → A(β)",
+    "tangent_var_limit": "CLT tangent variance σ⊥²",
+    "radial_var_limit": "CLT radial variance σ∥²",
+    "ipr_limit": "Poisson–Kingman E IPR at λ",
+    "max_weight_limit": "Poisson–Kingman E W_1 at λ",
     "alpha_eff": "effective exponent α_n at F(t_n) = 1/n (SPEC §2a)",
     "critical_beta_eff": "effective scale β̃*_n = 1/t_n",
     "lam_eff": "λ̃ = β t_n",
@@ -36,8 +36,8 @@ _LABELS = {
 #: Table rows in reading order: each effective value beside the paper's and the exact one.
 _ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff", "beta_half", "beta_half_eff", "lam",
          "lam_eff", "regime", "pre_asymptotic", "n_effective", "expected_max_weight", "max_weight_eff",
-         "limit_max_weight", "expected_ipr", "limit_ipr", "expected_inner", "lln_inner", "expected_defect",
-         "tangent_var", "radial_var", "heat_rate")
+         "max_weight_limit", "expected_ipr", "ipr_limit", "expected_inner", "inner_limit", "expected_defect",
+         "tangent_var_limit", "radial_var_limit", "heat_rate")
 
 
 @click.command("theory")
@@ -46,7 +46,7 @@ _ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff
 def theory_command(d, n, beta, lam, law, as_json):
     """Predict max weight, IPR, <q,O>, the scales and the regime for N keys at BETA (or BETA = LAM * beta*_n)."""
     from ..engine._montecarlo import resolve_beta
-    from ..theory import PREDICT_KEYS, predict
+    from ..theory import predict
 
     key_law = build_law(law, d)
     if not (key_law.has_distance_law and key_law.has_quantile) or not key_law.has_critical_scale:
@@ -57,7 +57,7 @@ def theory_command(d, n, beta, lam, law, as_json):
     beta, lam = resolve_beta(key_law, n, beta, lam)
     out = {"d": d, "n": n, "beta": beta, "law": key_law.spec}
     pred = predict(key_law, n, beta)
-    out.update({k: pred[k] for k in PREDICT_KEYS})
+    out.update(pred)  # PREDICT_KEYS, the deprecated keys (DEPRECATED_PREDICT_KEYS, until 0.2), then notes
     if as_json:
         print_json(out)
         return

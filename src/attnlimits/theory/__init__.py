@@ -1,7 +1,14 @@
-"""Theory: pure functions of (d, n, β, law) — scales, exact finite-n values and limit laws (SPEC §2–§4)."""
+"""Theory: pure functions of (d, n, β, law) — scales, exact finite-n values and limit laws (SPEC §2–§4).
+
+One naming rule: ``expected_*`` is exact at finite n (SPEC §4), ``*_limit`` is the limit n → ∞ (SPEC §3) and
+``*_eff`` the effective-exponent prediction (SPEC §2a). The names of version 0.1 that broke it stay importable
+until 0.2 and warn DeprecationWarning (:data:`_DEPRECATED`).
+"""
 
 # Lazy (PEP 562): the submodules, and scipy with them, load on first use of a name, so importing the key laws
-# or the CLI stays light. To export a name, add it to its module's tuple here and to __all__.
+# or the CLI stays light. To export a name, add it to its module's tuple here (and, if users call it, to
+# __all__). The internal helpers of _special and _exact stay importable but are not in __all__.
+import warnings
 from importlib import import_module
 
 _SOURCES = {
@@ -9,23 +16,41 @@ _SOURCES = {
     "_effective": ("EffectiveScale", "beta_half_eff", "effective_exponent", "max_weight_eff"),
     "_exact": (
         "expected_defect", "expected_inner", "expected_ipr", "expected_max_weight",
-        "expected_one_minus_max_weight_exact", "expected_power_sum", "expected_tangent_sq", "law_mean_distance",
+        "expected_one_minus_max_weight", "expected_power_sum", "expected_tangent_sq", "law_mean_distance",
     ),
-    "_predict": ("PREDICT_KEYS", "predict"),
+    "_predict": ("DEPRECATED_PREDICT_KEYS", "PREDICT_KEYS", "predict"),
     "_scales": ("beta_half", "critical_beta", "lam_of", "n_effective", "pre_asymptotic", "regime"),
     "_special": (
         "log_critical_beta", "log_mgf", "log_uniform_constant", "mean_resultant", "uniform_alpha",
         "uniform_distance_cdf", "uniform_distance_logpdf", "uniform_distance_sf",
     ),
     "_subcritical": (
-        "harmonic_growth", "heat_drift", "ipr_asymptote", "lln_inner", "radial_variance", "tangent_variance",
+        "harmonic_growth", "heat_drift", "inner_limit", "ipr_subcritical_limit", "radial_variance_limit",
+        "tangent_variance_limit",
     ),
-    "_supercritical": ("expected_nearest_distance", "expected_one_minus_max_weight", "nearest_distance_sf"),
+    "_supercritical": ("nearest_distance_limit", "nearest_distance_sf", "one_minus_max_weight_limit"),
 }
 _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 
+#: Renamed names of version 0.1 → their new names; importing an old one warns DeprecationWarning (until 0.2).
+#: (The old ``expected_one_minus_max_weight(alpha, lam)``, now :func:`one_minus_max_weight_limit`, shares its
+#: name with the exact function, which answers the two-argument form with the same warning.)
+_DEPRECATED = {
+    "expected_one_minus_max_weight_exact": "expected_one_minus_max_weight",
+    "expected_nearest_distance": "nearest_distance_limit",
+    "ipr_asymptote": "ipr_subcritical_limit",
+    "lln_inner": "inner_limit",
+    "radial_variance": "radial_variance_limit",
+    "tangent_variance": "tangent_variance_limit",
+}
+
 
 def __getattr__(name: str):
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(f"attnlimits.theory.{name} is deprecated: use attnlimits.theory.{new}", DeprecationWarning,
+                      stacklevel=2)
+        return __getattr__(new)
     if name not in _MODULE_OF:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
@@ -38,44 +63,36 @@ def __dir__():
 
 
 __all__ = [
+    "DEPRECATED_PREDICT_KEYS",
     "EffectiveScale",
-    "beta_half_eff",
-    "effective_exponent",
-    "max_weight_eff",
     "PREDICT_KEYS",
     "PoissonKingman",
     "beta_half",
+    "beta_half_eff",
     "critical_beta",
+    "effective_exponent",
     "expected_defect",
     "expected_inner",
     "expected_ipr",
     "expected_max_weight",
-    "expected_nearest_distance",
     "expected_one_minus_max_weight",
-    "expected_one_minus_max_weight_exact",
     "expected_power_sum",
     "expected_tangent_sq",
     "harmonic_growth",
     "heat_drift",
-    "ipr_asymptote",
+    "inner_limit",
     "ipr_limit",
+    "ipr_subcritical_limit",
     "lam_of",
-    "law_mean_distance",
-    "lln_inner",
-    "log_critical_beta",
-    "log_mgf",
-    "log_uniform_constant",
+    "max_weight_eff",
     "max_weight_limit",
-    "mean_resultant",
     "n_effective",
+    "nearest_distance_limit",
     "nearest_distance_sf",
+    "one_minus_max_weight_limit",
     "pre_asymptotic",
     "predict",
-    "radial_variance",
+    "radial_variance_limit",
     "regime",
-    "tangent_variance",
-    "uniform_alpha",
-    "uniform_distance_cdf",
-    "uniform_distance_logpdf",
-    "uniform_distance_sf",
+    "tangent_variance_limit",
 ]

@@ -10,6 +10,7 @@ no Monte Carlo.
 from __future__ import annotations
 
 import math
+import warnings
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -24,6 +25,9 @@ __all__ = ["PoissonKingman", "ipr_limit", "max_weight_limit", "dirichlet_ipr", "
 class PoissonKingman:
     """The Poisson–Kingman law of the critical regime with exponent α > 0 and λ > 0 (SPEC §3).
 
+    Every expectation is one of the n → ∞ limit at fixed λ, hence named ``*_limit`` (the names
+    ``expected_*`` of version 0.1 are deprecated aliases that warn, until 0.2).
+
     Parameters
     ----------
     alpha : float
@@ -33,8 +37,8 @@ class PoissonKingman:
 
     Examples
     --------
-    >>> pk = PoissonKingman(1.0, 1.0)   # d = 3, λ = 1
-    >>> round(pk.expected_ipr(), 6)
+    >>> pk = PoissonKingman(1.0, 1.0)   # d = 3, λ = 1 (SPEC §3)
+    >>> round(pk.ipr_limit(), 6)
     0.438541
     """
 
@@ -59,32 +63,32 @@ class PoissonKingman:
         quad = PoissonQuadrature(LogMassMap(self.alpha, self.lam), powers=())
         return np.vectorize(lambda v: quad.inner(math.log(v) - self.lam, want_max=False)["Q"])(u)[()]
 
-    def expected_power_sum(self, p: float = 2.0) -> float:
+    def power_sum_limit(self, p: float = 2.0) -> float:
         """E Σ_k W_k^p = Γ(p)^{−1} ∫ u^{p−1} E[e^{−uT}] ∫ e^{−px − u e^{−x}} dΛ(x) du (SPEC §3)."""
         p = check_real("p", p, lower=0.0, lower_open=True)
         if p == 2.0:
             return float(self._integrals["power"][2.0])
         return float(PoissonQuadrature(LogMassMap(self.alpha, self.lam), powers=(p,)).integrate()["power"][p])
 
-    def expected_ipr(self) -> float:
+    def ipr_limit(self) -> float:
         """E Σ W_k² (the limit of the expected IPR)."""
-        return self.expected_power_sum(2.0)
+        return self.power_sum_limit(2.0)
 
-    def expected_max_weight(self) -> float:
+    def max_weight_limit(self) -> float:
         """E W_1 by the Palm/Mecke formula ∫ dΛ(x) ∫_0^∞ e^{−z} E[e^{−z Σ_{η_j > x} e^{x−η_j}}] e^{−Λ(x)} dz."""
         r = self._integrals
         return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
 
-    def expected_one_minus_max_weight(self) -> float:
+    def one_minus_max_weight_limit(self) -> float:
         """E[1 − W_1], accurate where W_1 → 1 (λ → ∞, SPEC §3 supercritical)."""
         r = self._integrals
         return float(r["one_minus_max"] if r["one_minus_max"] < 0.5 else 1.0 - r["max"])
 
-    def expected_defect(self) -> float:
+    def defect_limit(self) -> float:
         """E Σ_k W_k η_k: the limit of E[β(1 − ⟨q,O⟩)] (SPEC §3)."""
         return float(self._integrals["defect"])
 
-    def expected_tangent_sq(self) -> float:
+    def tangent_sq_limit(self) -> float:
         """E|Σ_k W_k √η_k U_k|² = E Σ_k W_k² η_k: the limit of E[(β/2)|P⊥O|²] (SPEC §3)."""
         return float(self._integrals["ipr_x"])
 
@@ -115,11 +119,34 @@ class PoissonKingman:
         w = np.asarray(w, dtype=float)
         return np.searchsorted(np.sort(w1), w, side="right") / w1.size
 
-    def expected_count_above(self, mass: float, *, rng=0, samples: int = 200_000) -> tuple[float, float]:
+    def count_above_limit(self, mass: float, *, rng=0, samples: int = 200_000) -> tuple[float, float]:
         """E #{k : W_k ≥ mass} and its standard error (Monte Carlo over :meth:`sample`)."""
         mass = check_real("mass", mass, lower=0.0, upper=1.0, lower_open=True)
         counts = (self.sample(rng, samples, m=max(8, math.ceil(1.0 / mass))) >= mass).sum(axis=1)
         return float(counts.mean()), float(counts.std(ddof=1) / math.sqrt(samples))
+
+
+def _deprecated_method(old: str, new: str):
+    """A method ``old`` that warns DeprecationWarning and calls ``new`` (kept for one minor version)."""
+
+    def method(self, *args, **kwargs):
+        warnings.warn(f"PoissonKingman.{old} is deprecated: use PoissonKingman.{new}", DeprecationWarning,
+                      stacklevel=2)
+        return getattr(self, new)(*args, **kwargs)
+
+    method.__name__ = old
+    method.__doc__ = f"Deprecated alias of :meth:`{new}`."
+    return method
+
+
+#: Old method names of :class:`PoissonKingman` → the new ones (the limits are named ``*_limit``, SPEC §3).
+DEPRECATED_METHODS = {"expected_power_sum": "power_sum_limit", "expected_ipr": "ipr_limit",
+                      "expected_max_weight": "max_weight_limit",
+                      "expected_one_minus_max_weight": "one_minus_max_weight_limit",
+                      "expected_defect": "defect_limit", "expected_tangent_sq": "tangent_sq_limit",
+                      "expected_count_above": "count_above_limit"}
+for _old, _new in DEPRECATED_METHODS.items():
+    setattr(PoissonKingman, _old, _deprecated_method(_old, _new))
 
 
 def log_gamma_q(a: float, x):
@@ -160,13 +187,54 @@ def _pk_integrals(alpha: float, lam: float) -> dict:
 
 
 def ipr_limit(alpha: float, lam: float) -> float:
-    """E Σ W_k² of :class:`PoissonKingman` (α, λ)."""
-    return PoissonKingman(alpha, lam).expected_ipr()
+    """The n → ∞ limit of the expected IPR at λ = β/β*_n: E Σ_k W_k² of :class:`PoissonKingman` (α, λ).
+
+    E Σ_k W_k² = ∫_0^∞ u E[e^{−uT}] ∫_0^∞ e^{−2x − u e^{−x}} dΛ(x) du, Λ(x) = λ^{−α} x^α (SPEC §3, p = 2).
+
+    Parameters
+    ----------
+    alpha : float
+        Local exponent α > 0 of the distance law ((d−1)/2 for uniform keys).
+    lam : float
+        λ = β/β*_n > 0.
+
+    Returns
+    -------
+    float
+        The limit of E Σ_i w_i² as n → ∞ at fixed λ.
+
+    Examples
+    --------
+    >>> round(ipr_limit(1.0, 1.0), 6)  # d = 3, λ = 1 (SPEC §3)
+    0.438541
+    """
+    return PoissonKingman(alpha, lam).ipr_limit()
 
 
 def max_weight_limit(alpha: float, lam: float) -> float:
-    """E W_1 of :class:`PoissonKingman` (α, λ)."""
-    return PoissonKingman(alpha, lam).expected_max_weight()
+    """The n → ∞ limit of E max_i w_i at λ = β/β*_n: E W_1 of :class:`PoissonKingman` (α, λ).
+
+    By the Palm/Mecke formula E W_1 = ∫ dΛ(x) ∫_0^∞ e^{−z} E[e^{−z Σ_{η_j > x} e^{x−η_j}}] e^{−Λ(x)} dz
+    (SPEC §3).
+
+    Parameters
+    ----------
+    alpha : float
+        Local exponent α > 0 of the distance law ((d−1)/2 for uniform keys).
+    lam : float
+        λ = β/β*_n > 0.
+
+    Returns
+    -------
+    float
+        The limit of E max_i w_i as n → ∞ at fixed λ.
+
+    Examples
+    --------
+    >>> round(max_weight_limit(1.0, 1.0), 6)  # d = 3, λ = 1 (SPEC §3)
+    0.561459
+    """
+    return PoissonKingman(alpha, lam).max_weight_limit()
 
 
 def dirichlet_ipr(theta: float) -> float:

@@ -36,7 +36,7 @@ _LOG_STEP = 1e-4
 class EffectiveScale:
     """The power law fitted to the exact distance CDF at its 1/n quantile (SPEC §2a).
 
-    Attributes
+    Parameters
     ----------
     n : int
         Number of keys.
@@ -145,7 +145,7 @@ def _check_order(order):
 def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -> float:
     """E W_1 of the effective law; ``near_one``: keep relative accuracy in 1 − E W_1 where E W_1 > 1/2."""
     if kappa == 0.0 and near_one:
-        return PoissonKingman(alpha, lam).expected_max_weight()
+        return PoissonKingman(alpha, lam).max_weight_limit()
     # a root needs E W_1 to ~1e−10, not to the last digit: the marches stop at 1e−11 of the totals there
     quad = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=(), moments=False, outer_nodes=10 if near_one else 8)
     r = quad.integrate(want_one_minus=near_one, rtol=1e-14 if near_one else 1e-11)
@@ -168,6 +168,17 @@ def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
         Inverse temperature β ≥ 0.
     order : {1, 2}
         1: PK(α_n, λ̃); 2: with the curvature κ_n of log F at t_n.
+
+    Returns
+    -------
+    float
+        The predicted E max_i w_i.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(max_weight_eff(UniformSphere(3), 100, 50.0), 6)  # d = 3: PK(1, λ̃ = 1) exactly (SPEC §2a)
+    0.561459
     """
     beta = check_real("beta", beta, lower=0.0)
     order = _check_order(order)
@@ -230,6 +241,26 @@ def beta_half_eff(law, n, *, order: int = 2) -> float:
 
     ``order`` 2 (the default, the better of the two: see the module docstring and the tests) uses the
     curvature-corrected law; ``order`` 1 is PK(α_n, β t_n), the first-order prediction of SPEC §2a's table.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with a smooth distance CDF and density (see :func:`effective_exponent`).
+    n : int
+        Number of keys, ≥ 2.
+    order : {1, 2}
+        1: PK(α_n, λ̃); 2: with the curvature κ_n of log F at t_n.
+
+    Returns
+    -------
+    float
+        The predicted β_{1/2}(n).
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(beta_half_eff(UniformSphere(3), 100), 4)  # d = 3: λ_{1/2} of PK(1, λ) times n/2 (SPEC §2a)
+    39.8962
     """
     order = _check_order(order)
     eff = effective_exponent(law, n)

@@ -8,6 +8,7 @@ defect E[β(1 − ⟨q,O⟩)] and E|P⊥O|² (for laws symmetric about the query
 from __future__ import annotations
 
 import math
+import warnings
 from collections import OrderedDict
 
 from .._validation import InputError, check_int, check_real
@@ -19,11 +20,10 @@ __all__ = [
     "expected_power_sum",
     "expected_ipr",
     "expected_max_weight",
-    "expected_one_minus_max_weight_exact",
+    "expected_one_minus_max_weight",
     "expected_inner",
     "expected_defect",
     "expected_tangent_sq",
-    "law_mean_distance",
 ]
 
 
@@ -109,6 +109,11 @@ def expected_power_sum(law, n, beta, p=2.0) -> float:
     p : float
         Power p > 0 (p = 2: the expected inverse participation ratio).
 
+    Returns
+    -------
+    float
+        E Σ_i w_i^p, exact at this n.
+
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
@@ -127,8 +132,32 @@ def expected_power_sum(law, n, beta, p=2.0) -> float:
 
 
 def expected_ipr(law, n, beta) -> float:
-    """E[IPR] = E Σ_i w_i² at finite n (SPEC §4, p = 2); where it exceeds 1/2 it is returned as
-    1 − E Σ_{i≠j} w_i w_j, whose integrand is positive (no cancellation as the IPR tends to 1)."""
+    """E[IPR] = E Σ_i w_i² at finite n, exact (SPEC §4, p = 2).
+
+    Where it exceeds 1/2 it is returned as 1 − E Σ_{i≠j} w_i w_j, whose integrand is positive (no
+    cancellation as the IPR tends to 1).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        The expected inverse participation ratio.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(expected_ipr(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    0.102567
+    """
     n, beta = _check(law, n, beta)
     if n == 1:
         return 1.0
@@ -139,9 +168,31 @@ def expected_ipr(law, n, beta) -> float:
 
 
 def expected_max_weight(law, n, beta) -> float:
-    """E max_i w_i at finite n (SPEC §4): n ∫_0^∞ E[Y e^{−uY} ψ(u, Y)^{n−1}] du, ψ(u,y) = E[e^{−uY'}; Y' < y].
+    """E max_i w_i at finite n, exact: n ∫_0^∞ E[Y e^{−uY} ψ(u, Y)^{n−1}] du, ψ(u,y) = E[e^{−uY'}; Y' < y].
 
-    Where the mean exceeds 1/2 it is returned as 1 − E[1 − max w], computed without cancellation.
+    SPEC §4, Y = e^{−βD}. Where the mean exceeds 1/2 it is returned as 1 − E[1 − max w], computed without
+    cancellation.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        The expected largest attention weight.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(expected_max_weight(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    0.179328
     """
     n, beta = _check(law, n, beta)
     if n == 1:
@@ -152,8 +203,41 @@ def expected_max_weight(law, n, beta) -> float:
     return float(r["max"]) if r["max"] < 0.5 else float(1.0 - r["one_minus_max"])
 
 
-def expected_one_minus_max_weight_exact(law, n, beta) -> float:
-    """E[1 − max_i w_i] at finite n, with relative accuracy where max w → 1 (supercritical)."""
+def expected_one_minus_max_weight(law, n, beta=None) -> float:
+    """E[1 − max_i w_i] at finite n, exact, with relative accuracy where max w → 1 (SPEC §4, supercritical).
+
+    Until version 0.2 this name also answers its old two-argument form ``(alpha, lam)``, the Poisson–Kingman
+    limit now named :func:`one_minus_max_weight_limit`: called with two numbers and no ``beta`` it warns
+    DeprecationWarning and returns that limit.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        E[1 − max_i w_i].
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(expected_one_minus_max_weight(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    0.820672
+    """
+    if beta is None and isinstance(law, (int, float)) and isinstance(n, (int, float)):
+        from ._supercritical import one_minus_max_weight_limit
+
+        warnings.warn("expected_one_minus_max_weight(alpha, lam) is deprecated: use one_minus_max_weight_limit(alpha, "
+                      "lam); expected_one_minus_max_weight(law, n, beta) is the exact finite-n value",
+                      DeprecationWarning, stacklevel=2)
+        return one_minus_max_weight_limit(law, n)
     n, beta = _check(law, n, beta)
     if n == 1:
         return 0.0
@@ -164,8 +248,31 @@ def expected_one_minus_max_weight_exact(law, n, beta) -> float:
 
 
 def expected_defect(law, n, beta) -> float:
-    """E[β(1 − ⟨q,O⟩)] = E Σ w_i β D_i = n ∫_0^∞ E[βD Y e^{−uY}] φ(u)^{n−1} du (SPEC §4), well conditioned
-    where ⟨q,O⟩ = 1 − 1e−12."""
+    """E[β(1 − ⟨q,O⟩)] at finite n, exact: E Σ w_i β D_i = n ∫_0^∞ E[βD Y e^{−uY}] φ(u)^{n−1} du.
+
+    SPEC §4; well conditioned where ⟨q,O⟩ = 1 − 1e−12.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        E[β(1 − ⟨q,O⟩)] (value matrix the identity).
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(expected_defect(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    1.057224
+    """
     n, beta = _check(law, n, beta)
     if beta == 0.0:
         return 0.0
@@ -175,7 +282,29 @@ def expected_defect(law, n, beta) -> float:
 
 
 def expected_inner(law, n, beta) -> float:
-    """E⟨q,O⟩ = 1 − E[β(1 − ⟨q,O⟩)]/β (SPEC §4; value matrix the identity)."""
+    """E⟨q,O⟩ at finite n, exact: 1 − E[β(1 − ⟨q,O⟩)]/β (SPEC §4; value matrix the identity).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        E⟨q,O⟩.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(expected_inner(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    0.989428
+    """
     n, beta = _check(law, n, beta)
     if beta == 0.0 or n == 1:
         return 1.0 - law_mean_distance(law)
@@ -183,9 +312,32 @@ def expected_inner(law, n, beta) -> float:
 
 
 def expected_tangent_sq(law, n, beta) -> float:
-    """E|P⊥O|² = E Σ_i w_i² D_i(2 − D_i) for zonal laws (``zonal_dimension`` set: uniform, subsphere, vMF
-    centred on the query), whose tangent directions are uniform and independent of D: the cross terms have
-    mean zero."""
+    """E|P⊥O|² at finite n, exact: E Σ_i w_i² D_i(2 − D_i) for zonal laws (SPEC §4).
+
+    For laws with ``zonal_dimension`` set (uniform, subsphere, vMF centred on the query), whose tangent
+    directions are uniform and independent of D, the cross terms have mean zero.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (``has_distance_law``, ``has_quantile``: uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        E|P⊥O|².
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(expected_tangent_sq(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    0.001138
+    """
     n, beta = _check(law, n, beta)
     if law.zonal_dimension is None:
         raise InputError(f"invalid law={law.spec!r}: E|P⊥O|² needs tangent directions independent of D")

@@ -3,12 +3,12 @@
 Asymptotic values are numbers only inside their range; elsewhere they are None and ``notes`` says why and
 which exact value to read instead. The rules:
 
-* Law of large numbers and CLT (``lln_inner``, ``tangent_var``, ``radial_var``) and the heat-equation rate
+* Law of large numbers and CLT (``inner_limit``, ``tangent_var_limit``, ``radial_var_limit``) and the heat-equation rate
   (``heat_rate``): they average over the keys inside the softmax kernel, so they need many of them,
   n·F(1/β) ≥ :data:`MIN_COMPETITORS` = 30 (the usual size for a normal approximation of a sum); the heat rate,
   the β → ∞ limit of one attention step (SPEC §3), also needs its per-step rate ℓ(ℓ+d−2)/β ≤ 0.1 (ℓ = 2), so
   that (1 + r)^steps and e^{r·steps} agree to O(r²) = 1 %.
-* Poisson–Kingman limit at λ = β/β*_n (``limit_ipr``, ``limit_max_weight``): the paper's law uses the local
+* Poisson–Kingman limit at λ = β/β*_n (``ipr_limit``, ``max_weight_limit``): the paper's law uses the local
   power law F(t) ≈ c t^α; at finite n the nearest keys see F at its 1/n quantile t_n instead (SPEC §2a). The
   limit is reported where the two agree: |α_n/α − 1| ≤ 5 % and |log(β*_n t_n)| ≤ 5 %, i.e. exponent and scale
   of the effective law PK(α_n, β t_n) within 5 % of the paper's PK(α, λ); otherwise the setting is
@@ -18,6 +18,10 @@ which exact value to read instead. The rules:
   the finite-n 1/n).
 * A value that cannot be right (a variance above 1, an IPR above 1) is never returned.
 * ``beta_half`` is None at n = 1 (the max weight is 1 at every β).
+
+Keys follow the theory's naming rule (``expected_*`` exact at this n, ``*_limit`` n → ∞, ``*_eff`` the
+effective exponent). The keys of version 0.1 that broke it (:data:`DEPRECATED_PREDICT_KEYS`) are emitted as
+well, with the same values, until version 0.2.
 """
 
 from __future__ import annotations
@@ -30,16 +34,20 @@ from ._effective import beta_half_eff, effective_exponent, max_weight_eff
 from ._exact import expected_defect, expected_inner, expected_ipr, expected_max_weight
 from ._scales import REGIME_THRESHOLD, beta_half, critical_beta, n_effective, pre_asymptotic
 from ._special import mean_resultant
-from ._subcritical import radial_variance, tangent_variance
+from ._subcritical import radial_variance_limit, tangent_variance_limit
 
-__all__ = ["predict", "PREDICT_KEYS", "MIN_COMPETITORS", "PK_AGREEMENT"]
+__all__ = ["predict", "PREDICT_KEYS", "DEPRECATED_PREDICT_KEYS", "MIN_COMPETITORS", "PK_AGREEMENT"]
 
 #: The keys of :func:`predict` (and of ``attnlimits theory --json``), in order; ``notes`` (a list of strings)
-#: comes last.
+#: comes last (after the deprecated keys).
 PREDICT_KEYS = ("alpha", "c", "log_c", "critical_beta", "beta_half", "lam", "regime", "pre_asymptotic", "n_effective",
-                "expected_ipr", "expected_max_weight", "expected_inner", "expected_defect", "lln_inner",
-                "tangent_var", "radial_var", "limit_ipr", "limit_max_weight", "alpha_eff", "critical_beta_eff",
-                "lam_eff", "max_weight_eff", "beta_half_eff", "heat_rate", "notes")
+                "expected_ipr", "expected_max_weight", "expected_inner", "expected_defect", "inner_limit",
+                "tangent_var_limit", "radial_var_limit", "ipr_limit", "max_weight_limit", "alpha_eff",
+                "critical_beta_eff", "lam_eff", "max_weight_eff", "beta_half_eff", "heat_rate", "notes")
+#: Keys of version 0.1 → their new names; :func:`predict` emits both, with equal values, until version 0.2.
+DEPRECATED_PREDICT_KEYS = {"lln_inner": "inner_limit", "tangent_var": "tangent_var_limit",
+                           "radial_var": "radial_var_limit", "limit_ipr": "ipr_limit",
+                           "limit_max_weight": "max_weight_limit"}
 
 #: The law of large numbers, the CLT and the heat rate need n·F(1/β) at least this.
 MIN_COMPETITORS = 30.0
@@ -79,47 +87,47 @@ def _effective_part(law, n, beta, notes) -> dict:
 
 def _limit_part(law, n, beta, lam, eff, notes) -> dict:
     alpha = float(law.local_exponent)
-    out = {"limit_ipr": None, "limit_max_weight": None}
+    out = {"ipr_limit": None, "max_weight_limit": None}
     if eff is None:
-        notes.append("limit_ipr, limit_max_weight: not checked against the effective exponent here; read "
+        notes.append("ipr_limit, max_weight_limit: not checked against the effective exponent here; read "
                      "expected_ipr, expected_max_weight (exact)")
         return out
     a_err = eff.alpha_eff / alpha - 1.0
     s_err = math.log(critical_beta(law, n) * eff.t_n)
     if abs(a_err) > PK_AGREEMENT or abs(s_err) > PK_AGREEMENT:
-        notes.append(f"limit_ipr, limit_max_weight: the Poisson–Kingman limit PK(α, λ) is pre-asymptotic here "
+        notes.append(f"ipr_limit, max_weight_limit: the Poisson–Kingman limit PK(α, λ) is pre-asymptotic here "
                      f"(α_n/α − 1 = {a_err:+.3g}, log(β*_n t_n) = {s_err:+.3g}, rule: both within ±{PK_AGREEMENT:g}); "
                      "read expected_ipr, expected_max_weight (exact) or max_weight_eff (SPEC §2a)")
         return out
     lo, hi = LAM_RANGE
     if not lo <= lam <= hi:
-        notes.append(f"limit_ipr, limit_max_weight: λ = {_fmt(lam)} is outside [{lo:g}, {hi:g}], the range of the "
+        notes.append(f"ipr_limit, max_weight_limit: λ = {_fmt(lam)} is outside [{lo:g}, {hi:g}], the range of the "
                      f"Poisson–Kingman quadrature (its limits there are {'0' if lam < lo else '1'}); read "
                      "expected_ipr, expected_max_weight (exact)")
         return out
     pk = PoissonKingman(alpha, lam)
-    ipr, w1 = pk.expected_ipr(), pk.expected_max_weight()
+    ipr, w1 = pk.ipr_limit(), pk.max_weight_limit()
     if not (0.0 <= ipr <= 1.0 and 0.0 <= w1 <= 1.0):
-        notes.append("limit_ipr, limit_max_weight: the quadrature left [0, 1]; read the exact values")
+        notes.append("ipr_limit, max_weight_limit: the quadrature left [0, 1]; read the exact values")
         return out
-    return {"limit_ipr": ipr, "limit_max_weight": w1}
+    return {"ipr_limit": ipr, "max_weight_limit": w1}
 
 
 def _subcritical_part(law, n, beta, neff, notes) -> dict:
-    out = {"lln_inner": None, "tangent_var": None, "radial_var": None, "heat_rate": None}
+    out = {"inner_limit": None, "tangent_var_limit": None, "radial_var_limit": None, "heat_rate": None}
     sph = law.sphere_parameters  # (k, κ) of the closed Bessel forms, or None
     if sph is None:
-        notes.append("lln_inner, tangent_var, radial_var, heat_rate: the Bessel formulas need keys uniform on a "
+        notes.append("inner_limit, tangent_var_limit, radial_var_limit, heat_rate: the Bessel formulas need keys uniform on a "
                      "(sub)sphere or vMF centred on the query; read expected_inner (exact)")
         return out
     if neff < MIN_COMPETITORS:
-        notes.append(f"lln_inner, tangent_var, radial_var, heat_rate: the law of large numbers and CLT need "
+        notes.append(f"inner_limit, tangent_var_limit, radial_var_limit, heat_rate: the law of large numbers and CLT need "
                      f"n·F(1/β) ≥ {MIN_COMPETITORS:g} competing keys, here {_fmt(neff)}; read expected_inner, "
                      "expected_defect, expected_ipr (exact)")
         return out
     k, kappa = sph
-    out["lln_inner"] = float(mean_resultant(k, kappa + beta))
-    for key, fn in (("tangent_var", tangent_variance), ("radial_var", radial_variance)):
+    out["inner_limit"] = float(mean_resultant(k, kappa + beta))
+    for key, fn in (("tangent_var_limit", tangent_variance_limit), ("radial_var_limit", radial_variance_limit)):
         v = fn(k, n, beta, kappa=kappa)
         if 0.0 <= v <= 1.0:
             out[key] = v
@@ -146,7 +154,17 @@ def _local_constant(law, notes):
 
 
 def predict(law, n, beta) -> dict:
-    """All predictions for n keys of ``law`` at inverse temperature β.
+    """All predictions of the theory for n keys of ``law`` at inverse temperature β (SPEC §2–§4, §2a).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile and a known local exponent and constant (uniform,
+        subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
 
     Returns
     -------
@@ -155,12 +173,21 @@ def predict(law, n, beta) -> dict:
         n = 1), ``lam`` = β/β*_n, ``regime`` (from the exact E max w: < 0.05 sub, > 0.95 super),
         ``pre_asymptotic`` (n·F(1/β*_n) ∉ [0.5, 2]), ``n_effective`` n·F(1/β); exact at this n:
         ``expected_ipr, expected_max_weight, expected_inner`` E⟨q,O⟩, ``expected_defect`` E[β(1−⟨q,O⟩)]; the
-        subcritical law of large numbers and CLT: ``lln_inner`` A(β), ``tangent_var`` σ⊥², ``radial_var`` σ∥²;
-        the Poisson–Kingman law at this λ: ``limit_ipr, limit_max_weight``; the effective exponent (SPEC §2a):
+        subcritical law of large numbers and CLT: ``inner_limit`` A(β), ``tangent_var_limit`` σ⊥²,
+        ``radial_var_limit`` σ∥²; the Poisson–Kingman law at this λ: ``ipr_limit, max_weight_limit``; the
+        effective exponent (SPEC §2a):
         ``alpha_eff`` α_n, ``critical_beta_eff`` 1/t_n, ``lam_eff`` β t_n, ``max_weight_eff`` and
         ``beta_half_eff`` (second order, with the curvature of log F at t_n); ``heat_rate`` the growth
         exponent ℓ(ℓ+d−2)/β per step of the degree-2 harmonic; ``notes``: why a value is None and what to
-        read instead (the rules are in the module docstring).
+        read instead (the rules are in the module docstring). The keys of
+        :data:`DEPRECATED_PREDICT_KEYS` come before ``notes``, equal to their new keys, until version 0.2.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> p = predict(UniformSphere(3), 100, 50.0)  # d = 3: β*_n = n/2 (SPEC §2)
+    >>> round(p["critical_beta"], 9), p["regime"], round(p["expected_max_weight"], 6)
+    (50.0, 'critical', 0.560344)
     """
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
@@ -194,5 +221,6 @@ def predict(law, n, beta) -> dict:
     out.update(_subcritical_part(law, n, beta, neff, notes))
     out.update(_limit_part(law, n, beta, lam, eff, notes))
     out.update(eff_part)
+    out.update({old: out[new] for old, new in DEPRECATED_PREDICT_KEYS.items()})
     out["notes"] = notes
-    return {k: out[k] for k in PREDICT_KEYS}
+    return {k: out[k] for k in (*PREDICT_KEYS[:-1], *DEPRECATED_PREDICT_KEYS, "notes")}

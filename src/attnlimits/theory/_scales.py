@@ -19,6 +19,20 @@ REGIME_THRESHOLD = 0.05
 def critical_beta(law, n) -> float:
     """β*_n = (c·n)^{1/α} (SPEC §2), computed in logs; uniform keys: (c_d n)^{2/(d−1)}.
 
+    Parameters
+    ----------
+    law : KeyLaw
+        A key law with a known local exponent α and constant c.
+    n : int
+        Number of keys, ≥ 1.
+
+    Returns
+    -------
+    float
+        The critical inverse temperature β*_n.
+
+    Examples
+    --------
     >>> from attnlimits.laws import UniformSphere
     >>> round(critical_beta(UniformSphere(3), 10**6), 6)  # c_3 = 1/2, α = 1
     500000.0
@@ -28,13 +42,56 @@ def critical_beta(law, n) -> float:
 
 
 def lam_of(law, n, beta) -> float:
-    """λ = β/β*_n."""
+    """λ = β/β*_n, the inverse temperature in units of the critical scale (SPEC §2).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A key law with a known local exponent α and constant c.
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        λ.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(lam_of(UniformSphere(3), 100, 25.0), 12)  # d = 3: β*_n = n/2 (SPEC §2)
+    0.5
+    """
     return check_real("beta", beta, lower=0.0) / critical_beta(law, n)
 
 
 def n_effective(law, n, beta) -> float:
-    """The effective number of competing keys n·F(1/β) with the exact distance CDF F (SPEC §2); n at β = 0,
-    ≈ λ^{−α} in the power-law range."""
+    """The effective number of competing keys n·F(1/β) with the exact distance CDF F (SPEC §2).
+
+    n at β = 0, ≈ λ^{−α} in the power-law range.
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance CDF (``has_distance_law``).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        n·F(1/β).
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(n_effective(UniformSphere(3), 100, 50.0), 12)  # d = 3: F(t) = t/2 (SPEC §2)
+    1.0
+    """
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
     if beta == 0.0:
@@ -43,7 +100,28 @@ def n_effective(law, n, beta) -> float:
 
 
 def regime(law, n, beta) -> str:
-    """"subcritical" (exact E max w < 0.05), "supercritical" (> 0.95) or "critical" (SPEC §2)."""
+    """The regime: "subcritical" (exact E max w < 0.05), "supercritical" (> 0.95) or "critical" (SPEC §2).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (uniform, subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    str
+        "subcritical", "critical" or "supercritical".
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> regime(UniformSphere(3), 100, 50.0)  # λ = 1 (SPEC §2)
+    'critical'
+    """
     m = expected_max_weight(law, n, beta)
     if m < REGIME_THRESHOLD:
         return "subcritical"
@@ -53,8 +131,28 @@ def regime(law, n, beta) -> str:
 
 
 def pre_asymptotic(law, n) -> bool:
-    """True when n·F(1/β*_n) lies outside [0.5, 2]: the power law F(t) ≈ c t^α does not yet hold at the
-    critical scale, so λ mis-states the regime (SPEC §2; e.g. d = 64 at n = 1e6)."""
+    """True when n·F(1/β*_n) lies outside [0.5, 2]: the power law F(t) ≈ c t^α does not yet hold there.
+
+    At the critical scale λ then mis-states the regime (SPEC §2; e.g. d = 64 at n = 1e6).
+
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (uniform, subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+
+    Returns
+    -------
+    bool
+        Whether the setting is pre-asymptotic.
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> pre_asymptotic(UniformSphere(3), 100), pre_asymptotic(UniformSphere(64), 10**6)  # SPEC §2
+    (False, True)
+    """
     neff = n_effective(law, n, critical_beta(law, n))
     return not (0.5 <= neff <= 2.0)
 
@@ -67,11 +165,26 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
     the top gaps are t_n/α_n in D). Secant steps on logit E max w, which is close to linear in log β,
     converge in a few evaluations; a bracketing Brent search is the fallback.
 
+    Parameters
+    ----------
+    law : KeyLaw
+        A law with an exact distance law and quantile (uniform, subsphere, vMF centred on the query).
+    n : int
+        Number of keys, ≥ 1.
+    rtol : float
+        Relative tolerance of the root in β.
+
     Returns
     -------
     float or None
         None for n = 1 (the single weight is 1 at every β: no β_{1/2} exists); 0 for n = 2 (E max w = 1/2
         at β = 0 and grows with β).
+
+    Examples
+    --------
+    >>> from attnlimits.laws import UniformSphere
+    >>> round(beta_half(UniformSphere(3), 100), 4)  # SPEC §2: exact E max w = 1/2 at n = 100
+    40.0904
     """
     n = check_int("n", n, minimum=1)
     if n == 1:

@@ -11,11 +11,30 @@ from scipy import special
 from .._validation import check_int, check_real
 from ._special import log_ive, mean_resultant
 
-__all__ = ["lln_inner", "tangent_variance", "radial_variance", "ipr_asymptote", "heat_drift", "harmonic_growth"]
+__all__ = ["inner_limit", "tangent_variance_limit", "radial_variance_limit", "ipr_subcritical_limit", "heat_drift",
+           "harmonic_growth"]
 
 
-def lln_inner(d: int, beta) -> float:
-    """The law-of-large-numbers limit of ⟨q,O⟩: A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) (SPEC §3)."""
+def inner_limit(d: int, beta) -> float:
+    """The law-of-large-numbers limit of ⟨q,O⟩ as n → ∞ at fixed β: A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) (SPEC §3).
+
+    Parameters
+    ----------
+    d : int
+        Dimension of the sphere the uniform keys live on, ≥ 2.
+    beta : float
+        Inverse temperature β ≥ 0.
+
+    Returns
+    -------
+    float
+        A_d(β) = 1 − (d−1)/(2β) + O(β^{−2}).
+
+    Examples
+    --------
+    >>> round(inner_limit(3, 2.0), 6)  # d = 3: the Langevin function coth β − 1/β (SPEC §3)
+    0.537315
+    """
     d = check_int("d", d, minimum=2)
     return float(mean_resultant(d, check_real("beta", beta, lower=0.0)))
 
@@ -44,10 +63,34 @@ def _exp(log_value: float) -> float:
     return math.exp(log_value) if log_value < 709.7 else math.inf
 
 
-def tangent_variance(d: int, n, beta, *, kappa: float = 0.0) -> float:
-    """σ⊥² = M(2β) A_d(2β) / (2β n M(β)²): the variance of each of the d−1 tangent components of O for
-    uniform keys (SPEC §3), from exponentially scaled Bessel functions (M overflows). With ``kappa`` the keys
-    are von Mises–Fisher centred on the query and 2β becomes κ + 2β in A and the tilt."""
+def tangent_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
+    """The CLT (n → ∞) variance of each of the d−1 tangent components of O: σ⊥² = M(2β) A_d(2β) / (2β n M(β)²).
+
+    For uniform keys (SPEC §3, Gaussian fluctuations), from exponentially scaled Bessel functions (M
+    overflows). With ``kappa`` the keys are von Mises–Fisher centred on the query and 2β becomes κ + 2β in
+    A and the tilt.
+
+    Parameters
+    ----------
+    d : int
+        Dimension of the sphere the keys live on, ≥ 2.
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+    kappa : float
+        vMF concentration κ ≥ 0 about the query (0: uniform keys).
+
+    Returns
+    -------
+    float
+        σ⊥², the leading term of the variance as n → ∞ (inf where it exceeds float64).
+
+    Examples
+    --------
+    >>> round(tangent_variance_limit(3, 1000, 0.0), 12)  # β = 0: Var of one coordinate of a mean of n (SPEC §3)
+    0.000333333333
+    """
     d = check_int("d", d, minimum=2)
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
@@ -76,10 +119,33 @@ def _radial_bracket_mp(d: int, beta: float, kappa: float = 0.0) -> float:
         return float(val)
 
 
-def radial_variance(d: int, n, beta, *, kappa: float = 0.0) -> float:
-    """σ∥² = M(2β)[1 − (d−1)A_d(2β)/(2β) − 2A A_d(2β) + A²] / (n M(β)²), A = A_d(β) (SPEC §3): the
-    variance of ⟨q,O⟩ for uniform keys (``kappa``: vMF keys centred on the query). The bracket is evaluated
-    with mpmath (it cancels in float64)."""
+def radial_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
+    """The CLT (n → ∞) variance of ⟨q,O⟩: σ∥² = M(2β)[1 − (d−1)A_d(2β)/(2β) − 2A A_d(2β) + A²] / (n M(β)²).
+
+    A = A_d(β) (SPEC §3, Gaussian fluctuations), for uniform keys (``kappa``: vMF keys centred on the
+    query). The bracket is evaluated with mpmath (it cancels in float64).
+
+    Parameters
+    ----------
+    d : int
+        Dimension of the sphere the keys live on, ≥ 2.
+    n : int
+        Number of keys, ≥ 1.
+    beta : float
+        Inverse temperature β ≥ 0.
+    kappa : float
+        vMF concentration κ ≥ 0 about the query (0: uniform keys).
+
+    Returns
+    -------
+    float
+        σ∥², the leading term of the variance as n → ∞ (inf where it exceeds float64).
+
+    Examples
+    --------
+    >>> round(radial_variance_limit(3, 1000, 0.0), 12)  # β = 0: Var of one coordinate of a mean of n (SPEC §3)
+    0.000333333333
+    """
     d = check_int("d", d, minimum=2)
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
@@ -89,16 +155,35 @@ def radial_variance(d: int, n, beta, *, kappa: float = 0.0) -> float:
     return _exp(_log_mgf_ratio(d, beta, kappa) + math.log(_radial_bracket_mp(d, beta, kappa)) - math.log(n))
 
 
-def ipr_asymptote(alpha: float, lam: float) -> float:
-    """E[IPR] ≈ 2^{−α} λ^α / Γ(α+1) as λ → 0 (SPEC §3)."""
+def ipr_subcritical_limit(alpha: float, lam: float) -> float:
+    """The λ → 0 asymptote of the n → ∞ limit of E[IPR]: 2^{−α} λ^α / Γ(α+1) (SPEC §3, subcritical).
+
+    Parameters
+    ----------
+    alpha : float
+        Local exponent α > 0 of the distance law ((d−1)/2 for uniform keys).
+    lam : float
+        λ = β/β*_n > 0 (the asymptote holds as λ → 0).
+
+    Returns
+    -------
+    float
+        2^{−α} λ^α / Γ(α+1).
+
+    Examples
+    --------
+    >>> round(ipr_subcritical_limit(1.0, 0.01), 12)  # d = 3: λ/2 (SPEC §3)
+    0.005
+    """
     alpha = check_real("alpha", alpha, lower=0.0, lower_open=True)
     lam = check_real("lam", lam, lower=0.0, lower_open=True)
     return math.exp(-alpha * math.log(2.0) + alpha * math.log(lam) - special.gammaln(alpha + 1.0))
 
 
 def heat_drift(x, grad_log_density, beta) -> np.ndarray:
-    """The drift of one normalised attention step at point x: β^{−1} P⊥_x ∇ log ρ(x) (SPEC §3, backward
-    heat equation ∂_t ρ = −Δ_S ρ with time step 1/β).
+    """The drift of one normalised attention step at point x as β → ∞: β^{−1} P⊥_x ∇ log ρ(x).
+
+    SPEC §3, backward heat equation ∂_t ρ = −Δ_S ρ with time step 1/β.
 
     Parameters
     ----------
@@ -108,6 +193,16 @@ def heat_drift(x, grad_log_density, beta) -> np.ndarray:
         ∇ log ρ at x (any ambient extension; its normal part is projected out).
     beta : float
         β > 0.
+
+    Returns
+    -------
+    ndarray, shape (..., d)
+        The tangent drift β^{−1} P⊥_x ∇ log ρ(x).
+
+    Examples
+    --------
+    >>> heat_drift([0.0, 0.0, 1.0], [1.0, 0.0, 1.0], 10.0)  # the normal part is projected out (SPEC §3)
+    array([0.1, 0. , 0. ])
     """
     beta = check_real("beta", beta, lower=0.0, lower_open=True)
     x = np.asarray(x, dtype=float)
@@ -117,8 +212,34 @@ def heat_drift(x, grad_log_density, beta) -> np.ndarray:
 
 
 def harmonic_growth(ell: int, d: int, steps, beta, *, exact_steps: bool = False) -> float:
-    """Growth of the degree-ℓ spherical-harmonic component of the density after ``steps`` attention steps:
-    exp(ℓ(ℓ+d−2)·steps/β) (SPEC §3), or with ``exact_steps`` the per-step product (1 + ℓ(ℓ+d−2)/β)^steps."""
+    """Growth of the degree-ℓ spherical-harmonic component of the density after ``steps`` attention steps.
+
+    exp(ℓ(ℓ+d−2)·steps/β), the β → ∞ limit at fixed steps/β (SPEC §3, backward heat equation), or with
+    ``exact_steps`` the per-step product (1 + ℓ(ℓ+d−2)/β)^steps.
+
+    Parameters
+    ----------
+    ell : int
+        Degree ℓ ≥ 0 of the harmonic.
+    d : int
+        Dimension, ≥ 2 (S^{d−1}).
+    steps : float
+        Number of attention steps, ≥ 0.
+    beta : float
+        β > 0.
+    exact_steps : bool
+        The per-step product instead of the exponential.
+
+    Returns
+    -------
+    float
+        The growth factor of the component.
+
+    Examples
+    --------
+    >>> round(harmonic_growth(2, 3, 10, 100.0), 3)  # S², ℓ = 2, β = 100, 10 steps (SPEC §3)
+    1.822
+    """
     ell = check_int("ell", ell, minimum=0)
     d = check_int("d", d, minimum=2)
     beta = check_real("beta", beta, lower=0.0, lower_open=True)
