@@ -43,12 +43,17 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
                  output: bool = True, chunk_size: int = STREAM_BLOCK) -> dict:
     """One replicate: a query attending to ``n`` i.i.d. keys of ``law`` at inverse temperature β.
 
+    Weights w_i = e^{−βD_i}/Σ_j e^{−βD_j}, computed in D with the log-sum-exp shifted by the smallest D
+    (SPEC §1).
+
     Parameters
     ----------
     law : KeyLaw
+        The key law.
     n : int
         Number of keys (memory is O(min(n, STREAM_BLOCK)·d) whatever n).
     beta : float
+        Inverse temperature β ≥ 0.
     seed : SeedSequence
         The replicate's seed; its child (0, b) seeds block b's distances, (1, b) its directions (vector
         path) or (2, b) and (3,) the scalar recursion of a zonal law.

@@ -86,7 +86,8 @@ def beta_iso_first_order(law, n, n_train, beta_train) -> float:
 
 
 def beta_iso_eff(law, n, n_train, beta_train) -> float:
-    """The closed form corrected for α_n: λ̃_n/t_n with E W_1[PK(α_n, λ̃_n)] = E W_1[PK(α_T, β_train t_T)].
+    """The closed form corrected for α_n: λ̃_n/t_n with E W_1[PK(α_n, λ̃_n)] = E W_1[PK(α_T, β_train t_T)]
+    (SPEC §2a, §3).
 
     Parameters
     ----------

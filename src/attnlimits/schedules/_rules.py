@@ -13,7 +13,8 @@ __all__ = ["RULES", "yarn", "longrope", "qwen_logn", "llama4", "ssmax", "multipl
 
 
 def yarn(n, n_train):
-    """YaRN: attention factor m = 0.1·ln s + 1 with s = max(1, n/L) on cos/sin, i.e. on q and k: m².
+    """YaRN: attention factor m = 0.1·ln s + 1 with s = max(1, n/L) on cos/sin, i.e. on q and
+    k: m² (SPEC §5).
 
     transformers ``_compute_yarn_parameters`` (``get_mscale``; s = 4 → m² = 1.2965).
 
@@ -39,7 +40,8 @@ def yarn(n, n_train):
 
 
 def longrope(n, n_train):
-    """LongRoPE / Phi-3: m = √(1 + ln s / ln L) on q and k (s = n/L > 1, else 1): m² = 1 + ln s / ln L.
+    """LongRoPE / Phi-3: m = √(1 + ln s / ln L) on q and k (s = n/L > 1, else 1):
+    m² = 1 + ln s / ln L (SPEC §5).
 
     transformers ``_compute_longrope_parameters``.
 
@@ -60,7 +62,7 @@ def longrope(n, n_train):
 
 
 def qwen_logn(n, n_train):
-    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that).
+    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that; SPEC §5).
 
     Parameters
     ----------
@@ -79,7 +81,7 @@ def qwen_logn(n, n_train):
 
 def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 8192.0):
     """Llama 4 temperature tuning (NoPE layers): q at position p = n − 1 scaled by
-    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L.
+    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L (SPEC §5).
 
     Parameters
     ----------
@@ -102,8 +104,8 @@ def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 819
 
 
 def ssmax(n, n_train, *, s: float = 0.43):
-    """Scalable-Softmax: logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so relative
-    to the trained β the multiplier is ln n / ln L, whatever s (returned here).
+    """Scalable-Softmax (SPEC §5): logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so
+    relative to the trained β the multiplier is ln n / ln L, whatever s (returned here).
 
     Parameters
     ----------

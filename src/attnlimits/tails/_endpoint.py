@@ -263,7 +263,7 @@ def local_mle(sorted_d: np.ndarray, k: int):
 
 
 def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_min: int = 50) -> LocalPowerFit:
-    """Fit F(t) ~ c·t^α to the smallest distances to the query (known endpoint D = 0).
+    """Fit F(t) ~ c·t^α to the smallest distances to the query (known endpoint D = 0; SPEC §2, §5).
 
     Parameters
     ----------
