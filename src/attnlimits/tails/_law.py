@@ -66,11 +66,8 @@ class EstimatedLaw(KeyLaw):
         # log F against log x on the fitted tail, for sampling by inversion
         self._tail_x = fit.threshold * np.geomspace(1e-6, 1.0, 2000)
         self._tail_logf = np.log(fit.tail_cdf(self._tail_x))
-        # the spec names this law uniquely (fit and body knots): theory._counts still caches count grids by spec
-        import hashlib
-
-        digest = hashlib.sha1(np.concatenate([[fit.alpha, fit.z, fit.log_c, fit.threshold], self._t]).tobytes()).hexdigest()[:10]
-        self.spec = f"estimated:alpha={fit.alpha:.4g}:c={fit.c:.4g}:{digest}"
+        # a label only: the theory's caches key this law by its cache_key (the law itself), not by its spec
+        self.spec = f"estimated:alpha={fit.alpha:.4g}:c={fit.c:.4g}"
 
     @property
     def smooth_up_to(self) -> float:

@@ -21,7 +21,7 @@ The grid depends on (law, n) only, never on β: the β-dependent quadrature scal
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from collections import OrderedDict
 
 import numpy as np
 from scipy import special
@@ -133,8 +133,8 @@ class CountGrid:
                             -np.exp(lsf[:-1]) * np.expm1(lsf[1:] - lsf[:-1]))
             raw = np.exp(special.logsumexp(log_dens + np.log(_W)[None, :], axis=1))
             self.log_fix = np.log(prob) - np.log(raw)
-        if type(law).__name__ in ("UniformSphere", "Subsphere", "VonMisesFisher"):
-            # exact normalised densities: the mass comes from them (the vMF CDF table is the less precise of
+        if law.sphere_parameters is not None:
+            # exact normalised densities (the closed forms of DistanceDensity): the mass comes from them (the vMF CDF table is the less precise of
             # the two in the far upper tail); only a failed quantile table (NaN, vMF at d ≥ 1024) is refused
             mass = float(np.sum(np.exp(log_dens) * _W))
             bad = not abs(mass - 1.0) <= 1e-6
@@ -177,16 +177,20 @@ def _refine(tb, ratio: float = math.e):
     return np.concatenate(out)
 
 
-_LAWS: dict = {}
-
-
-@lru_cache(maxsize=64)
-def _cached(key, n: int) -> CountGrid:
-    return CountGrid(_LAWS[key], n)
+#: Count grids by (law.cache_key, n), least recently used first; at most _GRID_CACHE_SIZE of them (a law
+#: known by its data, whose cache_key is the law itself, is kept alive only while one of its grids is).
+_GRIDS: OrderedDict = OrderedDict()
+_GRID_CACHE_SIZE = 64
 
 
 def count_grid(law, n: int) -> CountGrid:
-    """The :class:`CountGrid` of (law, n), built once per process."""
-    key = (type(law).__name__, law.spec, law.d)
-    _LAWS[key] = law
-    return _cached(key, int(n))
+    """The :class:`CountGrid` of (law, n), cached by the law's ``cache_key`` (bounded, least recently used)."""
+    key = (law.cache_key, int(n))
+    grid = _GRIDS.get(key)
+    if grid is None:
+        grid = _GRIDS[key] = CountGrid(law, int(n))
+        if len(_GRIDS) > _GRID_CACHE_SIZE:
+            _GRIDS.popitem(last=False)
+    else:
+        _GRIDS.move_to_end(key)
+    return grid
