@@ -60,17 +60,19 @@ def test_heat_figures_share_one_growth_panel():
     pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
+    from attnlimits.heat._curves import growth_curves
     from attnlimits.report._figures import claim_figure
     from attnlimits.report.heat_figure import heat_growth_panel
     from attnlimits.claims import Figure as ClaimFigure
 
+    curves = growth_curves([1.0, 1.1, 1.2], 6.0, 100.0, 1.05)
     run = {"amplitude": [1.0, 1.1, 1.2], "rate": 6.0, "beta": 100.0, "mean_field": 1.05, "d": 3, "mode": 2,
-           "n": 100, "beta_": 100.0}
+           "n": 100, "curves": curves}
     fig = claim_figure(ClaimFigure("h.png", "heat", {"runs": [run, run]}, "caption"))
     assert isinstance(fig, Figure)
     (ax,) = fig.axes[:1]
     assert [ln.get_label() for ln in ax.get_lines()][0] == "measured"
     ref = Figure().subplots()
-    heat_growth_panel(ref, [1.0, 1.1, 1.2], 6.0, 100.0, 1.05, legend_size=7)
+    heat_growth_panel(ref, curves, legend_size=7)
     for a, b in zip(ax.get_lines(), ref.get_lines()):
         assert a.get_label() == b.get_label() and list(a.get_ydata()) == list(b.get_ydata())

@@ -68,7 +68,8 @@ def _critical_exponent(ctx) -> ClaimResult:
         cases.append(case)
         series.append({"d": d, "n": [r["n"] for r in rows], "beta": [r["beta"] for r in rows],
                        "log_se": [r["log_se"] for r in rows],
-                       "beta_star": [law.critical_beta(n) for n in ns], "slope": slope, "se": se})
+                       "beta_star": [law.critical_beta(n) for n in ns], "slope": slope, "se": se,
+                       "predicted": case.predicted, "fit": _fitted_line(rows, slope)})
     fig = Figure("critical-exponent.png", "exponent_fit", {"series": series},
                  f"β_1/2(n) measured with {samples} replicates per point (order statistics, n = {ns[0]:.0e} … "
                  f"{ns[-1]:.0e}), d ∈ {{2, 3, 4, 6}}, with the fitted line and the predicted slope 2/(d−1).")
@@ -77,6 +78,13 @@ def _critical_exponent(ctx) -> ClaimResult:
             f"{samples} replicates equals 1/2, for n = {ns[0]:.0e} … {ns[-1]:.0e} at d = 2, 3, 4, 6 (uniform keys), "
             "fitted by weighted least squares. " + _slopes_text(cases))
     return ClaimResult("critical-exponent", "Critical exponent", cases, [fig], text)
+
+
+def _fitted_line(rows, slope: float) -> list:
+    """β on the fitted line at each row's n, for the figure: exp(mean log β + slope·(log n − mean log n))."""
+    x = np.log(np.asarray([r["n"] for r in rows], dtype=float))
+    b = np.asarray([r["beta"] for r in rows])
+    return np.exp(np.mean(np.log(b)) + slope * (x - x.mean())).tolist()
 
 
 def _slopes_text(cases) -> str:

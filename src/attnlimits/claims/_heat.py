@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from ._base import Claim, ClaimResult, Figure
 from ._verdict import Case
 
@@ -25,6 +27,7 @@ def _kernel() -> dict:
 
 def _heat(ctx) -> ClaimResult:
     from ..heat import mode_growth_factor, run_dynamics
+    from ..heat._curves import growth_curves
 
     ell, eps = 2, 0.3
     settings = [(2, 200.0, 20, 3000 if ctx.quick else 6000), (3, 100.0, 10, 5000 if ctx.quick else 8000)]
@@ -69,8 +72,10 @@ def _heat(ctx) -> ClaimResult:
                           bias_reason=(f"finite-β distance of g_ℓ(β)^steps = {mean_field:.5f} from the limit, plus "
                                        "twice the n/2-to-n and ε/2-to-ε changes of the measured growth"),
                           effect=limit - 1.0, params=params, note=note).judged())
+        g = float(mode_growth_factor(d, ell, beta))
         runs.append({"d": d, "n": n, "beta": beta, "steps": steps, "mode": ell, "amplitude": amp,
-                     "off_mode": run["off_mode"], "rate": rate, "mean_field": float(mode_growth_factor(d, ell, beta))})
+                     "off_mode": run["off_mode"], "rate": rate, "mean_field": g,
+                     "curves": growth_curves(np.asarray(amp) / amp[0], rate, beta, g)})
     fig = Figure("heat-equation.png", "heat", {"runs": runs},
                  "Self-attention dynamics from ρ = 1 + 0.3·Y_2 (quasi-uniform start): growth of the mode-2 amplitude per "
                  "step against (1 + ℓ(ℓ+d−2)/β)^k and exp(ℓ(ℓ+d−2)k/β); " + "; ".join(

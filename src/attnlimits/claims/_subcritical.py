@@ -54,6 +54,13 @@ def _geary(z, seed, boots: int = 300) -> tuple[float, float]:
     return float(ratio(z)), float(ratio(z[idx]).std(ddof=1))
 
 
+def _qq_panel(z, dist) -> dict:
+    """A QQ plot's points: the sorted standardised outputs against ``dist``'s quantiles at (i − 1/2)/R."""
+    z = np.sort(np.asarray(z))
+    p = (np.arange(1, z.size + 1) - 0.5) / z.size
+    return {"theoretical": dist.ppf(p).tolist(), "measured": z.tolist()}
+
+
 def _lln(ctx) -> ClaimResult:
     from ..theory import expected_defect, expected_inner
 
@@ -132,7 +139,8 @@ def _clt(ctx) -> ClaimResult:
     ks_r = stats.kstest(z_r, "norm")
     for c in cases:
         c.judged()
-    fig = Figure("sub-clt.png", "qq", {"z_radial": z_r.tolist(), "z_tangent": z_t.tolist(), "d": d},
+    fig = Figure("sub-clt.png", "qq", {"radial": _qq_panel(z_r, stats.norm), "tangent": _qq_panel(z_t, stats.chi(d - 1)),
+                                       "d": d},
                  f"Subcritical CLT, d = {d}, n = {n:,}, β = {beta:g}, {samples} replicates: QQ plots of the standardised "
                  "radial output against N(0,1) and of |P⊥O|/σ⊥ against χ_{d−1}, with the predicted variances (no fit).")
     text = ("Predicted: below the critical scale O − A_d(β)q is Gaussian with tangent variance σ⊥² per direction and "

@@ -40,9 +40,10 @@ def heat_command(d, mode, eps, n, beta, steps, init, seed, plot, backend, device
                            keep_points=plot is not None, progress=progress)
     out = res.to_dict()
     if plot is not None:
+        from ..heat._curves import heat_plot_data
         from ..report import heat_figure, save_figure
 
-        save_figure(heat_figure(res), plot)
+        save_figure(heat_figure(res, heat_plot_data(res)), plot)
         out["plot"] = plot
     if as_json:
         print_json(out)

@@ -64,10 +64,8 @@ def _exponent_fit(data):
         b = np.asarray(s["beta"])
         err = 1.96 * np.asarray(s["log_se"]) * b
         ax.errorbar(n, b, yerr=err, fmt="o", color=f"C{i}", label=f"d={s['d']}: slope {s['slope']:.4f} ± "
-                    f"{1.96 * s['se']:.4f} (predicted {2 / (s['d'] - 1):.4f})")
-        x = np.log(n)
-        fit = np.exp(np.mean(np.log(b)) + s["slope"] * (x - x.mean()))
-        ax.plot(n, fit, "-", color=f"C{i}", lw=1)
+                    f"{1.96 * s['se']:.4f} (predicted {s['predicted']:.4f})")
+        ax.plot(n, s["fit"], "-", color=f"C{i}", lw=1)
         ax.plot(n, s["beta_star"], ":", color=f"C{i}", lw=1)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -167,15 +165,11 @@ def _lln(data):
 
 
 def _qq(data):
-    from scipy import stats
-
     fig = new_figure((11, 4.5))
     axes = fig.subplots(1, 2)
-    for ax, z, dist, label in ((axes[0], data["z_radial"], stats.norm, "radial: N(0,1)"),
-                               (axes[1], data["z_tangent"], stats.chi(data["d"] - 1), f"|P⊥O|/σ⊥: χ_{data['d'] - 1}")):
-        z = np.sort(np.asarray(z))
-        p = (np.arange(1, z.size + 1) - 0.5) / z.size
-        q = dist.ppf(p)
+    for ax, panel, label in ((axes[0], data["radial"], "radial: N(0,1)"),
+                             (axes[1], data["tangent"], f"|P⊥O|/σ⊥: χ_{data['d'] - 1}")):
+        q, z = np.asarray(panel["theoretical"]), np.asarray(panel["measured"])
         ax.plot(q, z, ".", ms=2)
         lim = [min(q.min(), z.min()), max(q.max(), z.max())]
         ax.plot(lim, lim, "k-", lw=1)
@@ -208,8 +202,7 @@ def _heat(data):
     fig = new_figure((11, 4.5))
     axes = fig.subplots(1, len(runs))
     for ax, r in zip(np.atleast_1d(axes), runs):
-        amp = np.asarray(r["amplitude"])
-        heat_growth_panel(ax, amp / amp[0], r["rate"], r["beta"], r["mean_field"], legend_size=7)
+        heat_growth_panel(ax, r["curves"], legend_size=7)
         ax.set_title(f"d = {r['d']} (S^{r['d'] - 1}), ℓ = {r['mode']}, n = {r['n']:,}, β = {r['beta']:g}", fontsize=9)
     return fig
 
