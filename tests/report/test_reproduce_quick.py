@@ -8,7 +8,6 @@ import json
 import math
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +123,7 @@ def test_wrong_predictions_are_rejected(quick):
             assert _rejudge(r, 1.3 * r["predicted"]).verdict == "fail"  # exact / effective value off by 30%
     for r in _records(quick, "critical-constant"):
         lam = r["params"]["lam"]
-        assert _rejudge(r, PoissonKingman(1.0, 2.0 * lam).ipr_limit(), bias=0.0).verdict == "fail"  # λ off by 2
+        assert _rejudge(r, PoissonKingman(1.0, 2.0 * lam).expected_ipr(), bias=0.0).verdict == "fail"  # λ off by 2
     for r in _records(quick, "local-not-global"):
         if r["case"].startswith("vMF"):
             assert _rejudge(r, 1.0, bias=0.0).verdict == "fail"  # no shift
@@ -202,45 +201,54 @@ def test_report_renders_in_headless_chromium(quick, tmp_path):
     assert np.mean(img.min(axis=2) < 0.9) > 0.005
 
 
+#: A reproduce run that SIGKILLs itself right after its sweep store commits cell number KILL_AFTER: the kill
+#: lands mid-grid on a machine of any speed (no timing), and is a real SIGKILL (no cleanup, no atexit).
+_KILLED_RUN = """
+import os, signal, sys
+from attnlimits.cli import main
+from attnlimits.sweep import _store
+insert, stored = _store.SweepStore.insert, []
+def insert_then_die(self, *args, **kwargs):
+    insert(self, *args, **kwargs)
+    stored.append(args[0])
+    if len(stored) == int(os.environ["KILL_AFTER"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+_store.SweepStore.insert = insert_then_die
+sys.argv[0] = "attnlimits"
+main()
+"""
+
+
 def test_killed_run_resumes_to_the_same_result(tmp_path):
-    """SIGKILL a run once some grid cells are stored; the rerun computes only the rest and gives the numbers of
-    an uninterrupted run."""
+    """SIGKILL a run once two of its grid's six cells are stored; the rerun keeps those two, computes only the
+    rest and gives the numbers of an uninterrupted run."""
     import os
     import signal
     import sys
 
-    from attnlimits.sweep import sweep_status
+    from attnlimits.sweep import read_rows, sweep_status
 
     from conftest import SRC
 
     out = tmp_path / "killed"
-    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "attnlimits", "reproduce", "--quick", "--only", "phase-diagram",
-                             "--out", str(out), "--seed", "5"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    args = ["reproduce", "--quick", "--only", "phase-diagram", "--out", str(out), "--seed", "5"]
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), KILL_AFTER="2")
+    proc = subprocess.run([sys.executable, "-c", _KILLED_RUN, *args], env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
     store, section = out / "store.sqlite", "phase-diagram-quick-seed5"  # the grid's section of the run's store
-    deadline = time.monotonic() + 120
-    done = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if store.exists():
-            try:
-                done = sweep_status(store, section=section)["done"]
-            except Exception:  # the store is being created
-                done = 0
-            if done >= 2:
-                break
-        time.sleep(0.2)
-    running = proc.poll() is None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert running and 2 <= done < 6, (running, done)  # killed mid-grid (6 rows in --quick)
-    resumed = run_cli("reproduce", "--quick", "--only", "phase-diagram", "--out", out, "--seed", "5", "--json")
-    fresh = run_cli("reproduce", "--quick", "--only", "phase-diagram", "--out", tmp_path / "fresh", "--seed", "5",
-                    "--json")
+    status = sweep_status(store, section=section)
+    assert (status["done"], status["total"]) == (2, 6)  # killed mid-grid (6 cells in --quick)
+    before = read_rows(store, section=section, grid_only=True)
+    resumed = run_cli(*args, "--json")
+    fresh = run_cli(*args[:-4], "--out", tmp_path / "fresh", "--seed", "5", "--json")
     a = json.loads(resumed.stdout)["claims"]
     b = json.loads(fresh.stdout)["claims"]
     assert [(r["measured"], r["verdict"]) for r in a] == [(r["measured"], r["verdict"]) for r in b]
-    assert sweep_status(store, section=section)["done"] == sweep_status(store, section=section)["total"]
+    status = sweep_status(store, section=section)
+    assert status["done"] == status["total"] == 6
+    after = read_rows(store, section=section, grid_only=True)
+    assert all(row in after for row in before)  # the two cells stored before the kill are kept, not recomputed
 
 
 def test_report_sections_without_verdict(tmp_path):
