@@ -112,7 +112,8 @@ def _high_d(ctx) -> ClaimResult:
                   "method": "exact (dense), common random numbers"}
         for n, est, th in zip(ns, ests, theory):
             cases += crossover_cases(d, n, est, th, dict(params, n=n))
-        series.append({"d": d, "n": ns, "beta": [e.beta for e in ests], "log_se": [e.log_se for e in ests],
+        series.append({"d": d, "alpha": law.local_exponent, "n": ns, "beta": [e.beta for e in ests],
+                       "log_se": [e.log_se for e in ests],
                        **{k: [t[k] for t in theory] for k in ("exact", "effective", "asymptotic", "beta_star",
                                                                "alpha_eff")}})
     fig = Figure("high-d-crossover.png", "crossover", {"series": series, "samples": samples},

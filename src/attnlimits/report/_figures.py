@@ -92,7 +92,7 @@ def _crossover(data):
         ax.plot(n, s["effective"], "--", color="C2", label=r"effective exponent ($\alpha_n$, $\kappa_n$)")
         ax.plot(n, s["asymptotic"], "-.", color="C3", label=r"asymptotic $\lambda_{1/2}(\alpha)\,\beta^*_n$")
         ax.plot(n, s["beta_star"], ":", color="C7", label=r"$\beta^*_n = (c_d n)^{2/(d-1)}$")
-        ax.set_title(f"d = {s['d']} (α = {(s['d'] - 1) / 2:g}; α_n = {s['alpha_eff'][0]:.3g} … {s['alpha_eff'][-1]:.3g})",
+        ax.set_title(f"d = {s['d']} (α = {s['alpha']:g}; α_n = {s['alpha_eff'][0]:.3g} … {s['alpha_eff'][-1]:.3g})",
                      fontsize=8)
         ax.set_xscale("log")
         ax.set_yscale("log")
