@@ -135,16 +135,13 @@ _FORBIDDEN = [
     re.compile(r"\b[a-z_]*law\._[a-z]"),  # law._k, law._quantile
 ]
 _PACKAGE = Path(SRC) / "attnlimits"
-#: Modules not yet moved onto the capabilities (owned elsewhere); strict: fixing one fails here until listed off.
-_PENDING = {"theory/_counts.py": "log_cdf_sf and CountGrid branch on the class name and read law._quantile"}
 
 
 def _modules():
     return sorted(str(p.relative_to(_PACKAGE)) for p in _PACKAGE.rglob("*.py") if p.parts[len(_PACKAGE.parts)] != "laws")
 
 
-@pytest.mark.parametrize("module", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=_PENDING[m]))
-                                    if m in _PENDING else m for m in _modules()])
+@pytest.mark.parametrize("module", _modules())
 def test_no_module_outside_laws_tests_law_classes(module):
     text = (_PACKAGE / module).read_text(encoding="utf-8")
     hits = [f"{module}:{i}: {line.strip()}" for i, line in enumerate(text.splitlines(), 1)

@@ -72,6 +72,9 @@ class KeyLaw(ABC):
     device_sampler : callable or None
         ``sample(torch, generator, size, device)`` → a float64 tensor of ``size`` distances drawn on the
         device, where the torch backend can draw this law's keys there; else None (drawn on the host).
+    symmetric_distance : bool
+        True where D and 2 − D have the same law (uniform keys on a great sphere through the query): then
+        F^{-1}(1 − p) = 2 − F^{-1}(p), and the theory's count grid reuses the lower quantiles for the upper tail.
     cache_key : hashable
         What the theory's caches key this law by: equal for laws with the same distance law.
     """
@@ -86,6 +89,7 @@ class KeyLaw(ABC):
     zonal_dimension: int | None = None
     sphere_parameters: tuple[int, float] | None = None
     vmf_concentration: float | None = None
+    symmetric_distance: bool = False
     device_sampler = None
 
     @property
@@ -121,6 +125,27 @@ class KeyLaw(ABC):
     def distance_sf(self, t):
         """Exact 1 − F(t), without cancellation where the law allows it."""
         return 1.0 - self.distance_cdf(t)
+
+    def distance_log_cdf_sf(self, t, tbar=None):
+        """(log F(t), log(1 − F(t))) of D.
+
+        Parameters
+        ----------
+        t : array_like
+            Distances in [0, 2].
+        tbar : array_like, optional
+            2 − t, where the caller knows it more precisely than from t (the upper tail).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            log F(t) and log(1 − F(t)). This default takes both from :meth:`distance_cdf` (relative accuracy on
+            the lower side only); laws that know each side in its own arithmetic override it.
+        """
+        t = np.asarray(t, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            f = np.clip(np.asarray(self.distance_cdf(t), dtype=float), 0.0, 1.0)
+            return np.log(f), np.log1p(-f)
 
     def distance_logpdf(self, t):
         """Exact log density of D (laws with :attr:`has_distance_law`)."""

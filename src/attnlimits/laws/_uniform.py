@@ -105,6 +105,7 @@ class UniformSphere(KeyLaw):
 
     has_distance_law = True
     has_quantile = True
+    symmetric_distance = True
     can_rebuild_keys = True
     vmf_concentration = 0.0
 
@@ -164,6 +165,20 @@ class UniformSphere(KeyLaw):
         from ..theory._special import uniform_distance_logpdf
 
         return uniform_distance_logpdf(t, self._k)
+
+    def distance_log_cdf_sf(self, t, tbar=None):
+        """(log F(t), log(1 − F(t))), each with relative accuracy on its own side: D/2 ~ Beta(α, α) is
+        symmetric, so the far side of t is the near side of t̄ = 2 − t (``laws._beta_tail``; SPEC §1)."""
+        from ._beta_tail import symmetric_beta_logcdf
+
+        t = np.asarray(t, dtype=float)
+        tbar = 2.0 - t if tbar is None else np.asarray(tbar, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            lower = t <= 1.0
+            half = np.where(lower, t, tbar) / 2.0
+            near = symmetric_beta_logcdf(np.clip(half, 0.0, 0.5), float(self.local_exponent))
+            far = np.log1p(-np.exp(near))
+            return np.where(lower, near, far), np.where(lower, far, near)
 
     def distance_ppf_log(self, log_p, log_q):
         """F^{-1}(p) = 2·I^{-1}_p(α, α) from log p and log(1 − p) (SPEC §1), from whichever side is

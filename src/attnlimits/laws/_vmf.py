@@ -131,6 +131,15 @@ class VonMisesFisher(KeyLaw):
         t = np.clip(np.asarray(t, dtype=float), 0.0, 2.0)
         return np.exp(self._table().log_cdf_sf(t.ravel())[1]).reshape(t.shape)[()]
 
+    def distance_log_cdf_sf(self, t, tbar=None):
+        """(log F(t), log(1 − F(t))) from the polar-angle table of ``laws._vmf_quantile`` (mean at the query
+        only); ``tbar`` is accepted for the interface and not needed (the table works in the angle)."""
+        t = np.asarray(t, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            theta = 2.0 * np.arcsin(np.sqrt(np.clip(t, 0.0, 2.0) / 2.0))
+            lf = np.minimum(self._table().log_cdf_theta(np.maximum(theta, 1e-300)), 0.0)
+            return lf, np.log1p(-np.exp(lf))
+
     def distance_ppf_log(self, log_p, log_q):
         """F^{-1}(p) from log p and log(1 − p), each side from its own logarithm (``laws._vmf_quantile``);
         relative accuracy ~1e−12 in D at p down to 1e−300 and below (mean at the query only)."""

@@ -27,10 +27,9 @@ import numpy as np
 from scipy import special
 
 from .._validation import InputError
-from ..laws._beta_tail import symmetric_beta_logcdf
 from ._measure import DistanceDensity
 
-__all__ = ["CountGrid", "count_grid", "log_cdf_sf"]
+__all__ = ["CountGrid", "count_grid"]
 
 #: log of the expected number of keys left out at each end of the support.
 LOG_COUNT_MIN = -60.0
@@ -42,30 +41,6 @@ LOG_COUNT_COARSE, COARSE_STEP = -25.0, 5.0
 #: Gauss–Legendre nodes per panel (shared with the integration matrices of :mod:`._quadrature`).
 NODES = 10
 _Y, _W = special.roots_legendre(NODES)
-
-
-def log_cdf_sf(law, t, tbar=None):
-    """(log F(t), log(1 − F(t))) for a law with a known distance CDF, each with relative accuracy on its
-    own side (uniform and subsphere keys: the symmetric Beta law; vMF centred on the query: its polar-angle
-    table), for t in (0, 2); ``tbar`` = 2 − t where it is known more precisely than from t."""
-    t = np.asarray(t, dtype=float)
-    tbar = 2.0 - t if tbar is None else np.asarray(tbar, dtype=float)
-    kind = type(law).__name__
-    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        if kind in ("UniformSphere", "Subsphere"):
-            a = float(law.local_exponent)
-            lower = t <= 1.0
-            half = np.where(lower, t, tbar) / 2.0
-            near = symmetric_beta_logcdf(np.clip(half, 0.0, 0.5), a)
-            far = np.log1p(-np.exp(near))
-            return np.where(lower, near, far), np.where(lower, far, near)
-        if kind == "VonMisesFisher":
-            law.distance_ppf_log(np.array([-1.0]), np.array([math.log(-math.expm1(-1.0))]))  # builds the table
-            theta = 2.0 * np.arcsin(np.sqrt(np.clip(t, 0.0, 2.0) / 2.0))
-            lf = np.minimum(law._quantile.log_cdf_theta(np.maximum(theta, 1e-300)), 0.0)
-            return lf, np.log1p(-np.exp(lf))
-        f = np.clip(np.asarray(law.distance_cdf(t), dtype=float), 0.0, 1.0)
-        return np.log(f), np.log1p(-f)
 
 
 class CountGrid:
@@ -98,8 +73,8 @@ class CountGrid:
         with np.errstate(divide="ignore", under="ignore"):
             other = np.log1p(-np.exp(grid))
             t_lo = np.atleast_1d(law.distance_ppf_log(grid, other))
-            if type(law).__name__ in ("UniformSphere", "Subsphere"):
-                tbar_hi = t_lo.copy()  # Beta(α, α) is symmetric: 2 − F^{-1}(1 − q) = F^{-1}(q)
+            if law.symmetric_distance:
+                tbar_hi = t_lo.copy()  # D and 2 − D have the same law: 2 − F^{-1}(1 − q) = F^{-1}(q)
             else:
                 tbar_hi = 2.0 - np.atleast_1d(law.distance_ppf_log(other, grid))
         n_coarse = coarse.size + 1  # boundaries below LOG_COUNT_COARSE: refined only to a factor e^4
@@ -122,7 +97,7 @@ class CountGrid:
         self.t = np.concatenate([t_nodes, 2.0 - tbar_nodes])
         self.tbar = np.concatenate([2.0 - t_nodes, tbar_nodes])
         self.half = hw
-        self.log_f_b, self.log_sf_b = log_cdf_sf(law, self.t_b, self.tbar_b)
+        self.log_f_b, self.log_sf_b = law.distance_log_cdf_sf(self.t_b, self.tbar_b)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_dens = DistanceDensity(law).log_density(self.t, self.tbar) + np.log(hw)[:, None]
             # for a law whose density is not normalised against its CDF (the smooth estimated law of
@@ -148,7 +123,7 @@ class CountGrid:
             raise InputError(f"invalid law={law.spec!r} at d={law.d}: its distance quantile function or CDF is "
                              "not accurate here, so the exact theory cannot be evaluated for it")
         self.log_dens = self.log_n + log_dens + self.log_fix[:, None]
-        self.log_f, self.log_sf = log_cdf_sf(law, self.t, self.tbar)
+        self.log_f, self.log_sf = law.distance_log_cdf_sf(self.t, self.tbar)
         self.weights = _W
 
 

@@ -41,7 +41,7 @@ import numpy as np
 from numpy.polynomial import legendre
 from scipy import special
 
-from ._counts import NODES, log_cdf_sf
+from ._counts import NODES
 from ._measure import DistanceDensity
 
 __all__ = ["FiniteQuadrature"]
@@ -229,7 +229,7 @@ class FiniteQuadrature:
                   + np.log(half)[:, :, None])
         ld = np.where(half[:, :, None] > 0, ld, -np.inf)
         cut = np.clip(s - _BELOW, a_x, b_x)
-        lf, lsf = log_cdf_sf(self.law, cut / b)
+        lf, lsf = self.law.distance_log_cdf_sf(cut / b)
         lfa, lsfa = g.log_f_b[ja], g.log_sf_b[ja]
         with np.errstate(invalid="ignore"):
             if lfa < math.log(0.5):
