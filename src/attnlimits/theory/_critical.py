@@ -112,13 +112,6 @@ class PoissonKingman:
         tail = np.exp(np.minimum(log_tail, 700.0))
         return e / (e.sum(axis=1) + tail)[:, None]
 
-    def max_weight_cdf(self, w, *, rng=0, samples: int = 200_000) -> np.ndarray:
-        """P(W_1 ≤ w), estimated from ``samples`` draws of :meth:`sample` (Monte Carlo; standard error
-        ≤ 0.5/√samples)."""
-        w1 = self.sample(rng, samples, m=64)[:, 0]
-        w = np.asarray(w, dtype=float)
-        return np.searchsorted(np.sort(w1), w, side="right") / w1.size
-
     def count_above_limit(self, mass: float, *, rng=0, samples: int = 200_000) -> tuple[float, float]:
         """E #{k : W_k ≥ mass} and its standard error (Monte Carlo over :meth:`sample`)."""
         mass = check_real("mass", mass, lower=0.0, upper=1.0, lower_open=True)
