@@ -5,7 +5,9 @@ import pytest
 
 from attnlimits import Empirical, Subsphere, UniformSphere, VonMisesFisher, simulate
 from attnlimits._rng import as_seed_sequence
+from attnlimits import InputError
 from attnlimits.engine import STREAM_BLOCK, attend_exact
+from attnlimits.engine._montecarlo import THREAD_MIN_N
 from zonal_helpers import vector_twin
 
 
@@ -63,6 +65,24 @@ def test_workers_give_identical_results():
     a = simulate(law, 5000, lam=1.0, samples=40, seed=9, workers=1)
     b = simulate(law, 5000, lam=1.0, samples=40, seed=9, workers=2)
     assert a.to_dict() == b.to_dict()
+
+
+def test_threads_give_identical_results():
+    """Replicates side by side in threads (the default from THREAD_MIN_N keys on) give the same numbers, bit for
+    bit, as one at a time and as worker processes: each replicate has its own streams and slot."""
+    law = UniformSphere(8)
+    n = THREAD_MIN_N
+    one = simulate(law, n, beta=30.0, samples=6, seed=5, threads=1)
+    for other in (simulate(law, n, beta=30.0, samples=6, seed=5, threads=3), simulate(law, n, beta=30.0, samples=6, seed=5),
+                  simulate(law, n, beta=30.0, samples=6, seed=5, workers=2)):
+        assert other.to_dict() == one.to_dict()
+        for stat in one.values:
+            assert np.array_equal(other.values[stat], one.values[stat]), stat
+
+
+def test_threads_out_of_range_is_refused():
+    with pytest.raises(InputError, match="threads"):
+        simulate(UniformSphere(3), 10, beta=1.0, samples=2, threads=0)
 
 
 def test_weights_are_a_probability_vector():

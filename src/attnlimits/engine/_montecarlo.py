@@ -7,8 +7,9 @@ computes it, so the same seed gives bit-identical results for any number of work
 from __future__ import annotations
 
 import math
+import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import get_context
 
 import numpy as np
@@ -37,6 +38,12 @@ METHODS = {"exact": attend_exact, "orderstat": attend_orderstat, "auto": None}
 #: :func:`method_choice`):
 #: there the exact engine costs > 30 ms per replicate while orderstat stays near 1 ms.
 AUTO_ORDERSTAT_MIN_N = 10**6
+#: ``threads=None`` runs exact numpy replicates side by side in threads from this many keys on: numpy's random
+#: fills and ufuncs release the GIL on whole stream blocks, so a replicate of two or more blocks runs on its own
+#: core; below, a replicate is too short for a thread to pay.
+THREAD_MIN_N = 2 * STREAM_BLOCK
+#: At most this many threads (and never more than the machine's cores or the replicates).
+MAX_THREADS = 8
 #: The exact engine refuses more keys than this per replicate (≈ 1 hour at ~3 ns per key).
 EXACT_MAX_N = 10**12
 
@@ -121,7 +128,7 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
 def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None, samples: int = 1000,
              seed=None, method: str = "exact", k: int = 10, output: bool = True, workers: int = 1,
              chunk_size: int = STREAM_BLOCK, progress=None, backend: str = "numpy", device: str = "cpu",
-             dtype: str = "float64", tail_tol: float = 1e-6) -> SimulationResult:
+             dtype: str = "float64", tail_tol: float = 1e-6, threads: int | None = None) -> SimulationResult:
     """Simulate ``samples`` independent replicates of one query attending to ``n`` keys of ``law``.
 
     Parameters
@@ -162,6 +169,11 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     tail_tol : float
         orderstat only: target for the far keys' share of the normaliser (each replicate reports
         ``tail_error_bound``).
+    threads : int, optional
+        Replicates run side by side in this many threads of this process (results do not depend on it: each
+        replicate has its own streams and its own slot); exact numpy runs with ``workers=1`` only, others
+        use 1. None: the machine's cores (at most :data:`MAX_THREADS` and ``samples``) from
+        n ≥ :data:`THREAD_MIN_N` keys on, else 1.
 
     Returns
     -------
@@ -184,6 +196,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     check_memory(f"samples={samples}, k={k}", samples * (8.0 * k + 2048.0))  # top weights + a record per replicate
     workers = check_int("workers", workers, minimum=1)
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
+    threads = None if threads is None else check_int("threads", threads, minimum=1, maximum=MAX_THREADS)
     backend, device, dtype = resolve_backend(backend, device, dtype)
     method = choose_method(law, n, method, backend, output)
     tail_tol = check_real("tail_tol", tail_tol, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
@@ -195,7 +208,17 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra)
     batches = _batches(samples, workers)
     rows: list = []
-    if workers == 1 or len(batches) == 1:
+    if method != "exact" or backend != "numpy" or workers > 1:
+        threads = 1  # orderstat replicates are short (and record their warnings per thread); torch has its own
+    elif threads is None:
+        threads = min(os.cpu_count() or 1, MAX_THREADS, samples) if n >= THREAD_MIN_N else 1
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for part in pool.map(_run_batch, [task] * samples, [range(i, i + 1) for i in range(samples)]):
+                rows.extend(part)
+                if progress:
+                    progress(len(rows), samples)
+    elif workers == 1 or len(batches) == 1:
         for batch in batches:
             rows.extend(_run_batch(task, batch))
             if progress:
