@@ -45,4 +45,4 @@ def test_cuda_without_gpu_exits_2():
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
     proc = run_cli("heat", "--device", "cuda", "--n", "100")
-    assert proc.returncode == 2 and proc.stderr.strip() == "error: invalid device='cuda': torch sees no CUDA GPU; use device='cpu'"
+    assert proc.returncode == 2 and proc.stderr.strip() == "error: invalid device='cuda': torch sees no CUDA GPU on this machine; expected cpu"
