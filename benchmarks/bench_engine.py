@@ -126,9 +126,16 @@ print(json.dumps([os.waitstatus_to_exitcode(status), time.perf_counter() - start
 """
 
 
-def run_process(args: list[str]) -> tuple[float, float, str]:
-    """Run a command to completion: (wall seconds, peak resident MB of that process, its stdout)."""
-    env = dict(os.environ)
+#: Thread limits that run.py sets for like-for-like rows; whole-process rows lift them (see whole_process_rows).
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def run_process(args: list[str], *, all_cores: bool = False) -> tuple[float, float, str]:
+    """Run a command to completion: (wall seconds, peak resident MB of that process, its stdout).
+
+    ``all_cores``: without run.py's BLAS/OpenMP thread limits, as a user runs it (the dense script's BLAS and
+    the engine's replicate threads both use every core)."""
+    env = {k: v for k, v in os.environ.items() if not (all_cores and k in THREAD_VARS)}
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run([sys.executable, "-c", _LAUNCH, *args], capture_output=True, text=True, env=env)
     code, seconds, peak_kb = json.loads(proc.stderr.strip().splitlines()[-1])
@@ -143,7 +150,9 @@ SAMPLES = 10
 
 
 def whole_process_rows(quick: bool) -> list[dict]:
-    """The default ``attnlimits simulate`` (output included) against the dense script, one run each."""
+    """The default ``attnlimits simulate`` (output included) against the dense script, one run each, both as a
+    user runs them: every core available (the engine runs replicates in threads, the dense script's BLAS
+    its own threads)."""
     rows = []
     for d, n, beta, lam, want in WHOLE_PROCESS:
         n = n // 10 if quick else n
@@ -151,13 +160,13 @@ def whole_process_rows(quick: bool) -> list[dict]:
         setting = ["--beta", repr(beta)] if lam is None else ["--lam", repr(lam)]
         ours = [sys.executable, "-m", "attnlimits", "simulate", "--d", str(d), "--n", str(n), *setting,
                 "--samples", str(SAMPLES), "--seed", "1", "--json"]
-        t_o, mem_o, out = run_process(ours)
+        t_o, mem_o, out = run_process(ours, all_cores=True)
         assert set(json.loads(out)) >= {"tangent_sq", "output_gap_sq"}
         t_b, mem_b, _ = run_process([sys.executable, DENSE, "--d", str(d), "--n", str(n), "--beta", repr(beta),
-                                     "--samples", str(SAMPLES), "--seed", "1"])
+                                     "--samples", str(SAMPLES), "--seed", "1"], all_cores=True)
         what = f"β={beta:.4g}" if lam is None else f"λ={lam:g} (β={beta:.4g})"
         rows.append(row(f"whole process: attnlimits simulate (with output), uniform d={d}, n={n:.0e}, {what}, "
-                        f"{SAMPLES} samples", f"{t_o:.3g} s, peak RSS {mem_o:.0f} MB",
+                        f"{SAMPLES} samples, all {os.cpu_count()} cores", f"{t_o:.3g} s, peak RSS {mem_o:.0f} MB",
                         f"dense_baseline.py {t_b:.3g} s, peak RSS {mem_b:.0f} MB", t_b / t_o,
                         f"≥ {want:g}×" + (" (at the full n; quick: a sanity check)" if quick else "")))
     return rows

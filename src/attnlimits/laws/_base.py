@@ -178,7 +178,7 @@ class KeyLaw(ABC):
         """β*_n = (c·n)^{1/α} (SPEC §2), for laws with a known local exponent and constant."""
         if not self.has_critical_scale:
             raise InputError(f"invalid law={self.spec!r}: its local constant is unknown, so λ (--lam) is undefined; give β")
-        from ..theory._special import log_critical_beta  # here, not at import: the theory loads scipy
+        from ..theory._sphere_constants import log_critical_beta
 
         return float(np.exp(log_critical_beta(self.local_exponent, self.log_local_constant, n)))
 

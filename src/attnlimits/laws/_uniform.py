@@ -113,7 +113,7 @@ class UniformSphere(KeyLaw):
         self.d = check_dimension(d)
         self.spec = "uniform"
         self._k = self.d  # dimension of the sphere the keys live on
-        from ..theory._special import log_uniform_constant, uniform_alpha
+        from ..theory._sphere_constants import log_uniform_constant, uniform_alpha
 
         self.local_exponent = uniform_alpha(self._k)
         self.log_local_constant = log_uniform_constant(self._k)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from ._sphere_constants import log_critical_beta, log_uniform_constant, uniform_alpha
+
 __all__ = [
     "log_ive",
     "uniform_alpha",
@@ -21,24 +23,6 @@ __all__ = [
     "mean_resultant",
     "log_mgf",
 ]
-
-
-def uniform_alpha(d: int) -> float:
-    """Local exponent α = (d−1)/2 of D = 1 − ⟨q,K⟩ for K uniform on S^{d−1} (SPEC §1)."""
-    return (d - 1) / 2.0
-
-
-def log_uniform_constant(d: int) -> float:
-    """log c_d, with c_d = 2^{α−1}/(α·B(1/2, α)) the constant in F(t) ~ c_d t^α (SPEC §1).
-
-    Computed from ``gammaln``: c_d itself overflows past d ≈ 2049.
-
-    >>> round(float(np.exp(log_uniform_constant(3))), 12)
-    0.5
-    """
-    a = uniform_alpha(d)
-    log_b = special.gammaln(0.5) + special.gammaln(a) - special.gammaln(a + 0.5)
-    return float((a - 1.0) * np.log(2.0) - np.log(a) - log_b)
 
 
 def uniform_distance_cdf(t, d: int):
@@ -60,11 +44,6 @@ def uniform_distance_logpdf(t, d: int):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = (a - 1.0) * (np.log(t) + np.log(2.0 - t)) - (2.0 * a - 1.0) * np.log(2.0) - special.betaln(a, a)
     return np.where((t > 0) & (t < 2), out, -np.inf) if a != 1.0 else np.where((t >= 0) & (t <= 2), out, -np.inf)
-
-
-def log_critical_beta(alpha: float, log_c: float, n) -> float:
-    """log β*_n with β*_n = (c·n)^{1/α} (SPEC §2), in logs so no intermediate overflows."""
-    return (log_c + np.log(float(n))) / alpha
 
 
 def mean_resultant(d: int, beta):
