@@ -14,6 +14,7 @@ def run(*args, cwd=None):
     return subprocess.run([sys.executable, str(RUN), *args], capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
+@pytest.mark.slow  # runs the engine benchmark's quick rows: ~20 s
 def test_quick_engine_rows_saved_as_json(tmp_path):
     out = tmp_path / "bench.json"
     proc = run("--quick", "--only", "engine", "--json", "--out", str(out))

@@ -23,9 +23,9 @@ def test_keys_npz(tmp_path, cli_json):
 
 @pytest.mark.parametrize("args, word", [
     (["--layer", "6", "--head", "0"], "layer"),
-    (["--layer", "0", "--head", "12"], "head"),
+    pytest.param(["--layer", "0", "--head", "12"], "head", marks=pytest.mark.slow),  # the same path as layer
     (["--layer", "0", "--head", "0", "--model", "/nonexistent/model"], "model"),
-    (["--layer", "0", "--head", "0", "--text", "SHORT"], "tokens"),
+    pytest.param(["--layer", "0", "--head", "0", "--text", "SHORT"], "tokens", marks=pytest.mark.slow),
 ])
 def test_keys_bad_input(tmp_path, cli, args, word):
     (tmp_path / "short.txt").write_text("only a few words")

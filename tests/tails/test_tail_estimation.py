@@ -84,6 +84,7 @@ def test_tail_class_rule():
     assert tail_class(0.1, 0.4) == "frechet"
 
 
+@pytest.mark.slow  # two full bootstraps: ~11 s
 def test_bootstrap_is_reproducible():
     s = np.random.default_rng(5).standard_normal(5000)
     a, b = fit_peaks_over_threshold(s, seed=7), fit_peaks_over_threshold(s, seed=7)
