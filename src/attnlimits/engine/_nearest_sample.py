@@ -39,6 +39,10 @@ _BLOCK = 1 << 16
 _CACHE_ELEMENTS = 1 << 16
 
 
+#: β values whose far sums a sample keeps (the estimators revisit a few β: a root, its bracket, a report).
+_FAR_MEMO = 8
+
+
 @dataclass
 class NearestSample:
     """Nearest distances of R replicates, padded: ``gaps[r, i] = D_(i) − D_(1)`` (inf where absent; sorted,
@@ -55,6 +59,8 @@ class NearestSample:
     far_start: np.ndarray = field(default=None)
     far_log_sf: np.ndarray = field(default=None)
     dropped_bound: float = 0.0
+    #: far_sums by β, for the few β a caller asks about repeatedly (a result is a pure function of β).
+    _far_memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def samples(self) -> int:
@@ -66,9 +72,15 @@ class NearestSample:
         dense samples. Both by the engine's far-key quadrature (:func:`._tail.tail_sums`)."""
         if self.far_count is None:
             return np.zeros(self.samples), np.zeros(self.samples)
-        f0, f1 = tail_sums(self.law, beta, self.far_start, self.d1, self.far_log_sf)
-        some = self.far_count > 0
-        return np.where(some, self.far_count * f0, 0.0), np.where(some, self.far_count * f1, 0.0)
+        hit = self._far_memo.get(float(beta))
+        if hit is None:
+            f0, f1 = tail_sums(self.law, beta, self.far_start, self.d1, self.far_log_sf)
+            some = self.far_count > 0
+            hit = (np.where(some, self.far_count * f0, 0.0), np.where(some, self.far_count * f1, 0.0))
+            if len(self._far_memo) >= _FAR_MEMO:
+                self._far_memo.pop(next(iter(self._far_memo)))
+            self._far_memo[float(beta)] = hit
+        return hit[0].copy(), hit[1].copy()
 
     def far_sum(self, beta: float) -> np.ndarray:
         """(n − m)·E[e^{−β(D − D_(1))} | D > D_(m)] per replicate (zero for dense samples)."""

@@ -25,6 +25,8 @@ import math
 
 import numpy as np
 
+from ._reduction import _EXP_ZERO
+
 __all__ = ["tail_moments", "tail_sums", "TailMoments", "bernstein_upper"]
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
@@ -147,12 +149,19 @@ def tail_sums(law, beta: float, t, dmin, log_tail_prob) -> tuple[np.ndarray, np.
     (ndarray, ndarray), each of shape (R,)
     """
     t = np.asarray(t, dtype=float)
-    theta, dtheta = _panels(_edges(beta, t))
-    dist, w = _density_weights(law, theta, dtheta, t[:, None], np.asarray(log_tail_prob, dtype=float)[:, None])
-    r = dist - np.asarray(dmin, dtype=float)[:, None]
-    with np.errstate(under="ignore"):
-        ew = np.exp(-beta * r) * w
-    return ew.sum(axis=1), (ew * r).sum(axis=1)
+    dmin = np.broadcast_to(np.asarray(dmin, dtype=float), t.shape)
+    log_tail_prob = np.broadcast_to(np.asarray(log_tail_prob, dtype=float), t.shape)
+    s0, s1 = np.zeros(t.shape), np.zeros(t.shape)
+    # rows whose every node has β(D − D_(1)) ≥ β(t − D_(1)) > 745.2 sum to exactly 0.0: skip their quadrature
+    live = np.flatnonzero(~(beta * (t - dmin) > _EXP_ZERO))
+    if live.size:
+        theta, dtheta = _panels(_edges(beta, t[live]))
+        dist, w = _density_weights(law, theta, dtheta, t[live, None], log_tail_prob[live, None])
+        r = dist - dmin[live, None]
+        with np.errstate(under="ignore"):
+            ew = np.exp(-beta * r) * w
+        s0[live], s1[live] = ew.sum(axis=1), (ew * r).sum(axis=1)
+    return s0, s1
 
 
 def bernstein_upper(count: float, var: float, bound: float, mean: float, log_inv_fail: float) -> float:
