@@ -123,3 +123,20 @@ def test_far_sums_against_mpmath(d, beta):
     exact = float(num / mpmath.quad(dens, [lo, mpmath.pi]))
     got = tail_sums(law, beta, np.array([t]), np.array([d1]), np.log(law.distance_sf(np.array([t]))))[0][0]
     assert got == pytest.approx(exact, rel=1e-12)
+
+
+def test_far_sums_skip_only_rows_that_weigh_exactly_zero():
+    """tail_sums leaves out the quadrature of rows with β(D_(m) − D_(1)) > 745.2: those sums are exactly 0.0, and
+    every other row equals its own quadrature alone."""
+    from attnlimits.engine._tail import tail_sums
+
+    law = UniformSphere(3)
+    beta = 1e5
+    dmin = np.array([1e-3, 1e-3, 1e-3])
+    t = np.array([1e-3 + 1e-4, 1e-3 + 1e-2, 1e-3 + 5e-3])  # β(t − D_(1)) = 10, 1000, 500
+    log_sf = np.log1p(-t / 2.0)  # d = 3: F(t) = t/2
+    s0, s1 = tail_sums(law, beta, t, dmin, log_sf)
+    assert s0[1] == 0.0 and s1[1] == 0.0
+    for i in (0, 2):
+        a0, a1 = tail_sums(law, beta, t[i:i + 1], dmin[i:i + 1], log_sf[i:i + 1])
+        assert (s0[i], s1[i]) == (a0[0], a1[0]) and s0[i] > 0.0
