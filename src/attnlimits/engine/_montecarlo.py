@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -224,6 +223,9 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
             if progress:
                 progress(len(rows), samples)
     else:
+        from concurrent.futures import ProcessPoolExecutor  # here: multiprocessing costs ~35 ms of every start-up
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             for part in pool.map(_run_batch, [task] * len(batches), batches):
                 rows.extend(part)
