@@ -83,6 +83,8 @@ _MIN_OUTER = 1.0
 #: are evaluated for every s of the block), and number at most _BLOCK_PANELS.
 _BLOCK = 8.0
 _BLOCK_PANELS = 12
+#: exp below this argument is taken as 0 (:func:`_exp`; e^{−707} ≈ 1e−307, at the edge of the normal range).
+_LOG_TINY = -707.0
 
 
 class FiniteQuadrature:
@@ -102,11 +104,16 @@ class FiniteQuadrature:
         Compute E max w and 1 − E max w (the costlier part).
     max_only : bool
         Compute only the direct integral of E max w (``max``; the other entries stay 0).
+    moments : bool
+        Compute the moments (``power``, ``norm``, ``defect``, ``tangent_sq``, ``one_minus_ipr``; else they
+        stay 0): E max w alone needs none of them.
     """
 
-    def __init__(self, law, grid, beta: float, powers=(2.0,), max_weight: bool = True, max_only: bool = False):
+    def __init__(self, law, grid, beta: float, powers=(2.0,), max_weight: bool = True, max_only: bool = False,
+                 moments: bool = True):
         self.law, self.g, self.beta = law, grid, float(beta)
         self.max_only = max_only  # only E max w (its direct integral): what a root search on it needs
+        self.moments = moments and not max_only
         self.n = grid.n
         self.powers = tuple(float(p) for p in powers)
         self.want_max = max_weight
@@ -125,15 +132,18 @@ class FiniteQuadrature:
         self.x = b * g.t
         self.d2 = g.t * g.tbar
         self.fine = np.diff(self.xb) <= _FINE
+        self._wd = np.exp(g.log_dens)
+        self._fixed = bool(np.any(g.log_fix))
         lw = g.log_dens + np.log(g.weights)[None, :]
         self._lw = lw
         lw = np.where(self.fine[:, None], lw, -np.inf)  # wide panels never enter the tail sums
-        with np.errstate(divide="ignore"):
-            lx = np.log(self.x)
-            ld2 = np.log(self.d2)
-        self.tails = {"q": _tail(lw - self.x), "k1x": _tail(lw + lx - self.x), "k2d": _tail(lw + ld2 - 2.0 * self.x)}
-        for p in self.powers:
-            self.tails[p] = _tail(lw - p * self.x)
+        terms = {"q": lw - self.x}
+        if self.moments:
+            with np.errstate(divide="ignore"):
+                terms["k1x"] = lw + np.log(self.x) - self.x
+                terms["k2d"] = lw + np.log(self.d2) - 2.0 * self.x
+            terms.update({p: lw - p * self.x for p in self.powers})
+        self.tails = dict(zip(terms, _tails(np.stack(list(terms.values())))))
 
     def _outer(self):
         """Outer panel ends in s (ascending)."""
@@ -171,7 +181,9 @@ class FiniteQuadrature:
         scale = np.where(inside, np.maximum(_PIECES_W, (xb[j + 1] - xb[j]) / 4.0), _PIECES_W)
         k = np.clip(np.ceil(w / scale - 1e-9), 1, _PIECES_MAX).astype(int)
         k[keep[1:] <= xb[min(int(np.searchsorted(lc, _RARE + 5.0)), xb.size - 1)]] = 1
-        parts = [keep[:1]] + [a + (b - a) * np.arange(1, m + 1) / m for a, b, m in zip(keep[:-1], keep[1:], k)]
+        i = np.repeat(np.arange(k.size), k)  # piece r of panel i: keep[i] + (keep[i+1] − keep[i])·r/k[i]
+        r = np.arange(1, i.size + 1) - np.repeat(np.cumsum(k) - k, k)
+        parts = [keep[:1], keep[i] + (keep[i + 1] - keep[i]) * r / k[i]]
         # below s_start every key is more than 5 units above s (or e^{−30}-rare): the integrands are
         # e^{ps}(A + B e^{s} + …) times φ^{n−1} = exp(−e^{s − s_l}), smooth, so panels widen to 8
         depth = 46.0 / min((1.0,) + self.powers)
@@ -182,36 +194,36 @@ class FiniteQuadrature:
 
     # ------------------------------------------------------------------ one block of s values
     def _block_nodes(self, s):
-        """Nodes (S, panels, NODES) of the inner integrals for the s values ``s`` (one block)."""
+        """Nodes of the inner integrals for the s values ``s`` (one block): x, the count weights n dG per
+        node (without the Gauss–Legendre weights) and D(2 − D) (only for the moments), each (S, panels,
+        NODES); the lumps (S, panels), the count below the first panel and the first panel left to the tail
+        sums. A block of fixed fine panels alone has the same nodes for every s: its arrays are (1, panels,
+        NODES) and (1, panels), broadcast in the arithmetic (and what depends on the nodes alone is
+        computed once)."""
         g, xb, P = self.g, self.xb, self.xb.size - 1
         j0 = int(min(max(np.searchsorted(xb, s[0] - _BELOW, "right") - 1, 0), P))
         j1 = int(min(max(np.searchsorted(xb, s[-1] + self._above, "left"), j0), P))
-        j2 = j1
         below = math.exp(g.log_n + g.log_f_b[j0])
-        xs, lds, d2s, lumps = [], [], [], []
-        S = s.size
-        if j2 > j0:
-            fine = self.fine[j0:j2]
+        parts = []
+        if j1 > j0:
+            fine = self.fine[j0:j1]
             cuts = np.flatnonzero(np.diff(fine.astype(np.int8))) + 1
-            for a, bnd in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [j2 - j0]])):
+            for a, bnd in zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [j1 - j0]])):
                 ja, jb = j0 + int(a), j0 + int(bnd)
                 if fine[a]:
-                    jb = min(jb, j1)
-                    if jb <= ja:
-                        continue
-                    m = jb - ja
-                    xs.append(np.broadcast_to(self.x[ja:jb], (S, m, NODES)))
-                    lds.append(np.broadcast_to(g.log_dens[ja:jb], (S, m, NODES)))
-                    d2s.append(np.broadcast_to(self.d2[ja:jb], (S, m, NODES)))
-                    lumps.append(np.zeros((S, m)))
+                    parts.append((self.x[None, ja:jb], self._wd[None, ja:jb],
+                                  self.d2[None, ja:jb] if self.moments else None, np.zeros((1, jb - ja))))
                 else:
-                    x, ld, d2, lump = self._coarse(s, ja, jb)
-                    xs.append(x), lds.append(ld), d2s.append(d2), lumps.append(lump)
-        if not xs:
-            z = np.zeros((S, 0, NODES))
-            return z, z, z, np.zeros((S, 0)), below, j1
-        return (np.concatenate(xs, axis=1), np.concatenate(lds, axis=1), np.concatenate(d2s, axis=1),
-                np.concatenate(lumps, axis=1), below, j1)
+                    parts.append(self._coarse(s, ja, jb))
+        if not parts:
+            z = np.zeros((s.size, 0, NODES))
+            return z, z, z, np.zeros((s.size, 0)), below, j1
+        if len(parts) == 1:
+            x, wd, d2, lumps = parts[0]
+        else:
+            x, wd, d2, lumps = (None if a[0] is None else np.concatenate(
+                [np.broadcast_to(b, (s.size,) + b.shape[1:]) for b in a], axis=1) for a in zip(*parts))
+        return x, wd, d2, lumps, below, j1
 
     def _coarse(self, s, ja, jb):
         """Kernel panels in τ for each s, clipped to the run of wide panels [xb[ja], xb[jb]]; the exact count
@@ -223,11 +235,12 @@ class FiniteQuadrature:
         half = (hi - lo) / 2.0
         x = ((hi + lo) / 2.0)[:, :, None] + half[:, :, None] * _Y[None, None, :]
         t = x / b
-        panel = np.clip(np.searchsorted(self.xb, x, side="right") - 1, ja, jb - 1)  # for the CDF's mass fix
         with np.errstate(divide="ignore", invalid="ignore"):
-            ld = (g.log_n + self._dens.log_density(t, 2.0 - t) + g.log_fix[panel] - math.log(b)
-                  + np.log(half)[:, :, None])
-        ld = np.where(half[:, :, None] > 0, ld, -np.inf)
+            ld = g.log_n + self._dens.log_density(t, 2.0 - t)
+            if self._fixed:  # the CDF's mass fix of each node's panel
+                ld = ld + g.log_fix[np.clip(np.searchsorted(self.xb, x, side="right") - 1, ja, jb - 1)]
+            ld = ld - math.log(b) + np.log(half)[:, :, None]
+            wd = _exp(ld, half[:, :, None] > 0)  # empty panels (half = 0) carry nothing
         cut = np.clip(s - _BELOW, a_x, b_x)
         lf, lsf = self.law.distance_log_cdf_sf(cut / b)
         lfa, lsfa = g.log_f_b[ja], g.log_sf_b[ja]
@@ -239,58 +252,76 @@ class FiniteQuadrature:
         cnt = np.where(cut > a_x, np.maximum(cnt, 0.0), 0.0)
         lump = np.zeros(half.shape)
         lump[:, 0] = cnt
-        return x, ld, t * (2.0 - t), lump
+        return x, wd, (t * (2.0 - t) if self.moments else None), lump
 
     def _block(self, s):
-        n, W = self.n, _W
-        x, ld, d2, lumps, below, j1 = self._block_nodes(s)
-        sc = s[:, None, None]
+        """The inner integrals at the s values ``s``, each (S,): ``Qn`` = n·Q(s) and, as asked, k_p (by p),
+        ``k1``, ``k1x``, ``k2d`` and the max-weight integrands ``M`` and ``OM`` (module docstring). Signs
+        are folded where that saves a pass over the nodes: ``fjm`` = −n dG q."""
+        n = self.n
+        x, wd, d2, lumps, below, j1 = self._block_nodes(s)
         tails = {k: v[j1] for k, v in self.tails.items()}
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            tt = np.minimum(sc - x, self._tt_max)
+            tt = s[:, None, None] - x
+            if x.size and s[-1] - x[:, :, 0].min() > self._tt_max:  # (the first node of a panel is its lowest)
+                np.minimum(tt, self._tt_max, out=tt)
             e = np.exp(tt)
-            em = np.exp(-e)
-            wd = np.exp(ld)
-            ww = wd * W
-            q = -np.expm1(-e)
-            g1 = e * em
+            ne = -e
+            fjm = np.expm1(ne)
+            fjm *= wd  # −n dG (1 − e^{−e^τ}) per node
+            tot_j = -(fjm @ _W)  # n dG q per panel
             q_tail = np.exp(s + tails["q"])
-            qn = below + lumps.sum(axis=1) + np.einsum("spk,spk->s", ww, q) + q_tail
+            qn = below + lumps.sum(axis=1) + tot_j.sum(axis=1) + q_tail
             out = {"Qn": qn}
-            if not self.max_only:
+            # keys above X_cut never hold the maximum: there ψ^{n−1} ≤ exp(−(n−1)·½·3200/n) (each key above
+            # s + ½ adds at least ½ to n(1 − ψ)), and (1 − G)^{n−1} ≤ e^{−3200}; the max weight drops their
+            # panels. The count n dG e^{−e^τ} and n dG γ_1(τ) of each node: on every panel for the moments, on
+            # the first ``cut`` for the max weight alone
+            cut = self._max_cut(s, x) if self.want_max and n > 1 else 0
+            used = slice(None) if self.moments else slice(0, cut)
+            fp = _exp(ne[:, used])
+            fp *= wd[:, used]
+            wg = fp * e[:, used]
+            wg *= _W
+            if self.moments:
+                wg2 = wg * e  # … and n dG γ_2(τ) = e^τ n dG γ_1(τ)
                 for p in self.powers:
-                    kp = g1 * e if p == 2.0 else np.exp(p * tt - e)
-                    out[p] = np.einsum("spk,spk->s", ww, kp) * math.exp(-self._lgam[p]) + np.exp(
-                        p * s + tails[p] - self._lgam[p])
-                out["k1"] = np.einsum("spk,spk->s", ww, g1) + q_tail
-                out["k1x"] = np.einsum("spk,spk->s", ww * x, g1) + np.exp(s + tails["k1x"])
-                out["k2d"] = np.einsum("spk,spk->s", ww * d2, g1 * e) + np.exp(2.0 * s + tails["k2d"])
+                    kp = wg2 if p == 2.0 else wd * _W * _exp(p * tt - e)
+                    out[p] = kp.sum(axis=(1, 2)) * math.exp(-self._lgam[p]) + np.exp(p * s + tails[p] - self._lgam[p])
+                out["k1"] = wg.sum(axis=(1, 2)) + q_tail
+                out["k1x"] = np.einsum("spk,spk->s", wg, x) + np.exp(s + tails["k1x"])
+                out["k2d"] = np.einsum("spk,spk->s", wg2, d2) + np.exp(2.0 * s + tails["k2d"])
             if self.want_max and n > 1:
-                # keys above X_cut never hold the maximum: there ψ^{n−1} ≤ exp(−(n−1)·½·3200/n) (each key
-                # above s + ½ adds at least ½ to n(1 − ψ)), and (1 − G)^{n−1} ≤ e^{−3200}; drop their panels
-                cut = self._max_cut(s, x)
                 if not self.max_only:
-                    fj = wd * q
-                    tot_j = fj @ W
                     after = (np.cumsum(tot_j[:, ::-1], axis=1)[:, ::-1] - tot_j)[:, :cut]
-                    jn = (after + q_tail[:, None])[:, :, None] + fj[:, :cut] @ _B_REV.T
-                x, wd, ww, e, em, q, g1, lumps = (a[:, :cut] for a in (x, wd, ww, e, em, q, g1, lumps))
+                    jn = (after + q_tail[:, None])[:, :, None] - fjm[:, :cut] @ _B_REV.T
+                wd, fp, wg, lumps = (a[:, :cut] for a in (wd, fp, wg, lumps))
                 nm1 = n - 1.0
-                Q = qn / n
-                fp = wd * em
-                tot_p = fp @ W
-                pn = (np.cumsum(tot_p, axis=1) - tot_p)[:, :, None] + fp @ _B_FWD.T
-                psi = np.exp(nm1 * np.log1p(-np.minimum(Q[:, None, None] + pn / n, 1.0)))
-                out["M"] = np.einsum("spk,spk->s", ww, g1 * psi)
+                tot_p = fp @ _W
+                # n(1 − ψ) = nQ(s) + ∫_0^x e^{−e^{s−x'}} n dG(x') at each node, and ψ^{n−1}
+                cnt = (qn[:, None] + np.cumsum(tot_p, axis=1) - tot_p)[:, :, None] + fp @ _B_FWD.T
+                cnt *= -1.0 / n  # (in place from here: one array for the chain)
+                np.log1p(np.fmax(cnt, -1.0, out=cnt), out=cnt)
+                cnt *= nm1
+                out["M"] = np.einsum("spk,spk->s", wg, _exp(cnt))
                 if self.max_only:
                     return out
-                tot_g = wd @ W
+                tot_g = wd @ _W
                 gn = (np.cumsum(tot_g, axis=1) - tot_g + np.cumsum(lumps, axis=1) + below)[:, :, None] + wd @ _B_FWD.T
-                gcum = np.minimum(gn / n, 1.0)
-                sf = 1.0 - gcum
-                ratio = np.where(sf > 0, jn / (n * sf), 1.0)
-                bracket = np.exp(nm1 * np.log1p(-gcum)) * -np.expm1(nm1 * np.log1p(-np.minimum(ratio, 1.0)))
-                out["OM"] = np.einsum("spk,spk->s", ww, np.where(sf > 0, g1 * bracket, 0.0))
+                np.minimum(gn, float(n), out=gn)
+                # (1 − G)^{n−1} (1 − (1 − J/(1 − G))^{n−1}), 0 where G = 1 (the ratio is 1 there). In place:
+                # ``ratio`` ends as −(1 − (1 − J/(1 − G))^{n−1}) (1 − G)^{n−1}
+                sf = n - gn
+                ratio = np.divide(jn, sf, out=np.ones(jn.shape), where=sf > 0)
+                np.negative(np.fmin(ratio, 1.0, out=ratio), out=ratio)
+                np.log1p(ratio, out=ratio)
+                ratio *= nm1
+                np.expm1(ratio, out=ratio)
+                gn *= -1.0 / n
+                np.log1p(gn, out=gn)
+                gn *= nm1
+                ratio *= _exp(gn)
+                out["OM"] = -np.einsum("spk,spk->s", wg, ratio)
         return out
 
     def _max_cut(self, s, x):
@@ -364,10 +395,17 @@ class FiniteQuadrature:
 
 
 
-def _tail(terms):
-    """log Σ over panels ≥ j of Σ_k exp(terms[panel, k]), for j = 0..P (−inf at P)."""
+def _exp(z, where=None):
+    """exp(z), exactly 0 below e^{−707} (and where ``where`` is False): numpy's exp is ~10× slower on
+    arguments that underflow, which most nodes far from the kernel's peak are."""
+    live = z > _LOG_TINY
+    return np.exp(z, out=np.zeros(np.shape(z)), where=live if where is None else live & where)
+
+
+def _tails(terms):
+    """log Σ over panels ≥ j of Σ_k exp(terms[i, panel, k]), for j = 0..P (−inf at P), for each i."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        per = special.logsumexp(terms, axis=1)
+        per = special.logsumexp(terms, axis=2)
     per = np.where(np.isfinite(per), per, -np.inf)
-    rev = np.logaddexp.accumulate(per[::-1])[::-1]
-    return np.append(rev, -np.inf)
+    rev = np.logaddexp.accumulate(per[:, ::-1], axis=1)[:, ::-1]
+    return np.concatenate([rev, np.full((rev.shape[0], 1), -np.inf)], axis=1)
