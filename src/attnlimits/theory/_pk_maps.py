@@ -51,9 +51,8 @@ class LogMassMap:
             return a * u
         ub, vb = self._ub, self._vb
         core = a * u + 0.5 * k * u * u
-        lin = vb + 0.5 * a * (u - ub)
         outside = (u > ub) if k < 0 else (u < ub)
-        return np.where(outside, lin, core)
+        return np.where(outside, vb + 0.5 * a * (u - ub), core) if np.any(outside) else core
 
     def _u_of_v(self, v):
         a, k = self.alpha, self.kappa
@@ -68,18 +67,21 @@ class LogMassMap:
                 return np.float64(ub + 2.0 * (x - vb) / a)
             r = a * a + 2.0 * k * x
             return np.float64(2.0 * x / (a + math.sqrt(0.0 if r < 0.0 else r)))
-        with np.errstate(invalid="ignore"):
-            core = 2.0 * v / (a + np.sqrt(np.maximum(a * a + 2.0 * k * v, 0.0)))
-        lin = ub + 2.0 * (v - vb) / a
-        outside = (v > vb) if k < 0 else (v < vb)
-        return np.where(outside, lin, core)
+        with np.errstate(invalid="ignore"):  # 2v / (α + √max(α² + 2κv, 0)), in place
+            r = 2.0 * k * v
+            r += a * a
+            r = np.sqrt(np.maximum(r, 0.0, out=r), out=r)
+            r += a
+            core = np.divide(2.0 * v, r, out=r)
+        outside = (v > vb) if k < 0 else (v < vb)  # the far tail: rarely reached
+        return np.where(outside, ub + 2.0 * (v - vb) / a, core) if outside.any() else core
 
     def _log_dv_du(self, u):
         if self._ub is None:
             return np.full(np.shape(u), math.log(self.alpha))
         a, k = self.alpha, self.kappa
         outside = (u > self._ub) if k < 0 else (u < self._ub)
-        return np.log(np.where(outside, 0.5 * a, a + k * u))
+        return np.log(np.where(outside, 0.5 * a, a + k * u) if np.any(outside) else a + k * u)
 
     def xi(self, v):
         """ξ(v) = λ expm1(u(v))."""
@@ -93,10 +95,18 @@ class LogMassMap:
 
     def v_of(self, xi):
         """v(ξ); −∞ at or below the bottom of the support ξ = −λ."""
+        return self._v_u_of(xi)[0]
+
+    def v_log_slope_of(self, xi):
+        """v(ξ) and log dξ/dv there (from the same u)."""
+        v, u = self._v_u_of(xi)
+        return v, self._log_lam + u - self._log_dv_du(u)
+
+    def _v_u_of(self, xi):
         xi = np.asarray(xi, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             u = np.log1p(xi / self.lam)
-        return np.where(xi > -self.lam, self._v_of_u(u), -np.inf)
+        return np.where(xi > -self.lam, self._v_of_u(u), -np.inf), u
 
     def log_slope(self, v):
         """log dξ/dv = log λ + u − log(dv/du)."""
@@ -130,6 +140,10 @@ class DirichletMap:
 
     def v_of(self, xi):
         return np.asarray(xi, dtype=float) / self.theta
+
+    def v_log_slope_of(self, xi):
+        v = self.v_of(xi)
+        return v, self.log_slope(v)
 
     def log_slope(self, v):
         return np.full(np.shape(v), self._log_theta)
