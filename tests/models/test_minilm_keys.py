@@ -92,3 +92,25 @@ def test_bad_model_dirs(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"garbage")
     with pytest.raises(InputError, match="cannot be loaded"):
         load_model(tmp_path)
+
+
+def test_shared_extraction_equals_separate_ones(lm, monkeypatch):
+    """Calls handed one ``shared`` dict run the model once and get the values separate calls get."""
+    import attnlimits.models._extract as extract
+
+    text = " ".join(SENTENCES * 40)
+    alone = [extract_keys(lm, text, layers=[0, 5], max_tokens=700),
+             extract_keys(lm, text, layers=[5], heads=[7, 3], max_tokens=700, window=lm.max_tokens, min_tokens=64)]
+    passes = []
+    monkeypatch.setattr(extract, "forward_qk", lambda *a, **kw: passes.append(1) or forward_qk(*a, **kw))
+    shared = {}
+    together = [extract_keys(lm, text, layers=[0, 5], max_tokens=700, shared=shared),
+                extract_keys(lm, text, layers=[5], heads=[7, 3], max_tokens=700, window=lm.max_tokens, min_tokens=64,
+                             shared=shared)]
+    assert len(passes) == 1  # two windows, one batch
+    for a, b in zip(alone, together):
+        assert (a.layers, a.heads, a.kv_heads, a.scale) == (b.layers, b.heads, b.kv_heads, b.scale)
+        for name in ("queries", "keys", "window", "position"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    with pytest.raises(InputError, match="expected at least 100000"):
+        extract_keys(lm, text, layers=[0], max_tokens=700, min_tokens=100000, shared=shared)

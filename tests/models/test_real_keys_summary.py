@@ -41,3 +41,28 @@ def test_iso_section_of_the_report(tmp_path):
                     tmp_path)
     assert (tmp_path / x["figure"]).stat().st_size > 0
     assert "no verdict" in x["paragraph"] and f"{len(ISO_HEADS) * len(REAL_KEYS_LAYERS)} MiniLM heads" in x["paragraph"]
+
+
+def test_shared_calls_give_the_values_of_separate_ones(monkeypatch):
+    """Calls handed one ``shared`` dict load the model, read the text and extract the keys once, and return what
+    separate calls return."""
+    import numpy as np
+
+    import attnlimits.models._extract as extract
+    from attnlimits.models import head_bins, real_keys_summary
+
+    kw = {"layers": [1], "max_tokens": 1024}
+    alone = head_bins(heads=[7], exact=False, **kw)
+    loads, passes = [], []
+    monkeypatch.setattr(extract, "load_model", lambda m, f=extract.load_model: loads.append(m) or f(m))
+    monkeypatch.setattr(extract, "forward_qk", lambda *a, f=extract.forward_qk, **k: passes.append(1) or f(*a, **k))
+    shared = {}
+    s = real_keys_summary(heads=[0, 7], queries_per_head=4, ns=(2048,), exact=False, shared=shared, **kw)
+    together = head_bins(heads=[7], exact=False, shared=shared, **kw)
+    assert len(loads) == 1 and len(passes) == 1  # 1024 tokens: one batch of windows, for both calls
+    assert [(h["layer"], h["head"]) for h in s["heads"]] == [(1, 0), (1, 7)]
+    assert together == {**alone, "heads": together["heads"]}
+    for a, b in zip(alone["heads"][0]["bins"], together["heads"][0]["bins"]):
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(np.asarray(a[k]), np.asarray(b[k]))

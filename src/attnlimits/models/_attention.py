@@ -11,13 +11,13 @@ from ._load import LoadedModel
 __all__ = ["attention_profile", "attention_stats"]
 
 
-def attention_stats(probs: np.ndarray, mask: np.ndarray) -> dict:
+def attention_stats(probs, mask: np.ndarray) -> dict:
     """Mean max weight, entropy and effective support exp(entropy) per (layer, head), mask-aware (SPEC §5).
 
     Parameters
     ----------
-    probs : ndarray, shape (layers, batch, heads, T, T)
-        Attention probabilities as the model returns them.
+    probs : ndarray, shape (layers, batch, heads, T, T), or a sequence of (batch, heads, T, T) arrays
+        Attention probabilities as the model returns them (one array per layer, read one layer at a time).
     mask : ndarray, shape (batch, T)
         1 for real tokens, 0 for padding. Only real queries count, and only real keys enter the entropy
         (a masked key has probability 0 and contributes nothing; a padded query row is skipped).
@@ -29,20 +29,23 @@ def attention_stats(probs: np.ndarray, mask: np.ndarray) -> dict:
         entropy): arrays (layers, heads), each the mean over the real query rows; ``visible``: the mean
         number of real tokens per sequence (float).
     """
-    valid_q = mask.astype(bool)
-    valid_k = mask.astype(bool)[:, None, None, :]
-    p = np.where(valid_k[None], probs, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ent = -np.sum(np.where(p > 0, p * np.log(p), 0.0), axis=-1)  # (L, B, H, T)
-    mx = p.max(axis=-1)
-    sel = valid_q[None, :, None, :]
-    count = sel.sum(axis=(1, 3))
+    valid = mask.astype(bool)
+    sel = valid[:, None, :]  # real query rows, (batch, 1, T)
+    count = sel.sum(axis=(0, 2))
 
     def mean(x):
-        return np.where(sel, x, 0.0).sum(axis=(1, 3)) / count
+        return np.where(sel, x, 0.0).sum(axis=(0, 2)) / count
 
-    return {"max_weight": mean(mx), "entropy": mean(ent), "effective_support": mean(np.exp(ent)),
-            "visible": float(mask.sum(axis=1).mean())}
+    rows = {"max_weight": [], "entropy": [], "effective_support": []}
+    for layer in probs:  # one layer's temporaries at a time: memory (and first-touch page faults) of one layer
+        p = np.where(valid[:, None, None, :], layer, 0.0)
+        xlogx = np.zeros_like(p)
+        np.log(p, out=xlogx, where=p > 0)
+        xlogx *= p
+        ent = -np.sum(xlogx, axis=-1)  # (batch, heads, T)
+        for key, x in (("max_weight", p.max(axis=-1)), ("entropy", ent), ("effective_support", np.exp(ent))):
+            rows[key].append(mean(x))
+    return {**{key: np.array(v) for key, v in rows.items()}, "visible": float(mask.sum(axis=1).mean())}
 
 
 def attention_profile(lm: LoadedModel, text: str, ns, *, windows: int = 8) -> dict:
@@ -86,7 +89,7 @@ def attention_profile(lm: LoadedModel, text: str, ns, *, windows: int = 8) -> di
         input_ids = np.array(rows, dtype=np.int64)
         mask = np.ones_like(input_ids)
         _, _, att = forward_qk(lm, input_ids, mask, output_attentions=True)
-        st = attention_stats(np.stack(att), mask)
+        st = attention_stats(att, mask)
         for key in ("max_weight", "entropy", "effective_support"):
             out[key].append(st[key])
     for key in ("max_weight", "entropy", "effective_support"):

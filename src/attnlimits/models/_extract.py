@@ -10,9 +10,10 @@ import numpy as np
 from .._validation import InputError, check_int
 from ._decoder import decoder_qk
 from ._hooks import hooked_forward
-from ._load import LoadedModel
+from ._load import LoadedModel, load_model
+from ._text import read_text
 
-__all__ = ["KeyExtraction", "forward_qk", "token_windows", "extract_keys"]
+__all__ = ["KeyExtraction", "forward_qk", "token_windows", "extract_keys", "shared_model", "shared_text"]
 
 
 @dataclass
@@ -54,6 +55,72 @@ class KeyExtraction:
     layers: list | None = None
     heads: list | None = None
     kv_heads: list | None = None
+
+    def select(self, layers, heads) -> "KeyExtraction":
+        """The chosen layers and heads (the model's indices, each among those extracted), as extracted alone.
+
+        Parameters
+        ----------
+        layers, heads : list of int
+            Extracted layers and query heads, in the order wanted.
+
+        Returns
+        -------
+        KeyExtraction
+            Queries, keys, specs and key-value heads of those layers and heads; the same tokens.
+        """
+        li, hi = [self.layers.index(x) for x in layers], [self.heads.index(x) for x in heads]
+        pick = np.ix_(li, hi)
+        return KeyExtraction(queries=self.queries[pick], keys=self.keys[pick], scale=self.scale, window=self.window,
+                             model=self.model, position=self.position, causal=self.causal,
+                             specs=[self.specs[i] for i in li] if self.specs else self.specs, layers=list(layers),
+                             heads=list(heads), kv_heads=[self.kv_heads[i] for i in hi])
+
+
+def _kept(shared, key, compute):
+    """``compute()``, or with a dict ``shared`` the value kept there under ``key`` (computed and kept when missing)."""
+    if shared is None:
+        return compute()
+    if key not in shared:
+        shared[key] = compute()
+    return shared[key]
+
+
+def shared_model(model, shared: dict | None = None) -> LoadedModel:
+    """``model`` loaded (:func:`~._load.load_model`), unless it is a LoadedModel already; with a dict
+    ``shared`` handed to several calls, loaded once for them all.
+
+    Parameters
+    ----------
+    model : str, path or LoadedModel
+        'minilm', a local Hugging Face directory, or a model already loaded.
+    shared : dict, optional
+        Values shared between calls (see :func:`extract_keys`).
+
+    Returns
+    -------
+    LoadedModel
+        The model.
+    """
+    return model if isinstance(model, LoadedModel) else _kept(shared, ("model", str(model)), lambda: load_model(model))
+
+
+def shared_text(text_path, shared: dict | None = None) -> str:
+    """:func:`~._text.read_text` of ``text_path``; with a dict ``shared`` handed to several calls, read once.
+
+    Parameters
+    ----------
+    text_path : path, optional
+        UTF-8 text (None: the standard-library docstrings).
+    shared : dict, optional
+        Values shared between calls (see :func:`extract_keys`).
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    return _kept(shared, ("text", None if text_path is None else str(text_path)), lambda: read_text(text_path))
 
 
 def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
@@ -147,7 +214,8 @@ def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_
 
 
 def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tokens: int = 16384,
-                 batch: int = 8, min_tokens: int = 256, window: int | None = None) -> KeyExtraction:
+                 batch: int = 8, min_tokens: int = 256, window: int | None = None,
+                 shared: dict | None = None) -> KeyExtraction:
     """Queries and keys of every real token of ``text``, for the chosen layers and heads.
 
     The text is cut into non-overlapping windows (:func:`token_windows`) run through the model ``batch``
@@ -170,6 +238,10 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
         Fewest real tokens (special tokens included) accepted.
     window : int, optional
         Tokens per window (default the model's maximum length).
+    shared : dict, optional
+        A dict handed to several calls on one model and text: the extraction of every head of the layers is
+        kept there and a later call for some of those layers and heads (same ``max_tokens``, ``batch``,
+        ``window``) takes them from it, with the same values — one forward pass for all the calls.
 
     Returns
     -------
@@ -183,10 +255,16 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
     """
     layers = list(range(lm.layers)) if layers is None else [check_int("layer", x, minimum=0, maximum=lm.layers - 1) for x in layers]
     heads = list(range(lm.heads)) if heads is None else [check_int("head", x, minimum=0, maximum=lm.heads - 1) for x in heads]
+    if shared is not None:
+        key = ("keys", str(lm.path), text, max_tokens, batch, lm.max_tokens if window is None else window)
+        ex = shared.get(key)
+        if ex is None or not set(layers) <= set(ex.layers):  # every head kept, for later calls on other heads
+            ex = shared[key] = extract_keys(lm, text, layers=layers, max_tokens=max_tokens, batch=batch,
+                                            min_tokens=min_tokens, window=window)
+        _check_tokens(ex.keys.shape[2], min_tokens)
+        return ex.select(layers, heads)
     input_ids, mask = token_windows(lm, text, window=window, max_tokens=max_tokens)
-    total = int(mask.sum())
-    if total < min_tokens:
-        raise InputError(f"invalid text: it gives {total} tokens; expected at least {min_tokens} to estimate a tail")
+    _check_tokens(int(mask.sum()), min_tokens)
     qs, ks, win, pos = [], [], [], []
     for start in range(0, len(input_ids), batch):
         ids, m = input_ids[start:start + batch], mask[start:start + batch]
@@ -202,3 +280,9 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
                          scale=specs[0].scale if specs else lm.scale, window=np.concatenate(win), model=lm.name,
                          position=np.concatenate(pos), causal=lm.causal, specs=specs, layers=layers, heads=heads,
                          kv_heads=[h // groups for h in heads])
+
+
+def _check_tokens(total: int, min_tokens: int) -> None:
+    """Raise InputError when the text gives fewer than ``min_tokens`` tokens."""
+    if total < min_tokens:
+        raise InputError(f"invalid text: it gives {total} tokens; expected at least {min_tokens} to estimate a tail")

@@ -5,10 +5,8 @@ attention --model`` print for decoders and MiniLM alike."""
 from __future__ import annotations
 
 from .._validation import check_int
-from ._extract import extract_keys
-from ._load import LoadedModel, load_model
+from ._extract import extract_keys, shared_model, shared_text
 from ._positions import MIN_DISTANCES, binned_laws
-from ._text import read_text
 
 __all__ = ["head_bins", "head_law", "iso_schedules", "BETA_DEFINITION"]
 
@@ -18,7 +16,8 @@ BETA_DEFINITION = "β = |q|·median|k|·scale per query (median over its visible
 
 def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_tokens: int = 8192,
               window: int | None = None, first: int = 16, queries_per_bin: int = 32,
-              min_distances: int = MIN_DISTANCES, exact: bool = True, keep_laws: bool = False) -> dict:
+              min_distances: int = MIN_DISTANCES, exact: bool = True, keep_laws: bool = False,
+              shared: dict | None = None) -> dict:
     """Position-binned laws (:func:`~._positions.binned_laws`) of the chosen heads of ``model`` on a text.
 
     Parameters
@@ -41,6 +40,10 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
         Compute the exact E[max weight] of each estimated law (SPEC §4).
     keep_laws : bool
         Keep each estimated bin's law (``law``) in the bins.
+    shared : dict, optional
+        A dict handed to several calls on the same model and text (:func:`~._summary.real_keys_summary`,
+        :func:`iso_schedules`): the model, the text and the keys are loaded, read and extracted once, for all
+        of them (:func:`~._extract.extract_keys`); the results are those of separate calls.
 
     Returns
     -------
@@ -49,11 +52,11 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
         ``min_distances``, ``layer_specs`` (per layer: scale, soft-cap, sliding window, RoPE) and ``heads``:
         per head ``layer``, ``head``, ``kv_head`` and ``bins`` (see :func:`~._positions.binned_laws`).
     """
-    lm = model if isinstance(model, LoadedModel) else load_model(model)
+    lm = shared_model(model, shared)
     max_tokens = check_int("max-tokens", max_tokens, minimum=64)
     width = min(lm.max_tokens, max_tokens) if window is None else check_int("window", window, minimum=3, maximum=lm.max_tokens)
-    ex = extract_keys(lm, read_text(text_path), layers=layers, heads=heads, max_tokens=max_tokens, window=width,
-                      batch=1 if lm.causal else 8, min_tokens=64)
+    ex = extract_keys(lm, shared_text(text_path, shared), layers=layers, heads=heads, max_tokens=max_tokens,
+                      window=width, batch=1 if lm.causal else 8, min_tokens=64, shared=shared)
     rows = []
     for li, layer in enumerate(ex.layers):
         for hi, head in enumerate(ex.heads):
@@ -109,7 +112,7 @@ def head_law(model, layer: int, head: int, text_path=None, *, max_tokens: int = 
 
 
 def iso_schedules(model="minilm", text_path=None, *, layers=None, heads=None, ns=(2048, 32768), n_train=None,
-                  max_tokens: int = 8192) -> dict:
+                  max_tokens: int = 8192, shared: dict | None = None) -> dict:
     """Per head: the iso-selectivity schedule of its estimated law (largest position bin) from its own β at T,
     beside every practical rule (:func:`attnlimits.schedules.schedule_table`).
 
@@ -127,6 +130,8 @@ def iso_schedules(model="minilm", text_path=None, *, layers=None, heads=None, ns
         Training length T, ≥ 2 (default the model's maximum positions).
     max_tokens : int
         Tokens read from the text.
+    shared : dict, optional
+        As in :func:`head_bins`.
 
     Returns
     -------
@@ -138,8 +143,9 @@ def iso_schedules(model="minilm", text_path=None, *, layers=None, heads=None, ns
     """
     from ..schedules import schedule_table
 
-    lm = model if isinstance(model, LoadedModel) else load_model(model)
-    res = head_bins(lm, text_path, layers=layers, heads=heads, max_tokens=max_tokens, exact=False, keep_laws=True)
+    lm = shared_model(model, shared)
+    res = head_bins(lm, text_path, layers=layers, heads=heads, max_tokens=max_tokens, exact=False, keep_laws=True,
+                    shared=shared)
     n_train = lm.max_tokens if n_train is None else check_int("n-train", n_train, minimum=2)
     out = []
     for h in res["heads"]:

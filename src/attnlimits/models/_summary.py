@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._load import load_model
-from ._text import read_text
 from .._validation import check_int
 
 __all__ = ["head_estimates", "real_keys_summary", "attention_summary", "real_keys_available"]
@@ -64,14 +62,14 @@ def head_estimates(ex, *, max_queries: int, ns=None) -> list:
 
 def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384, n_train: int | None = None,
                       ns=(2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16,
-                      exact: bool = True) -> dict:
+                      exact: bool = True, shared: dict | None = None) -> dict:
     """Estimate every head's tail (median over ``queries_per_head`` queries) and place the model's β and each
     rule against β*_n = (c n)^{1/α} of the estimated law (SPEC §2, §5).
 
     Parameters
     ----------
-    model : str or path
-        'minilm' or a local Hugging Face model directory.
+    model : str, path or LoadedModel
+        'minilm' or a local Hugging Face model directory, or a model already loaded.
     text_path : path, optional
         UTF-8 text (default: the standard-library docstrings).
     max_tokens : int
@@ -86,6 +84,10 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         Queries per head in the pooled estimate.
     exact : bool
         Also give the exact E[max weight] of the estimated law at T (SPEC §4).
+    shared : dict, optional
+        A dict handed to this call and others on the same model and text (:func:`~._heads.iso_schedules`):
+        the model, the text and the keys are loaded, read and extracted once, for all of them
+        (:func:`~._extract.extract_keys`); the results are those of separate calls.
 
     Returns
     -------
@@ -101,11 +103,11 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     """
     from ..schedules._rules import RULES
     from ._attention import attention_profile
-    from ._extract import extract_keys
+    from ._extract import extract_keys, shared_model, shared_text
 
-    lm = load_model(model)
-    text = read_text(text_path)
-    ex = extract_keys(lm, text, layers=layers, heads=heads, max_tokens=max_tokens)
+    lm = shared_model(model, shared)
+    text = shared_text(text_path, shared)
+    ex = extract_keys(lm, text, layers=layers, heads=heads, max_tokens=max_tokens, shared=shared)
     n_train = lm.max_tokens if n_train is None else int(n_train)
     measured = attention_profile(lm, text, [min(n_train, lm.max_tokens)], windows=4)["max_weight"][0]
     ns = [int(n) for n in ns if int(n) != n_train]
@@ -167,11 +169,10 @@ def attention_summary(model, ns, text_path=None, *, layers=None, heads=None, win
     from .._validation import InputError
     from ..theory import expected_max_weight
     from ._attention import attention_profile
-    from ._extract import extract_keys
-    from ._load import LoadedModel
+    from ._extract import extract_keys, shared_model, shared_text
 
-    lm = model if isinstance(model, LoadedModel) else load_model(model)
-    text = read_text(text_path)
+    lm = shared_model(model)
+    text = shared_text(text_path)
     ns = [check_int("n", n, minimum=1) for n in ns]
     bad = [n for n in ns if n > lm.max_tokens or n < 3]
     if bad:

@@ -135,6 +135,7 @@ def beta_iso(law, n, n_train, beta_train, *, guess: float | None = None) -> floa
         β_iso(n); NaN when the target E[max w] at T is at most 1/n (no β reaches it: max w ≥ 1/n).
     """
     from ..theory import expected_max_weight
+    from ..theory._exact import max_weight_direct
 
     n, n_train = check_int("n", n, minimum=2), check_int("n-train", n_train, minimum=2)
     beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
@@ -145,5 +146,6 @@ def beta_iso(law, n, n_train, beta_train, *, guess: float | None = None) -> floa
         return math.nan
     target = _logit(m_t)
     g = beta_iso_first_order(law, n, n_train, beta_train) if guess is None else guess
-    f = lambda y: _logit(float(expected_max_weight(law, n, math.exp(y)))) - target  # noqa: E731
+    # the search needs E max w alone: its direct integral (expected_max_weight's value to rounding, ~40 % cheaper)
+    f = lambda y: _logit(max_weight_direct(law, n, math.exp(y))) - target  # noqa: E731
     return _solve_log_beta(f, math.log(g), "β_iso")
