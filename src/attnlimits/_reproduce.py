@@ -64,10 +64,13 @@ def _real_keys_extra(store, figures_dir) -> dict:
     from .report._real_keys import real_keys_section
 
     layers = list(REAL_KEYS_LAYERS)
+    shared = {}  # one model load, text read and forward pass for both (filled only when one is computed)
     summary = _stored(store, ("real-keys", "minilm", layers, 8, _REAL_KEYS_TOKENS),
-                      lambda: real_keys_summary(layers=layers, queries_per_head=8, max_tokens=_REAL_KEYS_TOKENS))
+                      lambda: real_keys_summary(layers=layers, queries_per_head=8, max_tokens=_REAL_KEYS_TOKENS,
+                                                shared=shared))
     iso = _stored(store, ("real-keys-iso", "minilm", layers, list(ISO_HEADS), list(ISO_NS), _REAL_KEYS_TOKENS),
-                  lambda: iso_schedules(layers=layers, heads=list(ISO_HEADS), ns=ISO_NS, max_tokens=_REAL_KEYS_TOKENS))
+                  lambda: iso_schedules(layers=layers, heads=list(ISO_HEADS), ns=ISO_NS, max_tokens=_REAL_KEYS_TOKENS,
+                                        shared=shared))
     return real_keys_section(summary, iso, figures_dir)
 
 
@@ -113,6 +116,27 @@ def _processes(claims) -> int:
     return min(_PROCESSES, os.cpu_count() or 1) if len(claims) > 1 else 1
 
 
+#: Thread-pool sizes read when a library loads (OpenMP for torch, OpenBLAS, MKL).
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Initializer of the side-by-side processes: one thread each for torch and BLAS (the processes already fill
+    the cores, and a second thread per process only spins waiting for the other process's core), and end with
+    the parent (:func:`attnlimits.sweep._executors._watch_parent`). Thread counts change sums in the last bit
+    only."""
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    from .sweep._executors import _watch_parent
+
+    for var in _THREAD_VARS:  # libraries not loaded yet (torch) read these when they load
+        os.environ[var] = "1"
+    threadpool_limits(limits=1)  # BLAS loaded already (with numpy)
+    _watch_parent(parent_pid)
+
+
 def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_keys: bool, progress):
     """Claims (and the real-keys section) in ``jobs`` spawned processes, the costliest first; results in report
     order."""
@@ -120,10 +144,8 @@ def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_ke
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from .sweep._executors import _watch_parent
-
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_watch_parent, initargs=(os.getpid(),))
+                               initializer=_worker_init, initargs=(os.getpid(),))
     work = [(c.cost, i) for i, c in enumerate(claims)] + ([(_REAL_KEYS_COST, -1)] if real_keys else [])
     futures = {}
     try:

@@ -37,3 +37,26 @@ def test_a_real_keys_section_that_raises_is_reported_not_fatal(tmp_path):
     html = write_report(tmp_path, [], {"quick": False, "seed": 0, "version": "x", "elapsed": 1.0},
                         extras=[extra]).read_text()
     assert "could not run: ValueError: SVD did not converge" in html
+
+
+def _thread_counts():
+    """torch's intra-op threads and every loaded BLAS/OpenMP pool's threads, in this process."""
+    import threadpoolctl
+    import torch
+
+    return torch.get_num_threads(), {(i["internal_api"], i["num_threads"]) for i in threadpoolctl.threadpool_info()}
+
+
+def test_side_by_side_processes_use_one_thread_each():
+    """Two processes on two cores: a second thread per process would only spin, so torch (loaded after the
+    initializer) and BLAS (loaded before it, with numpy) run one thread each."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    pytest.importorskip("torch")
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_reproduce._worker_init,
+                             initargs=(os.getpid(),)) as pool:
+        torch_threads, pools = pool.submit(_thread_counts).result()
+    assert torch_threads == 1
+    assert pools and {n for _, n in pools} == {1}
