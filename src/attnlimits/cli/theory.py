@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import click
 
-from ._common import build_law, setting_options, print_json, print_table
+from .._validation import check_real
+from ._common import _Real, build_law, setting_options, print_json, print_table
+
+#: A fixed key's score in the units of <q,K>: any finite real.
+SINK = _Real(lambda value, name: check_real(name, value))
 
 _LABELS = {
     "alpha": "local exponent α",
@@ -33,6 +37,14 @@ _LABELS = {
     "heat_rate": "heat rate per step ℓ(ℓ+d−2)/β, ℓ = 2",
 }
 
+#: Labels of the rows that see the sinks, when there are some.
+_SINK_LABELS = {
+    "beta_half": "β_1/2(n): E max w = 1/2, with sinks",
+    "regime": "regime (exact E max w, with sinks)",
+    "expected_max_weight": "E max weight, all keys (exact)",
+    "expected_ipr": "E IPR, all keys (exact)",
+}
+
 #: Table rows in reading order: each effective value beside the paper's and the exact one.
 _ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff", "beta_half", "beta_half_eff", "lam",
          "lam_eff", "regime", "pre_asymptotic", "n_effective", "expected_max_weight", "max_weight_eff",
@@ -42,8 +54,11 @@ _ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff
 
 @click.command("theory")
 @setting_options
+@click.option("--sink", "sinks", type=SINK, multiple=True,
+              help="A fixed key's score S in the units of <q,K> (logit BETA*S; any finite real, S > 1 above every "
+                   "random key; SPEC 2b); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def theory_command(d, n, beta, lam, law, as_json):
+def theory_command(d, n, beta, lam, law, sinks, as_json):
     """Predict max weight, IPR, <q,O>, the scales and the regime for N keys at BETA (or BETA = LAM * beta*_n)."""
     from ..engine._montecarlo import resolve_beta
     from ..theory import predict
@@ -56,16 +71,24 @@ def theory_command(d, n, beta, lam, law, as_json):
                          "(uniform, subsphere:K, vmf:KAPPA with angle 0)")
     beta, lam = resolve_beta(key_law, n, beta, lam)
     out = {"d": d, "n": n, "beta": beta, "law": key_law.spec}
-    pred = predict(key_law, n, beta)
+    pred = predict(key_law, n, beta, sinks=tuple(sinks))
     out.update(pred)  # PREDICT_KEYS, the deprecated keys (DEPRECATED_PREDICT_KEYS, until 0.2), then notes
     if as_json:
         print_json(out)
         return
     title = f"theory: {key_law.spec} keys, d={d}, n={n:,}, β={beta:.6g}"
+    if sinks:
+        title += f", {len(sinks)} sink{'s' if len(sinks) > 1 else ''}"
     rows = []
     for k in _ROWS:
         v = out[k]
-        rows.append((_LABELS[k], ("yes" if v else "no") if isinstance(v, bool) else ("out of range: see notes" if v is None else v)))
+        label = _LABELS[k] if not sinks or k not in _SINK_LABELS else _SINK_LABELS[k]
+        rows.append((label, ("yes" if v else "no") if isinstance(v, bool) else ("out of range: see notes" if v is None else v)))
+        if sinks and k == "expected_max_weight":
+            for s, w in zip(sinks, out["expected_sink_weight"]):
+                rows.append((f"E sink weight, S = {s:.6g} (exact)", w))
+            if len(sinks) > 1:
+                rows.append(("E sinks' total weight (exact)", out["expected_sink_weight_total"]))
     print_table(title, ["statistic", "value"], rows)
     for note in out["notes"]:
         click.echo(f"note: {note}")

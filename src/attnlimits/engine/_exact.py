@@ -40,7 +40,7 @@ def _blocks(n: int):
 
 
 def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: int = 10,
-                 output: bool = True, chunk_size: int = STREAM_BLOCK) -> dict:
+                 output: bool = True, chunk_size: int = STREAM_BLOCK, sinks=()) -> dict:
     """One replicate: a query attending to ``n`` i.i.d. keys of ``law`` at inverse temperature β.
 
     Weights w_i = e^{−βD_i}/Σ_j e^{−βD_j}, computed in D with the log-sum-exp shifted by the smallest D
@@ -64,12 +64,19 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
         without it only pass 1 runs.
     chunk_size : int
         Keys per reduction step (≤ STREAM_BLOCK is useful; results agree to rounding whatever it is).
+    sinks : sequence of float
+        Scores s_j of fixed keys beside the n random ones (SPEC §2b), in the units of ⟨q,K⟩: each enters the
+        softmax at distance a_j = 1 − s_j (logit β s_j), folded in after the random keys by the same shifted
+        reduction (so the replicate is shifted by its own largest logit, sink or not). Needs ``output``
+        False: a fixed score gives no key direction.
 
     Returns
     -------
     dict
         ``max_weight, ipr, entropy, effective_support, nearest_distance, inner, defect, top_weights`` and,
-        with ``output``, ``tangent_sq, output_gap_sq``.
+        with ``output``, ``tangent_sq, output_gap_sq``. With sinks the weights run over all m + n keys
+        (``inner`` = Σ w⟨q,K⟩ counts s_j for sink j), ``nearest_distance`` stays the random keys' nearest,
+        and ``sink_weight`` (their total) and ``sink_weight_0``, ``sink_weight_1``, … are added.
     """
     red = WeightReduction(beta, k)
     zonal = output and law.zonal_dimension is not None
@@ -83,6 +90,16 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
             cache.append(draw)
         elif near is not None and not near.add(b, draw.distances, red):
             near = None
+    if len(sinks):
+        nearest = red.dmin
+        a = 1.0 - np.asarray(sinks, dtype=float)
+        red.update(a)
+        stats = red.finish()
+        stats["nearest_distance"] = nearest
+        w = red.weight_of(a)
+        stats["sink_weight"] = float(w.sum())
+        stats.update({f"sink_weight_{j}": float(v) for j, v in enumerate(w)})
+        return stats
     stats = red.finish()
     if output:
         draws = cache if cache is not None else (law.draw(generator(seed, 0, b), size) for b, size in _blocks(n))

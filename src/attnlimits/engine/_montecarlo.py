@@ -125,9 +125,10 @@ def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]
 
 
 def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None, samples: int = 1000,
-             seed=None, method: str = "exact", k: int = 10, output: bool = True, workers: int = 1,
+             seed=None, method: str = "exact", k: int = 10, output: bool | None = None, workers: int = 1,
              chunk_size: int = STREAM_BLOCK, progress=None, backend: str = "numpy", device: str = "cpu",
-             dtype: str = "float64", tail_tol: float = 1e-6, threads: int | None = None) -> SimulationResult:
+             dtype: str = "float64", tail_tol: float = 1e-6, threads: int | None = None,
+             sinks=()) -> SimulationResult:
     """Simulate ``samples`` independent replicates of one query attending to ``n`` keys of ``law``.
 
     Parameters
@@ -148,8 +149,9 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         run, by :func:`method_choice`, which also says why). The result's ``method`` names the one that ran.
     k : int
         Number of top weights kept per replicate.
-    output : bool
-        Also compute the output vector's statistics ``tangent_sq`` and ``output_gap_sq``.
+    output : bool or None
+        Also compute the output vector's statistics ``tangent_sq`` and ``output_gap_sq``. None (the default):
+        True without sinks, False with them (a fixed score gives no key direction; True with sinks is refused).
     workers : int
         Processes to spread replicates over (results do not depend on it).
     chunk_size : int
@@ -173,6 +175,11 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         replicate has its own streams and its own slot); exact numpy runs with ``workers=1`` only, others
         use 1. None: the machine's cores (at most :data:`MAX_THREADS` and ``samples``) from
         n ≥ :data:`THREAD_MIN_N` keys on, else 1.
+    sinks : sequence of float
+        Scores s_j of m fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
+        real, s_j > 1 above every random key; SPEC §2b). Method exact on the numpy backend only. Adds the
+        statistics ``sink_weight`` (their total weight) and ``sink_weight_0``, … (each sink's); the weight
+        statistics then run over all m + n keys.
 
     Returns
     -------
@@ -190,6 +197,17 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     True
     """
     n = check_keys(n)
+    if sinks is None or (isinstance(sinks, (tuple, list)) and not sinks):
+        sinks = ()
+    else:
+        from ..theory._sinks import check_sinks
+
+        sinks = check_sinks(sinks)
+    if output is None:
+        output = not sinks
+    elif sinks and output:
+        raise InputError(f"invalid output={output!r} with sinks={list(sinks)!r}: a fixed key has a score but no "
+                         "direction, so the output vector is undefined; expected output=False (or None)")
     samples = check_int("samples", samples, minimum=1)
     k = check_top_k(k, name="k")
     check_memory(f"samples={samples}, k={k}", samples * (8.0 * k + 2048.0))  # top weights + a record per replicate
@@ -197,13 +215,18 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     threads = None if threads is None else check_int("threads", threads, minimum=1, maximum=MAX_THREADS)
     backend, device, dtype = resolve_backend(backend, device, dtype)
+    if sinks and method == "auto":
+        method = "exact"  # the one method with fixed keys
     method = choose_method(law, n, method, backend, output)
     tail_tol = check_real("tail_tol", tail_tol, lower=0.0, upper=1.0, lower_open=True, upper_open=True)
     if backend != "numpy" and method != "exact":
         raise InputError(f"invalid backend={backend!r} for method={method!r}: expected numpy, or method exact")
+    if sinks and (method != "exact" or backend != "numpy"):
+        raise InputError(f"invalid sinks={list(sinks)!r} with method={method!r}, backend={backend!r}: fixed keys run "
+                         "on method exact with the numpy backend only")
     beta, lam = resolve_beta(law, n, beta, lam)
     root = as_seed_sequence(check_seed(seed))
-    extra = {"tail_tol": tail_tol} if method == "orderstat" else {}
+    extra = {"tail_tol": tail_tol} if method == "orderstat" else ({"sinks": sinks} if sinks else {})
     task = (method, law, n, beta, root, k, output, chunk_size, backend, device, dtype, extra)
     batches = _batches(samples, workers)
     rows: list = []
@@ -235,13 +258,15 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     if capped:
         warn_at_cap(max(r["nearest_count"] for r in capped), max(r["tail_error_bound"] for r in capped), tail_tol,
                     f"{len(capped)} of {samples} replicates, n={n}, beta={beta:.6g}")
-    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ORDERSTAT_DIAGNOSTICS if stat in rows[0]}
+    sink_stats = ("sink_weight",) + tuple(f"sink_weight_{j}" for j in range(len(sinks))) if sinks else ()
+    values = {stat: np.array([r[stat] for r in rows]) for stat in STATISTICS + ORDERSTAT_DIAGNOSTICS + sink_stats
+              if stat in rows[0]}
     top = np.zeros((samples, k))
     for i, r in enumerate(rows):
         top[i, : r["top_weights"].size] = r["top_weights"]
     entropy = root.entropy if not root.spawn_key else [root.entropy, *root.spawn_key]
     label = backend if backend == "numpy" else f"{backend}:{device}:{dtype}"
-    return SimulationResult(law.spec, law.d, n, beta, lam, samples, entropy, method, values, top, label)
+    return SimulationResult(law.spec, law.d, n, beta, lam, samples, entropy, method, values, top, label, sinks)
 
 
 def _batches(samples: int, workers: int) -> list[range]:

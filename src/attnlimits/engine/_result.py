@@ -87,6 +87,8 @@ class SimulationResult:
         (samples, k) largest weights per replicate, zero-padded where n < k.
     backend : str
         ``numpy`` or ``torch``.
+    sinks : tuple of float
+        Scores of the fixed keys beside the n random ones (SPEC §2b); empty without.
     """
 
     law: str
@@ -100,6 +102,7 @@ class SimulationResult:
     values: dict = field(repr=False)
     top_weights: np.ndarray = field(repr=False)
     backend: str = "numpy"
+    sinks: tuple = ()
 
     @property
     def statistics(self) -> tuple:
@@ -149,6 +152,8 @@ class SimulationResult:
         """
         out = {"d": self.d, "n": self.n, "beta": self.beta, "lam": self.lam, "samples": self.samples,
                "seed": self.seed, "law": self.law, "method": self.method, "backend": self.backend}
+        if self.sinks:
+            out["sinks"] = [float(x) for x in self.sinks]
         out.update(self.summary())
         out["top_weights"] = [float(x) for x in self.top_weights.mean(axis=0)]
         return out

@@ -19,6 +19,7 @@ _SOURCES = {
         "expected_one_minus_max_weight", "expected_power_sum", "expected_tangent_sq", "law_mean_distance",
     ),
     "_predict": ("DEPRECATED_PREDICT_KEYS", "PREDICT_KEYS", "predict"),
+    "_sinks": ("expected_sink_weight", "sink_expectations"),
     "_scales": ("beta_half", "critical_beta", "lam_of", "n_effective", "pre_asymptotic", "regime"),
     "_special": (
         "log_critical_beta", "log_mgf", "log_uniform_constant", "mean_resultant", "uniform_alpha",
@@ -77,6 +78,7 @@ __all__ = [
     "expected_max_weight",
     "expected_one_minus_max_weight",
     "expected_power_sum",
+    "expected_sink_weight",
     "expected_tangent_sq",
     "harmonic_growth",
     "heat_drift",
@@ -94,5 +96,6 @@ __all__ = [
     "predict",
     "radial_variance_limit",
     "regime",
+    "sink_expectations",
     "tangent_variance_limit",
 ]

@@ -26,10 +26,10 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
-from .._validation import InputError
+from .._validation import InputError, check_int, check_real
 from ._measure import DistanceDensity
 
-__all__ = ["CountGrid", "count_grid"]
+__all__ = ["CountGrid", "check_exact_setting", "count_grid"]
 
 #: log of the expected number of keys left out at each end of the support.
 LOG_COUNT_MIN = -60.0
@@ -41,6 +41,17 @@ LOG_COUNT_COARSE, COARSE_STEP = -25.0, 5.0
 #: Gauss–Legendre nodes per panel (shared with the integration matrices of :mod:`._quadrature`).
 NODES = 10
 _Y, _W = special.roots_legendre(NODES)
+
+
+def check_exact_setting(law, n, beta):
+    """(n, β) checked for the exact theory, whose count grids need a law with an exact distance CDF, density
+    and quantile; raises InputError naming the parameter otherwise."""
+    if not (getattr(law, "has_distance_law", False) and getattr(law, "has_quantile", False)) or law.local_exponent is None:
+        raise InputError(f"invalid law={getattr(law, 'spec', law)!r}: the exact theory needs a key law with an exact "
+                         "distance CDF, density and quantile (uniform, subsphere:K or vmf:KAPPA centred on the query)")
+    n = check_int("n", n, minimum=1)
+    beta = check_real("beta", beta, lower=0.0)
+    return n, beta
 
 
 class CountGrid:

@@ -11,8 +11,8 @@ import math
 import warnings
 from collections import OrderedDict
 
-from .._validation import InputError, check_int, check_real
-from ._counts import count_grid
+from .._validation import InputError, check_real
+from ._counts import check_exact_setting as _check, count_grid
 from ._extreme import applies, nearest_pair_integrals
 from ._finite import FiniteQuadrature
 
@@ -25,15 +25,6 @@ __all__ = [
     "expected_defect",
     "expected_tangent_sq",
 ]
-
-
-def _check(law, n, beta):
-    if not (getattr(law, "has_distance_law", False) and getattr(law, "has_quantile", False)) or law.local_exponent is None:
-        raise InputError(f"invalid law={getattr(law, 'spec', law)!r}: the exact theory needs a key law with an exact "
-                         "distance CDF, density and quantile (uniform, subsphere:K or vmf:KAPPA centred on the query)")
-    n = check_int("n", n, minimum=1)
-    beta = check_real("beta", beta, lower=0.0)
-    return n, beta
 
 
 #: Integrals by (law.cache_key, n, β, powers, with max weight), least recently used first; at most
@@ -138,11 +129,12 @@ def expected_power_sum(law, n, beta, p=2.0) -> float:
     return float(_all(law, n, beta, p, want_max=False)["power"][p])
 
 
-def expected_ipr(law, n, beta) -> float:
-    """E[IPR] = E Σ_i w_i² at finite n, exact (SPEC §4, p = 2).
+def expected_ipr(law, n, beta, sinks=()) -> float:
+    """E[IPR] = E Σ_i w_i² at finite n, exact (SPEC §4, p = 2; with fixed keys SPEC §2b).
 
     Where it exceeds 1/2 it is returned as 1 − E Σ_{i≠j} w_i w_j, whose integrand is positive (no
-    cancellation as the IPR tends to 1).
+    cancellation as the IPR tends to 1). With fixed keys the sum runs over the m + n weights:
+    Σ_j e^{−2β a_j} ∫ u e^{−uC} φ^n du + n ∫ u e^{−uC} E[Y² e^{−uY}] φ^{n−1} du.
 
     Parameters
     ----------
@@ -153,6 +145,9 @@ def expected_ipr(law, n, beta) -> float:
         Number of keys, ≥ 1.
     beta : float
         Inverse temperature β ≥ 0.
+    sinks : sequence of float
+        Scores s_j of fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
+        real, s_j > 1 above every random key; SPEC §2b). Empty: the i.i.d. model.
 
     Returns
     -------
@@ -166,6 +161,12 @@ def expected_ipr(law, n, beta) -> float:
     0.102567
     """
     n, beta = _check(law, n, beta)
+    if sinks is not None and (not isinstance(sinks, (tuple, list)) or len(sinks)):
+        from ._sinks import check_sinks, sink_values
+
+        sinks = check_sinks(sinks)
+        if sinks:
+            return sink_values(law, n, beta, sinks)["ipr"]
     if n == 1:
         return 1.0
     if beta == 0.0:
@@ -174,11 +175,12 @@ def expected_ipr(law, n, beta) -> float:
     return float(r["power"][2.0]) if r["power"][2.0] < 0.5 else float(1.0 - r["one_minus_ipr"])
 
 
-def expected_max_weight(law, n, beta) -> float:
+def expected_max_weight(law, n, beta, sinks=()) -> float:
     """E max_i w_i at finite n, exact: n ∫_0^∞ E[Y e^{−uY} ψ(u, Y)^{n−1}] du, ψ(u,y) = E[e^{−uY'}; Y' < y].
 
     SPEC §4, Y = e^{−βD}. Where the mean exceeds 1/2 it is returned as 1 − E[1 − max w], computed without
-    cancellation.
+    cancellation. With fixed keys (SPEC §2b) the maximum runs over the m + n weights:
+    e^{−β a*} ∫ e^{−uC} ψ̄(u, a*)^n du + n ∫ e^{−uC} E[Y e^{−uY} ψ̄(u, D)^{n−1}; D < a*] du.
 
     Parameters
     ----------
@@ -189,6 +191,9 @@ def expected_max_weight(law, n, beta) -> float:
         Number of keys, ≥ 1.
     beta : float
         Inverse temperature β ≥ 0.
+    sinks : sequence of float
+        Scores s_j of fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
+        real, s_j > 1 above every random key; SPEC §2b). Empty: the i.i.d. model.
 
     Returns
     -------
@@ -202,6 +207,12 @@ def expected_max_weight(law, n, beta) -> float:
     0.179328
     """
     n, beta = _check(law, n, beta)
+    if sinks is not None and (not isinstance(sinks, (tuple, list)) or len(sinks)):
+        from ._sinks import check_sinks, sink_values
+
+        sinks = check_sinks(sinks)
+        if sinks:
+            return sink_values(law, n, beta, sinks)["max_weight"]
     if n == 1:
         return 1.0
     if beta == 0.0:

@@ -153,8 +153,14 @@ def _local_constant(law, notes):
     return math.exp(log_c)
 
 
-def predict(law, n, beta) -> dict:
+def predict(law, n, beta, sinks=()) -> dict:
     """All predictions of the theory for n keys of ``law`` at inverse temperature β (SPEC §2–§4, §2a).
+
+    With fixed keys (``sinks``, SPEC §2b) the exact values that see them are sink-aware: ``beta_half``,
+    ``regime``, ``expected_ipr`` and ``expected_max_weight`` (over all m + n weights), and
+    ``expected_sink_weight`` (one per sink), ``expected_sink_weight_total`` and ``sinks`` are added before
+    the deprecated keys; ``expected_inner`` and ``expected_defect`` are None (not computed with sinks), and
+    the limits and effective-exponent values describe the i.i.d. keys alone (a note says so).
 
     Parameters
     ----------
@@ -165,6 +171,8 @@ def predict(law, n, beta) -> dict:
         Number of keys, ≥ 1.
     beta : float
         Inverse temperature β ≥ 0.
+    sinks : sequence of float
+        Scores of fixed keys in the units of ⟨q,K⟩ (logit β s_j; any finite real); empty: the i.i.d. model.
 
     Returns
     -------
@@ -191,14 +199,26 @@ def predict(law, n, beta) -> dict:
     """
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
+    from ._sinks import check_sinks
+
+    sinks = check_sinks(sinks)
     notes: list[str] = []
     alpha = float(law.local_exponent)
     bstar = critical_beta(law, n)
     lam = beta / bstar
-    emax = expected_max_weight(law, n, beta)
+    if sinks:
+        from ._sinks import sink_beta_half, sink_values
+
+        sv = sink_values(law, n, beta, sinks) if beta > 0 else None
+        emax = sv["max_weight"] if sv else 1.0 / (n + len(sinks))
+        bh, why = sink_beta_half(law, n, sinks)
+        if why:
+            notes.append(why)
+    else:
+        emax = expected_max_weight(law, n, beta)
+        bh = beta_half(law, n)
     reg = "subcritical" if emax < REGIME_THRESHOLD else ("supercritical" if emax > 1 - REGIME_THRESHOLD else "critical")
-    bh = beta_half(law, n)
-    if bh is None or (isinstance(bh, float) and math.isnan(bh)):
+    if not sinks and (bh is None or (isinstance(bh, float) and math.isnan(bh))):
         bh = None
         notes.append("beta_half: none at n = 1 (the max weight is 1 at every β)")
     neff = n_effective(law, n, beta)
@@ -221,6 +241,19 @@ def predict(law, n, beta) -> dict:
     out.update(_subcritical_part(law, n, beta, neff, notes))
     out.update(_limit_part(law, n, beta, lam, eff, notes))
     out.update(eff_part)
+    extra = ()
+    if sinks:
+        m = len(sinks)
+        out["expected_ipr"] = sv["ipr"] if sv else 1.0 / (n + m)
+        out["expected_sink_weight"] = list(sv["sink_weight"]) if sv else [1.0 / (n + m)] * m
+        out["expected_sink_weight_total"] = sv["sink_weight_total"] if sv else m / (n + m)
+        out["sinks"] = list(sinks)
+        out["expected_inner"] = out["expected_defect"] = None
+        notes.append("expected_inner, expected_defect: not computed with sinks (SPEC §2b gives their weights, not "
+                     "their directions)")
+        notes.append("n_effective, the limits (*_limit) and the effective-exponent values (*_eff): the i.i.d. keys "
+                     "alone, without the sinks")
+        extra = ("sinks", "expected_sink_weight", "expected_sink_weight_total")
     out.update({old: out[new] for old, new in DEPRECATED_PREDICT_KEYS.items()})
     out["notes"] = notes
-    return {k: out[k] for k in (*PREDICT_KEYS[:-1], *DEPRECATED_PREDICT_KEYS, "notes")}
+    return {k: out[k] for k in (*PREDICT_KEYS[:-1], *extra, *DEPRECATED_PREDICT_KEYS, "notes")}

@@ -157,8 +157,12 @@ def pre_asymptotic(law, n) -> bool:
     return not (0.5 <= neff <= 2.0)
 
 
-def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
+def beta_half(law, n, sinks=(), *, rtol: float = 1e-7) -> float | None:
     """β_{1/2}(n): the β at which the exact E[max weight] equals 1/2 (SPEC §2), root-found in log β.
+
+    With fixed keys (SPEC §2b) it is the β where the exact E max w over the m + n weights is 1/2, bracketed
+    in log β and found by Brent's method; None where two or more top sinks tie at a score ≥ 1 (the max
+    weight is then at most 1/2 at every β) or where E max w does not cross 1/2.
 
     The search starts from the effective-exponent scale of SPEC §2a: with F(t_n) = 1/n and
     α_n = t_n f(t_n)/F(t_n), E max w crosses 1/2 near β = α_n/t_n (within a factor ~2 at every d ≤ 4096:
@@ -171,14 +175,16 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
         A law with an exact distance law and quantile (uniform, subsphere, vMF centred on the query).
     n : int
         Number of keys, ≥ 1.
+    sinks : sequence of float
+        Scores of fixed keys in the units of ⟨q,K⟩ (SPEC §2b); empty: the i.i.d. model.
     rtol : float
         Relative tolerance of the root in β.
 
     Returns
     -------
     float or None
-        None for n = 1 (the single weight is 1 at every β: no β_{1/2} exists); 0 for n = 2 (E max w = 1/2
-        at β = 0 and grows with β).
+        None for n = 1 without sinks (the single weight is 1 at every β: no β_{1/2} exists); 0 for
+        n + m = 2 (E max w = 1/2 at β = 0 and grows with β); None with tied top sinks (see above).
 
     Examples
     --------
@@ -187,6 +193,14 @@ def beta_half(law, n, *, rtol: float = 1e-7) -> float | None:
     40.0904
     """
     n = check_int("n", n, minimum=1)
+    if sinks is not None and (not isinstance(sinks, (tuple, list)) or len(sinks)):
+        from ._counts import check_exact_setting
+        from ._sinks import check_sinks, sink_beta_half
+
+        sinks = check_sinks(sinks)
+        if sinks:
+            check_exact_setting(law, n, 0.0)
+            return sink_beta_half(law, n, sinks, rtol=rtol)[0]
     if n == 1:
         return None
     if n == 2:
