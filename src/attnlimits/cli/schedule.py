@@ -7,6 +7,7 @@ import click
 
 from .._validation import MAX_N, InputError, parse_count
 from ._common import BETA, DIMENSION, FIGURE_PATH, Count, print_json, print_table
+from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option
 
 __all__ = ["schedule_command", "parse_counts"]
 
@@ -30,10 +31,11 @@ def parse_counts(name: str, text: str, *, minimum: int = 2, maximum: int = MAX_N
 @click.option("--n", "n_text", required=True, help="Comma-separated visible context lengths, e.g. 4096,16384,1e5.")
 @click.option("--d", type=DIMENSION, default=None, help="Head dimension of the uniform key law (default 64 without --keys).")
 @click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, help="npz from `attnlimits keys`: use the estimated law (pooled).")
-@click.option("--model", default=None, help="'minilm' or a local Hugging Face directory: the estimated law of --layer/--head (largest position bin).")
+@click.option("--model", default=None, help=MODEL_HELP + " The estimated law of --layer/--head (largest position bin).")
+@cache_dir_option
 @click.option("--layer", type=Count(0, None), default=None, help="Layer index with --model.")
 @click.option("--head", type=Count(0, None), default=None, help="Head index with --model.")
-@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help="UTF-8 text with --model; default stdlib docstrings.")
+@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help=TEXT_HELP)
 @click.option("--max-tokens", type=Count(64, None), default=8192, show_default=True, help="Tokens read with --model.")
 @click.option("--beta-train", type=BETA, default=None,
               help="β of the head at T (default: β_1/2(T) for --d, the model's own β = |q|·median|k|·scale for --keys/--model).")

@@ -7,6 +7,7 @@ import numpy as np
 
 from .._validation import InputError
 from ._common import SEED, Count, print_json, print_table
+from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option
 
 __all__ = ["tail_command"]
 
@@ -19,14 +20,17 @@ __all__ = ["tail_command"]
 @click.option("--endpoint", type=float, default=None, help="Scores are bounded by E (cosines: 1): D = E − s, α estimated directly.")
 @click.option("--k", "k", type=Count(10, None), default=None, help="Order statistics / exceedances used (default: chosen automatically).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the bootstrap (peaks over threshold).")
-@click.option("--model", default=None, help="'minilm' or a local model directory: per head and position bin (see --layer, --head).")
+@click.option("--model", default=None, help=MODEL_HELP + " Per head and position bin (see --layer, --head).")
+@cache_dir_option
 @click.option("--layer", "layer_text", default=None, help="With --model: comma-separated layers (default all).")
 @click.option("--head", "head_text", default=None, help="With --model: comma-separated heads (default all).")
-@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help="With --model: UTF-8 text; default stdlib docstrings.")
+@click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help=TEXT_HELP)
 @click.option("--max-tokens", type=Count(64, None), default=8192, show_default=True, help="With --model: tokens read (a CPU cap).")
+@click.option("--sinks/--no-sinks", "sinks", default=True, show_default=True,
+              help="With --model: measure each bin's attention sinks and give the sink-aware prediction (SPEC §2b).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed, model, layer_text, head_text, text_path,
-                 max_tokens, as_json):
+                 max_tokens, sinks, as_json):
     """Estimate the tail law of scores near their maximum and predict β*_n for n = 1e3 … 1e9."""
     from ..tails import estimate_from_keys, estimate_from_scores
 
@@ -35,7 +39,7 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
 
         if keys_path is not None or scores_path is not None:
             raise InputError("invalid input: give one of --model, --keys or --scores")
-        return print_head_bins(head_bins_result(model, layer_text, head_text, text_path, max_tokens), as_json)
+        return print_head_bins(head_bins_result(model, layer_text, head_text, text_path, max_tokens, sinks=sinks), as_json)
     if (keys_path is None) == (scores_path is None):
         raise InputError("invalid input: give exactly one of --keys FILE.npz or --scores FILE.npy")
     if keys_path is not None:

@@ -89,15 +89,15 @@ def _rotate(x, cos, sin):
     return torch.cat((out, rest), dim=-1) if rest.shape[-1] else out
 
 
-def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
+def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False, layers=None, progress=None):
     """Run a decoder; return (q, k, attentions): q and k per layer as float32 arrays (batch, heads, T, d_head)
     after q/k norms and RoPE, with each query head's key-value head's keys (GQA: head h reads kv head
     h // (heads / kv_heads)); and the model's eager probabilities when ``output_attentions``. With ``layers``,
-    only those layers are read (the others' entries are None)."""
+    only those layers are read (the others' entries are None); ``progress(i)`` is called after attention layer i."""
     import torch
 
     store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, rope=True,
-                                layers=layers)
+                                layers=layers, progress=progress)
     groups = lm.heads // lm.kv_heads
     q_all, k_all = [], []
     for i, (_, mod, _, _) in enumerate(lm.attention_modules):
@@ -108,7 +108,7 @@ def decoder_qk(lm, input_ids, attention_mask, *, output_attentions: bool = False
         cos, sin = store[("rope", i)]
         qk = []
         for tag in ("q", "k"):
-            x = store[(tag, i)]
+            x = store.pop((tag, i))  # released layer by layer: the projections never all sit beside their copies
             x = x.reshape(*x.shape[:2], -1, lm.d_head)
             norm = getattr(mod, f"{tag}_norm", None)
             if norm is not None:

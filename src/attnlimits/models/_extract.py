@@ -110,8 +110,8 @@ def shared_text(text_path, shared: dict | None = None) -> str:
 
     Parameters
     ----------
-    text_path : path, optional
-        UTF-8 text (None: the standard-library docstrings).
+    text_path : path or str, optional
+        UTF-8 text file or a named text of :data:`~._text.TEXT_NAMES` (None: the standard-library docstrings).
     shared : dict, optional
         Values shared between calls (see :func:`extract_keys`).
 
@@ -123,7 +123,8 @@ def shared_text(text_path, shared: dict | None = None) -> str:
     return _kept(shared, ("text", None if text_path is None else str(text_path)), lambda: read_text(text_path))
 
 
-def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, layers=None):
+def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions: bool = False, layers=None,
+               progress=None):
     """Run the model on a batch of windows and read q and k of every (or the chosen) attention layer.
 
     q and k are read by forward hooks on the query/key projections; decoders go through
@@ -139,6 +140,8 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
         Also return the model's own (eager) attention probabilities.
     layers : collection of int, optional
         Read only these layers (default all): a long window of a large model holds q and k of a few layers only.
+    progress : callable, optional
+        Called as ``progress(i)`` after attention layer i has run.
 
     Returns
     -------
@@ -148,8 +151,10 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
         Per layer, float32 probabilities (batch, heads, T, T) when ``output_attentions``, else None.
     """
     if lm.causal:
-        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers)
-    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers)
+        return decoder_qk(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers,
+                          progress=progress)
+    store, out = hooked_forward(lm, input_ids, attention_mask, output_attentions=output_attentions, layers=layers,
+                                progress=progress)
 
     def split(x):
         b, t, _ = x.shape
@@ -164,7 +169,8 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
 def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_tokens: int | None = None):
     """Tokenise ``text`` once and cut it into consecutive windows of at most ``window`` tokens.
 
-    An encoder's window is [CLS] … [SEP]; a decoder's starts with the tokenizer's BOS where it has one.
+    An encoder's window is [CLS] … [SEP]; a decoder's starts with the tokenizer's BOS where the tokenizer
+    itself adds one to a text (Llama 2/3: yes; SmolLM2, whose GGUF sets ``add_bos_token = False``: no).
 
     Parameters
     ----------
@@ -196,7 +202,7 @@ def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_
     cls, sep, pad = lm.tokenizer.cls_token_id, lm.tokenizer.sep_token_id, lm.tokenizer.pad_token_id or 0
     bos = getattr(lm.tokenizer, "bos_token_id", None)
     if lm.causal:
-        head, tail = ([bos] if bos is not None else []), []
+        head, tail = ([bos] if bos is not None and _adds_bos(lm.tokenizer, bos) else []), []
     else:
         head, tail = ([cls], [sep]) if cls is not None and sep is not None else ([], [])
     body = window - len(head) - len(tail)
@@ -213,9 +219,14 @@ def token_windows(lm: LoadedModel, text: str, *, window: int | None = None, max_
     return input_ids, mask
 
 
+def _adds_bos(tokenizer, bos: int) -> bool:
+    """Whether the tokenizer puts its BOS before a text it encodes with special tokens (its own setting)."""
+    return tokenizer("a", add_special_tokens=True)["input_ids"][:1] == [bos]
+
+
 def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tokens: int = 16384,
                  batch: int = 8, min_tokens: int = 256, window: int | None = None,
-                 shared: dict | None = None) -> KeyExtraction:
+                 shared: dict | None = None, progress=None) -> KeyExtraction:
     """Queries and keys of every real token of ``text``, for the chosen layers and heads.
 
     The text is cut into non-overlapping windows (:func:`token_windows`) run through the model ``batch``
@@ -242,6 +253,8 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
         A dict handed to several calls on one model and text: the extraction of every head of the layers is
         kept there and a later call for some of those layers and heads (same ``max_tokens``, ``batch``,
         ``window``) takes them from it, with the same values — one forward pass for all the calls.
+    progress : callable, optional
+        Called as ``progress(done, total)`` with the attention layers run so far over all forward passes.
 
     Returns
     -------
@@ -260,26 +273,50 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
         ex = shared.get(key)
         if ex is None or not set(layers) <= set(ex.layers):  # every head kept, for later calls on other heads
             ex = shared[key] = extract_keys(lm, text, layers=layers, max_tokens=max_tokens, batch=batch,
-                                            min_tokens=min_tokens, window=window)
+                                            min_tokens=min_tokens, window=window, progress=progress)
         _check_tokens(ex.keys.shape[2], min_tokens)
         return ex.select(layers, heads)
     input_ids, mask = token_windows(lm, text, window=window, max_tokens=max_tokens)
     _check_tokens(int(mask.sum()), min_tokens)
     qs, ks, win, pos = [], [], [], []
+    passes = -(-len(input_ids) // batch)
     for start in range(0, len(input_ids), batch):
         ids, m = input_ids[start:start + batch], mask[start:start + batch]
-        q, k, _ = forward_qk(lm, ids, m, layers=layers)
+        done = (start // batch) * lm.layers
+        tick = None if progress is None else (lambda i, done=done: progress(done + i + 1, passes * lm.layers))
+        q, k, _ = forward_qk(lm, ids, m, layers=layers, progress=tick)
         valid = m.astype(bool)
-        qs.append(np.stack([np.stack([q[li][:, h][valid] for h in heads]) for li in layers]))
-        ks.append(np.stack([np.stack([k[li][:, h][valid] for h in heads]) for li in layers]))
+        qs.append(_gather(q, layers, heads, valid))
+        del q
+        ks.append(_gather(k, layers, heads, valid))
+        del k
         win.append(np.repeat(np.arange(start, start + len(ids)), valid.sum(axis=1)))
         pos.append(np.nonzero(valid)[1])
     specs = [lm.specs[li] for li in layers] if lm.causal else None
     groups = lm.heads // (lm.kv_heads or lm.heads)
-    return KeyExtraction(queries=np.concatenate(qs, axis=2).astype(np.float32), keys=np.concatenate(ks, axis=2).astype(np.float32),
+    return KeyExtraction(queries=_joined(qs), keys=_joined(ks),
                          scale=specs[0].scale if specs else lm.scale, window=np.concatenate(win), model=lm.name,
                          position=np.concatenate(pos), causal=lm.causal, specs=specs, layers=layers, heads=heads,
                          kv_heads=[h // groups for h in heads])
+
+
+def _gather(per_layer, layers, heads, valid) -> np.ndarray:
+    """(layers, heads, real tokens, d_head) float32 from the per-layer (batch, heads, T, d_head) arrays, one layer
+    at a time with each layer's array released once copied (peak memory: the result plus one layer)."""
+    out = None
+    for i, li in enumerate(layers):
+        x = per_layer[li]
+        per_layer[li] = None
+        block = np.stack([x[:, h][valid] for h in heads]).astype(np.float32, copy=False)
+        if out is None:
+            out = np.empty((len(layers), *block.shape), dtype=np.float32)
+        out[i] = block
+    return out
+
+
+def _joined(parts) -> np.ndarray:
+    """The token axis (2) of the batches joined; one batch is returned as it is (no copy)."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=2)
 
 
 def _check_tokens(total: int, min_tokens: int) -> None:

@@ -7,7 +7,7 @@ __all__ = ["hooked_forward"]
 
 
 def hooked_forward(lm, input_ids, attention_mask, *, output_attentions: bool = False, rope: bool = False,
-                   layers=None):
+                   layers=None, progress=None):
     """Run the model with forward hooks on the query/key projections of the attention modules of ``layers``.
 
     Parameters
@@ -23,6 +23,8 @@ def hooked_forward(lm, input_ids, attention_mask, *, output_attentions: bool = F
         Also read the (cos, sin) each attention module receives as ``position_embeddings`` (decoders).
     layers : collection of int, optional
         Hook only these layers (default all).
+    progress : callable, optional
+        Called as ``progress(i)`` after attention layer i (0-based) has run: the pass's progress.
 
     Returns
     -------
@@ -47,6 +49,9 @@ def hooked_forward(lm, input_ids, attention_mask, *, output_attentions: bool = F
             def hook(_m, _inp, out, i=i, tag=tag):
                 store[(tag, i)] = out.detach()
             hooks.append(getattr(mod, attr).register_forward_hook(hook))
+    if progress is not None:
+        for i, (_, mod, _, _) in enumerate(lm.attention_modules):
+            hooks.append(mod.register_forward_hook(lambda _m, _inp, _out, i=i: progress(i)))
     # without probabilities to return, the pass runs on torch's SDPA where the model supports it, so a long
     # window does not hold T × T eager scores per layer (q and k then agree with an eager pass to float32 rounding)
     fast = not output_attentions and bool(getattr(lm.model, "_supports_sdpa", False))

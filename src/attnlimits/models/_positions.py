@@ -12,11 +12,15 @@ queries.
 from __future__ import annotations
 
 import math
+import time
+from contextlib import contextmanager
 
 import numpy as np
 
 from .._validation import InputError, check_int
-from ._spans import _positions, layer_rule, row_statistics, visible_counts
+from ._sinks import (SINK_LAG, SINK_QUERIES, common_positions, detect_sinks, measured_sinks, predicted_sinks,
+                     quartiles, sink_terms)
+from ._spans import _positions, layer_rule, row_statistics, visible_counts, visible_keys
 
 __all__ = ["position_edges", "binned_laws", "MIN_DISTANCES", "MIN_QUERIES"]
 
@@ -51,16 +55,6 @@ def position_edges(n_max: int, *, first: int = 16) -> list:
     while edges[-1] <= n_max:
         edges.append(edges[-1] * 2)
     return edges
-
-
-def _visible_keys(ex, li, r, pos, starts):
-    """Token indices of the keys query ``r`` sees."""
-    _, _, window = layer_rule(ex, li)
-    s = starts[r]
-    if not ex.causal:
-        return np.flatnonzero(ex.window == ex.window[r])
-    lo = s if window is None else max(s, r - window + 1)
-    return np.arange(lo, r + 1)
 
 
 def _tail_effective(fit, n: int, alpha: float, z: float, log_km: float):
@@ -133,8 +127,57 @@ def _bootstrap_median(x, rng, resamples=400, level=0.95):
     return [float(v) for v in np.quantile(med, [0.5 - level / 2, 0.5 + level / 2])]
 
 
+def _add(timings, stage: str, start: float) -> None:
+    """Add the seconds since ``start`` to ``timings[stage]`` (nothing when ``timings`` is None)."""
+    if timings is not None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+@contextmanager
+def _timed(timings, stage: str):
+    """Add the seconds spent inside to ``timings[stage]`` (nothing when ``timings`` is None)."""
+    if timings is None:
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _sink_prediction(ex, li, bulk_distances, n_bulk: int, terms: dict, *, exact: bool, timings=None) -> tuple:
+    """(bulk law or None, fields): ``bulk_alpha`` of the law fitted to the pooled bulk distances (sink keys left
+    out) and, with ``exact``, the sink-aware prediction (:func:`~._sinks.predicted_sinks`); or
+    ``prediction_sink_error`` saying why there is none."""
+    from ..tails import fit_local_power
+    from ..tails._law import EstimatedLaw
+
+    try:
+        with _timed(timings, "fits"):
+            fit = fit_local_power(bulk_distances)
+            law = EstimatedLaw(fit, bulk_distances, ex.queries.shape[-1])
+    except InputError as exc:
+        return None, {"prediction_sink_error": str(exc)}
+    out = {"bulk_alpha": float(fit.alpha)}
+    if not exact:
+        return law, out
+    _, cap, _ = layer_rule(ex, li)
+    if cap is not None:
+        out["prediction_sink_error"] = (f"the layer soft-caps its logits (c = {cap:g}); the sink model (SPEC §2b) "
+                                        "takes uncapped logits β·s")
+        return law, out
+    try:
+        with _timed(timings, "theory"):
+            out.update(predicted_sinks(law, max(int(n_bulk), 1), terms))
+    except InputError as exc:
+        out["prediction_sink_error"] = str(exc)
+    return law, out
+
+
 def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int = 32, min_distances: int = MIN_DISTANCES,
-                min_queries: int = MIN_QUERIES, exact: bool = True, seed: int = 0, keep_law: bool = False) -> list:
+                min_queries: int = MIN_QUERIES, exact: bool = True, seed: int = 0, keep_law: bool = False,
+                sinks: bool = True, sink_queries: int | None = None, timings: dict | None = None) -> list:
     """Per bin of visible count: the estimated law of D, its local and effective exponents, β, and the
     exact prediction of E[max weight] beside the measured mask-aware max weight and entropy.
 
@@ -155,7 +198,17 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     seed : int
         Seed of the bootstrap over queries behind ``beta_ci``.
     keep_law : bool
-        Also return each estimated bin's law (``law``: an :class:`~attnlimits.tails.EstimatedLaw`).
+        Also return each estimated bin's law (``law``: an :class:`~attnlimits.tails.EstimatedLaw`) and, with
+        ``sinks``, its bulk law (``bulk_law``, without the sink keys; None where it cannot be fitted).
+    sinks : bool
+        Measure the bin's attention sinks and, with ``exact``, give the sink-aware prediction (SPEC §2b,
+        :mod:`._sinks`).
+    sink_queries : int, optional
+        Queries sampled per bin (seeded by ``seed``) for the sink scores and the sink-aware prediction
+        (default :data:`~._sinks.SINK_QUERIES`; all of a smaller bin).
+    timings : dict, optional
+        Seconds spent are added under "statistics" (streamed softmax rows, sinks, distances), "fits" (the
+        laws, their exponents and intervals) and "theory" (the exact predictions).
 
     Returns
     -------
@@ -171,6 +224,14 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         the pooled queries of |q|·median|k|·scale) with ``beta_ci`` (bootstrap over queries), and
         ``predicted_max_weight`` with ``predicted_max_weight_ci`` (from the β interval; E[max w] increases
         with β; None with ``prediction_error`` when the exact theory cannot evaluate the estimated law).
+        With ``sinks`` also the fields of :func:`~._sinks.measured_sinks` (``sinks`` positions,
+        ``measured_sink_weight`` with ``_se``, ``measured_sink_weights``, ``sink_argmax_fraction``,
+        ``measured_ipr`` with ``_se``), ``sink_queries`` (the seeded sample), ``sink_score_quartiles``,
+        ``sink_logit_quartiles`` (per sink, [Q1, median, Q3] of S_q and of β_q·S_q over the sample),
+        ``sink_beta_quartiles`` (of β_q = |q|·median|k_bulk|·scale) and, when estimated, ``bulk_alpha`` (of
+        the law without the sink keys) and with ``exact`` the fields of :func:`~._sinks.predicted_sinks`
+        (``predicted_max_weight_sink``, ``predicted_sink_weight``, ``predicted_ipr_sink``, each with ``_se``
+        over the sample, and ``predicted_max_weight_bulk``), or ``prediction_sink_error``.
     """
     from ..tails import fit_local_power
     from ..tails._endpoint import distances_to_query
@@ -185,13 +246,16 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     q_all, k_all = ex.queries[li, hi].astype(np.float64), ex.keys[li, hi].astype(np.float64)
     k_norm = np.linalg.norm(k_all, axis=1)
     rng = np.random.default_rng(seed)
+    sink_rng = np.random.default_rng([seed, 2])  # its own stream: the bootstrap's draws stay those without sinks
+    sink_queries = SINK_QUERIES if sink_queries is None else check_int("sink-queries", sink_queries, minimum=1)
     edges = position_edges(int(vis.max()), first=min(first, int(vis.max())))  # a short sliding window still gets a bin
     out = []
     for lo, up in zip(edges[:-1], edges[1:]):
         rows = np.flatnonzero((vis >= lo) & (vis < up))
         if rows.size == 0:
             continue
-        st = row_statistics(ex, li, hi, rows=rows)
+        t0 = time.perf_counter()
+        st = row_statistics(ex, li, hi, rows=rows, lag=SINK_LAG if sinks else None)
         cnt = rows.size
         sd = lambda x: float(np.std(x, ddof=1) / math.sqrt(cnt)) if cnt > 1 else float("nan")  # noqa: E731
         rec = {"n_lo": lo, "n_hi": up, "n": int(np.median(vis[rows])), "queries": int(cnt),
@@ -199,18 +263,31 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
                "measured_entropy": float(st["entropy"].mean()), "measured_entropy_se": sd(st["entropy"]),
                "measured_effective_support": float(st["effective_support"].mean()),
                "measured_effective_support_se": sd(st["effective_support"])}
+        if sinks:
+            found = detect_sinks(st["position_weight"], st["position_count"], *common_positions(ex, li, rows))
+            rec.update(measured_sinks(ex, li, hi, rows, st, found))
+            sample = np.sort(sink_rng.choice(rows, sink_queries, replace=False)) if cnt > sink_queries else rows
+            terms = sink_terms(ex, li, hi, sample, found)
+            rec.update({"sink_queries": int(sample.size),
+                        "sink_score_quartiles": [quartiles(terms["score"][:, j]) for j in range(len(found))],
+                        "sink_logit_quartiles": [quartiles(terms["logit"][:, j]) for j in range(len(found))],
+                        "sink_beta_quartiles": quartiles(terms["beta"])})
         pick = rows[np.unique(np.linspace(0, cnt - 1, min(cnt, queries_per_bin)).astype(int))]
-        dists, betas = [], []
+        dists, betas, bulk = [], [], []
         for r in pick:
-            keys = _visible_keys(ex, li, r, pos, starts)
+            keys = visible_keys(ex, li, r, starts)
             dists.append(distances_to_query(k_all[keys], q_all[r]))
             betas.append(float(np.linalg.norm(q_all[r]) * np.median(k_norm[keys]) * scale))
+            if sinks:
+                bulk.append(dists[-1][~np.isin(pos[keys], rec["sinks"])])
         pooled = np.concatenate(dists)
         rec.update({"pooled_queries": int(len(pick)), "distances": int(pooled.size)})
+        _add(timings, "statistics", t0)
         if pooled.size < min_distances or len(pick) < min_queries:
             rec["estimated"] = False
             out.append(rec)
             continue
+        t0 = time.perf_counter()
         fit = fit_local_power(pooled)
         law = EstimatedLaw(fit, pooled, ex.queries.shape[-1])
         n = max(rec["n"], 2)
@@ -222,13 +299,21 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
                     "alpha_eff": eff.alpha_eff, "beta_star_eff": eff.critical_beta_eff,
                     "alpha_eff_ci": a_ci, "beta_star_eff_ci": b_ci, "beta": beta,
                     "beta_ci": _bootstrap_median(betas, rng)})
+        _add(timings, "fits", t0)
         if keep_law:
             rec["law"] = law
         if exact:
             try:
-                rec["predicted_max_weight"] = float(expected_max_weight(law, n, beta))
-                rec["predicted_max_weight_ci"] = [float(expected_max_weight(law, n, b)) for b in rec["beta_ci"]]
+                with _timed(timings, "theory"):
+                    rec["predicted_max_weight"] = float(expected_max_weight(law, n, beta))
+                    rec["predicted_max_weight_ci"] = [float(expected_max_weight(law, n, b)) for b in rec["beta_ci"]]
             except InputError as exc:  # the theory cannot evaluate this law: say so in the record, keep the rest
                 rec["predicted_max_weight"], rec["prediction_error"] = None, str(exc)
+        if sinks:
+            bulk_law, fields = _sink_prediction(ex, li, np.concatenate(bulk), n - len(rec["sinks"]), terms, exact=exact,
+                                               timings=timings)
+            rec.update(fields)
+            if keep_law:
+                rec["bulk_law"] = bulk_law
         out.append(rec)
     return out

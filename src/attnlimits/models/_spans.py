@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["layer_rule", "span_probabilities", "row_statistics", "visible_counts"]
+__all__ = ["layer_rule", "span_probabilities", "row_statistics", "visible_counts", "key_weights"]
 
 
 def layer_rule(ex, li: int) -> tuple:
@@ -35,6 +35,15 @@ def _visible(qpos, kpos, causal, window):
     if window is not None:
         vis &= kp > qp - window
     return vis
+
+
+def visible_keys(ex, li: int, r: int, starts) -> np.ndarray:
+    """Token indices of the keys query ``r`` sees in layer ``li`` (``starts``: each token's window start)."""
+    _, _, window = layer_rule(ex, li)
+    if not ex.causal:
+        return np.flatnonzero(ex.window == ex.window[r])
+    lo = starts[r] if window is None else max(starts[r], r - window + 1)
+    return np.arange(lo, r + 1)
 
 
 def visible_counts(ex, li: int) -> np.ndarray:
@@ -83,12 +92,16 @@ def span_probabilities(ex, li: int, hi: int, window: int) -> np.ndarray:
     return p / p.sum(axis=1, keepdims=True)
 
 
-def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22) -> dict:
-    """Per-query max weight, entropy and effective support exp(entropy) of head ``hi`` of layer ``li``,
-    streaming over blocks of queries (memory O(block), never the T × T matrix).
+def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22, key_positions=None,
+                   lag: int | None = None) -> dict:
+    """Per-query max weight, entropy, effective support exp(entropy) and IPR of head ``hi`` of layer ``li``,
+    streaming over blocks of queries (memory O(block), never the T × T matrix); optionally the exact weight
+    on given key positions and the weight each key position receives from queries ``lag`` or more positions
+    later (sink detection, SPEC §2b).
 
-    With m = max logit and S = Σ_j e^{z_j − m} over the span: max weight = 1/S and entropy =
-    log S + Σ_j e^{z_j − m}(m − z_j)/S (log-sum-exp, no cancellation).
+    With m = max logit and S = Σ_j e^{z_j − m} over the span: max weight = 1/S, entropy =
+    log S + Σ_j e^{z_j − m}(m − z_j)/S (log-sum-exp, no cancellation), IPR = Σ_j e^{2(z_j − m)}/S² and
+    log-normaliser m + log S; the weight on key j is e^{z_j − m}/S, the same softmax.
 
     Parameters
     ----------
@@ -100,12 +113,20 @@ def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22) -> 
         Token indices of the queries (default all).
     block : int
         Logits held at once.
+    key_positions : sequence of int, optional
+        Positions (in each query's window) whose weights are returned in ``key_weight``.
+    lag : int, optional
+        Also sum, per key position, the weights it receives from the queries at least ``lag`` positions
+        after it (``position_weight``) and count those queries (``position_count``).
 
     Returns
     -------
     dict
-        Arrays over ``rows``: ``max_weight``, ``entropy``, ``effective_support`` (float64) and ``visible``
-        (int64, the number of keys each query sees).
+        Arrays over ``rows``: ``max_weight``, ``entropy``, ``effective_support``, ``ipr``, ``log_normalizer``
+        (float64) and ``visible`` (int64, the number of keys each query sees); with ``key_positions`` also
+        ``key_weight`` (len(rows), len(key_positions)): each query's exact weight on those positions (0 where
+        a position is not visible to it); with ``lag`` also ``position_weight`` (float64) and
+        ``position_count`` (int64), indexed by key position.
     """
     scale, cap, sw = layer_rule(ex, li)
     rows = np.arange(len(ex.window)) if rows is None else np.asarray(rows, dtype=int)
@@ -113,7 +134,13 @@ def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22) -> 
     win = np.asarray(ex.window)
     starts = np.searchsorted(win, win, side="left")
     ends = np.searchsorted(win, win, side="right")
-    mw, ent, vis = np.empty(len(rows)), np.empty(len(rows)), np.empty(len(rows), dtype=np.int64)
+    mw, ent, ipr, lse = (np.empty(len(rows)) for _ in range(4))
+    vis = np.empty(len(rows), dtype=np.int64)
+    kp = None if key_positions is None else np.asarray(key_positions, dtype=np.int64).reshape(-1)
+    kw = None if kp is None else np.zeros((len(rows), kp.size))
+    if lag is not None:
+        width_max = int(np.max(ends - starts)) if len(win) else 0
+        pw, pc = np.zeros(width_max), np.zeros(width_max, dtype=np.int64)
     order = np.argsort(rows, kind="stable")
     i = 0
     while i < len(order):
@@ -134,6 +161,72 @@ def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22) -> 
         mw[sel] = 1.0 / s
         gap = np.where(v, m - z, 0.0)
         ent[sel] = np.log(s) + (e * gap).sum(axis=1) / s
+        ipr[sel] = np.einsum("ij,ij->i", e, e) / (s * s)
+        lse[sel] = m[:, 0] + np.log(s)
         vis[sel] = v.sum(axis=1)
+        kpos = pos[k_lo:k_hi]  # consecutive positions kpos[0], kpos[0] + 1, … of this window
+        if kp is not None:
+            inside = (kp >= kpos[0]) & (kp < kpos[0] + len(kpos))
+            cols = np.clip(kp - kpos[0], 0, len(kpos) - 1)
+            kw[sel] = np.where(inside[None, :], e[:, cols] / s[:, None], 0.0)
+        if lag is not None:
+            later = (pos[r][:, None] - kpos[None, :]) >= lag
+            w = np.where(later, e / s[:, None], 0.0)
+            pw[kpos[0]:kpos[0] + len(kpos)] += w.sum(axis=0)
+            pc[kpos[0]:kpos[0] + len(kpos)] += later.sum(axis=0)
         i += len(sel)
-    return {"max_weight": mw, "entropy": ent, "effective_support": np.exp(ent), "visible": vis}
+    out = {"max_weight": mw, "entropy": ent, "effective_support": np.exp(ent), "ipr": ipr, "log_normalizer": lse,
+           "visible": vis}
+    if kp is not None:
+        out["key_weight"] = kw
+    if lag is not None:
+        out["position_weight"], out["position_count"] = pw, pc
+    return out
+
+
+def key_weights(ex, li: int, hi: int, rows, positions, log_normalizer) -> np.ndarray:
+    """Exact softmax weights of queries ``rows`` on the keys at ``positions`` of their windows, from each
+    query's log-normaliser (``row_statistics(...)["log_normalizer"]``): w = e^{z − log Σ_j e^{z_j}}, the same
+    softmax over the query's span, for a few keys at O(len(rows)·len(positions)) cost.
+
+    Parameters
+    ----------
+    ex : KeyExtraction
+        Extracted queries and keys.
+    li, hi : int
+        Extracted layer and head indices.
+    rows : array of int
+        Token indices of the queries.
+    positions : sequence of int
+        Key positions in each query's window.
+    log_normalizer : array, shape (len(rows),)
+        Each query's log Σ_j e^{z_j} over its span (:func:`row_statistics`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (len(rows), len(positions))
+        Weights (float64); 0 where the position is not visible to the query (outside its window, after it in
+        a causal layer, or out of its sliding window).
+    """
+    scale, cap, sw = layer_rule(ex, li)
+    rows = np.asarray(rows, dtype=int)
+    kp = np.asarray(positions, dtype=np.int64).reshape(-1)
+    pos = _positions(ex)
+    win = np.asarray(ex.window)
+    starts = np.searchsorted(win, win, side="left")
+    ends = np.searchsorted(win, win, side="right")
+    idx = starts[rows][:, None] + kp[None, :]  # (Q, m) token index of each key
+    inside = idx < ends[rows][:, None]
+    idx = np.where(inside, idx, rows[:, None])
+    q = ex.queries[li, hi, rows].astype(np.float64)
+    k = ex.keys[li, hi][idx].astype(np.float64)  # (Q, m, d)
+    z = np.einsum("qd,qmd->qm", q, k) * scale
+    if cap is not None:
+        z = cap * np.tanh(z / cap)
+    qp = pos[rows][:, None]
+    vis = inside.copy()
+    if ex.causal:
+        vis &= kp[None, :] <= qp
+    if sw is not None:
+        vis &= kp[None, :] > qp - sw
+    return np.where(vis, np.exp(np.where(vis, z, 0.0) - np.asarray(log_normalizer, dtype=float)[:, None]), 0.0)

@@ -228,8 +228,10 @@ def _newton(a: float, z: float, mean_log_u: float, mean_u: float, *, free_z: boo
         if not np.all(np.isfinite(step)):
             break
         damp = 1.0
-        while (a + damp * step[0] <= 0.1 * a or abs(z + damp * step[1]) > 1e4) and damp > 1e-12:
+        while a + damp * step[0] <= 0.1 * a or abs(z + damp * step[1]) > 1e4:
             damp /= 2.0
+            if damp < 1e-12:  # no step inside the domain (α > 0, |z| ≤ 1e4) moves: stop here, never step out
+                return a, z
         a, z = a + damp * step[0], z + damp * step[1]
         if abs(step[0]) <= 1e-12 * a and abs(step[1]) <= 1e-10 * max(1.0, abs(z)):
             break

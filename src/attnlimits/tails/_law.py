@@ -64,8 +64,13 @@ class EstimatedLaw(KeyLaw):
         self._p[-1] = 1.0
         self._dens = np.diff(self._p) / np.diff(self._t)
         # log F against log x on the fitted tail, for sampling by inversion
-        self._tail_x = fit.threshold * np.geomspace(1e-6, 1.0, 2000)
-        self._tail_logf = np.log(fit.tail_cdf(self._tail_x))
+        # (in logs directly: F itself underflows to 0 at 1e-6·t_k once α ≳ 50, and log 0 would break the table)
+        from ._endpoint import _log_hyp
+
+        u = np.geomspace(1e-6, 1.0, 2000)
+        self._tail_x = fit.threshold * u
+        self._tail_logf = (math.log(fit.k / fit.m) + fit.alpha * np.log(u) + _log_hyp(fit.alpha, fit.z * u)
+                           - _log_hyp(fit.alpha, fit.z))
         # a label only: the theory's caches key this law by its cache_key (the law itself), not by its spec
         self.spec = f"estimated:alpha={fit.alpha:.4g}:c={fit.c:.4g}"
 
