@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RULES", "yarn", "longrope", "qwen_logn", "llama4", "ssmax", "multipliers"]
+__all__ = ["RULES", "RECIPES", "yarn", "longrope", "qwen_logn", "llama4", "llama4_train_floor", "ministral3", "ssmax",
+           "multipliers"]
 
 
 def yarn(n, n_train):
@@ -103,6 +104,65 @@ def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 819
     return 1.0 + attn_scale * np.log1p(np.floor(n / floor_scale))
 
 
+def llama4_train_floor(n, n_train, *, attn_scale: float = 0.1):
+    """Llama 4 temperature tuning as a context-extension recipe: :func:`llama4` with floor_scale = L, on every
+    layer: 1 + attn_scale·ln(1 + floor(n/L)) (SPEC §5).
+
+    Llama 4's own rule (transformers ``Llama4TextAttention``, query at position p, n = p + 1) with its 8192 replaced
+    by the training length. It is 1 for n < L and already 1 + attn_scale·ln 2 at n = L (the floor counts n, not
+    n − 1); :func:`ministral3` is the shipped variant that counts p = n − 1.
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L (the floor scale).
+    attn_scale : float
+        The rule's ``attn_scale`` (default 0.1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier 1 + attn_scale·ln(1 + floor(n/L)).
+
+    Examples
+    --------
+    >>> llama4_train_floor([4095, 4096, 3 * 4096], 4096).round(4).tolist()
+    [1.0, 1.0693, 1.1386]
+    """
+    return llama4(n, attn_scale=attn_scale, floor_scale=n_train)
+
+
+def ministral3(n, n_train, *, beta: float = 0.1):
+    """Ministral 3 / Mistral 4 ``llama_4_scaling_beta``: q at position p = n − 1 scaled by
+    1 + β·ln(1 + floor(p/L)) on every layer, L = ``original_max_position_embeddings`` (SPEC §5).
+
+    transformers ``get_llama_4_attn_scale`` (models ``ministral3``, ``mistral4``).
+
+    Parameters
+    ----------
+    n : array_like
+        Visible context lengths.
+    n_train : float
+        Training length L (``rope_parameters["original_max_position_embeddings"]``).
+    beta : float
+        ``rope_parameters["llama_4_scaling_beta"]`` (default 0.1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The logit multiplier 1 + β·ln(1 + floor((n − 1)/L)).
+
+    Examples
+    --------
+    >>> ministral3([16384, 16385], 16384).round(4).tolist()
+    [1.0, 1.0693]
+    """
+    p = np.asarray(n, dtype=float) - 1.0
+    return 1.0 + beta * np.log1p(np.floor(p / n_train))
+
+
 def ssmax(n, n_train, *, s: float = 0.43):
     """Scalable-Softmax (SPEC §5): logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so
     relative to the trained β the multiplier is ln n / ln L, whatever s (returned here).
@@ -126,6 +186,11 @@ def ssmax(n, n_train, *, s: float = 0.43):
 
 #: name → multiplier(n, n_train)
 RULES = {"yarn": yarn, "longrope": longrope, "qwen": qwen_logn, "llama4": llama4, "ssmax": ssmax}
+
+#: The context-extension recipes as logit multipliers of n for a model trained at L (the "does keeping selectivity
+#: keep quality?" experiment): YaRN m² with s = max(1, n/L), Qwen's log-n on q, Llama 4's temperature tuning with
+#: floor_scale = L on every layer. name → multiplier(n, n_train)
+RECIPES = {"yarn": yarn, "qwen_logn": qwen_logn, "llama4": llama4_train_floor}
 
 
 def multipliers(n, n_train) -> dict:
