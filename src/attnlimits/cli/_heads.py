@@ -7,6 +7,7 @@ import click
 
 from .._validation import InputError
 from ._common import one_line_warnings, print_json, print_table, progress_callback
+from ._model_options import provenance_lines
 
 __all__ = ["parse_indices", "head_bins_result", "print_head_bins"]
 
@@ -60,6 +61,8 @@ def print_head_bins(result: dict, as_json: bool) -> None:
                      + (f", window {v['sliding_window']}" if v["sliding_window"] else "") for k, v in result["layer_specs"].items())
     click.echo(f"{result['model']} ({result['model_type']}, {'causal' if result['causal'] else 'bidirectional'}), "
                f"{result['tokens']} tokens in windows of {result['window']}; {spec}")
+    for line in provenance_lines(result.get("source"), result.get("text")):
+        click.echo(line)
     click.echo(f"{result['beta_definition']}. Bins of the visible count n; a bin needs {result['min_distances']} pooled "
                "distances. α: local exponent (95% CI); α_n, β̃*_n = 1/t_n: effective exponent and scale at the bin's n "
                "(SPEC §2a); β: CI by bootstrap over queries.")

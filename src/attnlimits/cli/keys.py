@@ -6,7 +6,7 @@ import click
 
 from .._validation import InputError
 from ._common import NPZ_PATH, Count, print_json
-from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option
+from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option, provenance_lines
 
 __all__ = ["keys_command"]
 
@@ -42,6 +42,5 @@ def keys_command(model, layer, head, text_path, max_tokens, out, as_json):
     else:
         click.echo(f"wrote {summary['tokens']} queries and keys (d_head={summary['d_head']}, scale={ex.scale:.6g}) "
                    f"of {ex.model} layer {layer} head {head} to {out}")
-        if lm.source:
-            click.echo(f"source: {lm.source['file']} ({lm.source['quantization']}, dequantized to float32; "
-                       f"converted copy in {lm.source['cache']})")
+        for line in provenance_lines(lm.source):
+            click.echo(line)
