@@ -1,7 +1,7 @@
 """Benchmark: the exact finite-n theory (issue 12) at d = 3, 64, 512, 4096, n = 1e6, β = β_1/2(n).
 
 Ours: ``expected_ipr``, ``expected_max_weight`` and ``beta_half`` warm in one process (the count grid of
-(law, n) built once, the result cache cleared before every call), median of repeats. Baselines, measured
+(law, n) built once, the result caches cleared before every call), median of repeats. Baselines, measured
 in the same run on the same setting:
 
 * E[IPR]: a plain nested ``scipy.integrate.quad`` of the same Laplace integral
@@ -11,6 +11,18 @@ in the same run on the same setting:
   numpy Gauss–Legendre in gap coordinates): a three-fold integral that nested ``quad`` takes minutes for;
 * β_1/2: ``scipy.optimize.brentq`` on our own E[max w] over the bracket [0.1, 10]·α_n/t_n (what the
   effective-exponent start and secant steps replace).
+
+Many β at once (the speed item of "Can the theory forecast a real decoder at longer contexts?"), CPU time
+(medians, caches cleared before each repeat):
+
+* ``expected_max_weights`` at 9 β over [0.5, 2]·β_1/2 at n = 1e6, uniform d = 64 and an estimated law (the
+  tails module's fit to 20 000 uniform d = 64 distances), against the per-β loop of ``expected_max_weight``;
+* one E max w quadrature (both integrals) with the kernel panels that lie outside their run for a whole block
+  left out (now) against kept (before), same laws and n, β = β_1/2;
+* one exact ``beta_iso`` root (T = 4096 → n = 1e6 at β_train = β_1/2(T), both laws): the per-root cost (what
+  270 heads × 4 lengths multiply), against ``brentq`` on the same E max w;
+* ``beta_iso_eff`` (its root on the Poisson–Kingman E W_1 at α_n): the max-only quadrature against the full
+  one (moments included) on the same secant steps.
 
 Each row shows both values, so the agreement is visible next to the speed. Timings on a shared machine
 are noisy: medians of wall and of process CPU time (on a loaded machine the wall time is a multiple of
@@ -34,7 +46,8 @@ from _timing import row  # noqa: E402
 
 DIMS = (3, 64, 512, 4096)
 N = 10**6
-TARGETS = {"expected_ipr": "≤ 50 ms", "expected_max_weight": "≤ 100 ms", "beta_half": "≤ 300 ms"}
+TARGETS = {"expected_ipr": "≤ 50 ms", "expected_max_weight": "≤ 100 ms", "beta_half": "≤ 300 ms",
+           "batch": "< (number of β) × one call", "root": "270 heads × 4 lengths practical"}
 
 
 def _median_time(fn, repeat):
@@ -43,6 +56,7 @@ def _median_time(fn, repeat):
     times, cpu = [], []
     for _ in range(repeat):
         _exact._CACHE.clear()
+        _exact._DIRECT.clear()  # (the direct E max w integrals a root search leaves behind)
         t, c = time.perf_counter(), time.process_time()
         value = fn()
         times.append(time.perf_counter() - t)
@@ -136,7 +150,116 @@ def rows(device: str = "cpu", quick: bool = False) -> list[dict]:
         out.append(row(f"beta_half, d={d}, n=1e6", f"{t_bh * 1e3:.0f} ms wall, {c_bh * 1e3:.0f} ms CPU (medians), {v_bh:.8g}",
                        f"brentq on E max w over [0.1, 10]·α_n/t_n: {tb_bh * 1e3:.0f} ms, {b_bh:.8g}", tb_bh / t_bh,
                        TARGETS["beta_half"]))
+    return out + _batch_rows(repeat)
+
+
+def _cpu_median(fn, repeat):
+    """Median process CPU time of ``fn()`` over ``repeat`` calls, every theory cache cleared before each."""
+    from attnlimits.theory import _exact
+    from attnlimits.theory._critical import _pk_integrals, max_weight_limit_only
+
+    times, value = [], None
+    for _ in range(repeat):
+        _exact._CACHE.clear()
+        _exact._DIRECT.clear()
+        _pk_integrals.cache_clear()
+        max_weight_limit_only.cache_clear()
+        c = time.process_time()
+        value = fn()
+        times.append(time.process_time() - c)
+    return statistics.median(times), value
+
+
+def _batch_rows(repeat) -> list[dict]:
+    import numpy as np
+
+    from attnlimits.laws import UniformSphere
+    from attnlimits.tails import EstimatedLaw, fit_local_power
+    from attnlimits.theory import beta_half, expected_max_weight, expected_max_weights
+    from attnlimits.theory._counts import count_grid
+    from attnlimits.theory._finite import FiniteQuadrature
+
+    out = []
+    dist = UniformSphere(64).draw(np.random.default_rng(6), 20000).distances
+    laws = (("uniform d=64", UniformSphere(64)),
+            ("estimated law (d=64 fit)", EstimatedLaw(fit_local_power(dist), dist, 64)))
+    for name, law in laws:
+        bh = beta_half(law, N)
+        betas = bh * np.geomspace(0.5, 2.0, 9)
+        t_b, v_b = _cpu_median(lambda: expected_max_weights(law, N, betas), repeat)
+        t_l, v_l = _cpu_median(lambda: np.array([expected_max_weight(law, N, b) for b in betas]), repeat)
+        err = float(np.max(np.abs(v_b - v_l) / v_l))
+        out.append(row(f"expected_max_weights, {name}, n=1e6, 9 β in [0.5, 2]·β_1/2",
+                       f"{t_b * 1e3:.0f} ms CPU ({t_b / 9 * 1e3:.1f} ms per β), max rel. diff {err:.1e}",
+                       f"per-β loop of expected_max_weight: {t_l * 1e3:.0f} ms", t_l / t_b, TARGETS["batch"]))
+        grid = count_grid(law, N)
+
+        def quad(drop):
+            q = FiniteQuadrature(law, grid, bh, powers=(), moments=False)
+            q._drop_empty = drop
+            r = q.integrate()
+            return r["max"], r["one_minus_max"]
+
+        t_new, v_new = _cpu_median(lambda: quad(True), repeat)
+        t_old, v_old = _cpu_median(lambda: quad(False), repeat)
+        err = max(abs(a - b) / abs(b) for a, b in zip(v_new, v_old))
+        out.append(row(f"E max w quadrature, {name}, n=1e6, β=β_1/2: empty kernel panels left out",
+                       f"{t_new * 1e3:.1f} ms CPU, max rel. diff {err:.1e}",
+                       f"kept (before): {t_old * 1e3:.1f} ms", t_old / t_new, "values to ≤ 1e-12"))
+    for name, law in laws:
+        out.append(_root_row(name, law, repeat))
+    out.append(_iso_eff_row(repeat))
     return out
+
+
+def _root_row(name, law, repeat) -> dict:
+    from attnlimits.schedules._iso import _logit, beta_iso
+    from attnlimits.theory import beta_half, expected_max_weight
+
+    T = 4096
+    b_t = beta_half(law, T)
+    t_iso, v_iso = _cpu_median(lambda: beta_iso(law, N, T, b_t), max(3, repeat // 2))
+    m_t = expected_max_weight(law, T, b_t)
+
+    def brent():
+        from scipy import optimize
+
+        g = lambda lb: _logit(expected_max_weight(law, N, math.exp(lb))) - _logit(m_t)  # noqa: E731
+        guess = math.log(v_iso)
+        return math.exp(optimize.brentq(g, guess - 0.7, guess + 0.7, xtol=1e-9, rtol=1e-12))
+
+    t_br, v_br = _cpu_median(brent, max(3, repeat // 2))
+    return row(f"beta_iso (exact root), {name}, T=4096 → n=1e6",
+               f"{t_iso * 1e3:.0f} ms CPU per root ({1080 * t_iso:.0f} s for 270 heads × 4 lengths), {v_iso:.10g}",
+               f"brentq on E max w over guess·e^±0.7: {t_br * 1e3:.0f} ms, {v_br:.10g}", t_br / t_iso, TARGETS["root"])
+
+
+def _iso_eff_row(repeat) -> dict:
+    from attnlimits.laws import UniformSphere
+    from attnlimits.schedules._iso import _logit, _solve_log_beta, beta_iso_eff
+    from attnlimits.theory import beta_half, effective_exponent
+    from attnlimits.theory._critical import _pk_integrals
+
+    law, T = UniformSphere(64), 4096
+    b_t = beta_half(law, T)
+    t_eff, v_eff = _cpu_median(lambda: beta_iso_eff(law, N, T, b_t), max(3, repeat // 2))
+
+    def full_pk():
+        e_t, e_n = effective_exponent(law, T), effective_exponent(law, N)
+
+        def w1(alpha, lam):
+            r = _pk_integrals.__wrapped__(alpha, lam)
+            return r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"]
+
+        target = _logit(w1(e_t.alpha_eff, b_t * e_t.t_n))
+        f = lambda y: _logit(w1(e_n.alpha_eff, math.exp(y))) - target  # noqa: E731
+        return _solve_log_beta(f, math.log(b_t * e_t.t_n), "β_iso_eff") / e_n.t_n
+
+    t_full, v_full = _cpu_median(full_pk, max(3, repeat // 2))
+    return row("beta_iso_eff (PK root), d=64, T=4096 → n=1e6",
+               f"{t_eff * 1e3:.0f} ms CPU, {v_eff:.12g} (max-only PK quadrature)",
+               f"full PK quadrature (moments too), same steps: {t_full * 1e3:.0f} ms, {v_full:.12g}",
+               t_full / t_eff, "values equal")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
         unchanged), ``iso`` (β_iso) and each practical rule, its ``multiplier``, ``beta``, ``max_weight``
         (exact E[max weight]) and ``regime``.
     """
-    from ..theory import beta_half, critical_beta, effective_exponent, expected_max_weight, pre_asymptotic, regime
+    from ..theory import (beta_half, critical_beta, effective_exponent, expected_max_weight, expected_max_weights,
+                          pre_asymptotic)
+    from ..theory._scales import REGIME_THRESHOLD
 
     n_train = check_int("n-train", n_train, minimum=2)
     ns = [check_int("n", n, minimum=2) for n in ns]
@@ -64,12 +66,25 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
                "pre_asymptotic": bool(pre_asymptotic(law, n))}
         betas = {"none": beta_train, "iso": b_iso}
         betas.update({name: beta_train * float(f(n, n_train)) for name, f in RULES.items()})
+        # every rule's E max w at this n in one batch (ascending β, the direct integral below 1/2); the regime
+        # is regime()'s classification of that same value
+        reach = {name: b for name, b in betas.items() if b == b}
+        mw = dict(zip(reach, expected_max_weights(law, n, list(reach.values())).tolist()))
         row["rules"] = {name: {"multiplier": b / beta_train, "beta": b,
-                               "max_weight": float(expected_max_weight(law, n, b)) if b == b else float("nan"),
-                               "regime": regime(law, n, b) if b == b else "unreachable"}
+                               "max_weight": mw[name] if b == b else float("nan"),
+                               "regime": _regime(mw[name], REGIME_THRESHOLD) if b == b else "unreachable"}
                         for name, b in betas.items()}
         rows.append(row)
     return {"n_train": n_train, "beta_train": beta_train, "beta_train_source": beta_train_source or "given",
             "lambda_train": beta_train / float(critical_beta(law, n_train)), "beta_half_train": bhalf_t,
             "max_weight_train": m_train,
             "alpha_eff_train": eff_t.alpha_eff, "t_train": eff_t.t_n, "law": law.spec, "d": law.d, "rows": rows}
+
+
+def _regime(max_weight: float, threshold: float) -> str:
+    """:func:`attnlimits.theory.regime` from its E max w (SPEC §2)."""
+    if max_weight < threshold:
+        return "subcritical"
+    if max_weight > 1.0 - threshold:
+        return "supercritical"
+    return "critical"

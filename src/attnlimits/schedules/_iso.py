@@ -30,8 +30,6 @@ def _solve_log_beta(f, guess: float, what: str) -> float:
     The secant's root is accepted where |f| < 1e−7 there. Where the last two values it evaluated bound |f| at
     the root below that (|f| + 2·slope·distance, f nearly linear there), f is not evaluated again (each value is
     a whole quadrature); otherwise it is evaluated at the root."""
-    from scipy import optimize  # here, not at import: the import alone costs ~0.3 s
-
     seen = []
 
     def g(y):
@@ -44,9 +42,9 @@ def _solve_log_beta(f, guess: float, what: str) -> float:
         return abs(f1) + 2.0 * slope * abs(root - y1) < 1e-7
 
     try:
-        res = optimize.root_scalar(g, x0=guess, x1=guess + 0.05, method="secant", xtol=1e-9, maxiter=30)
-        if res.converged and math.isfinite(res.root) and (small_at(res.root) or abs(f(res.root)) < 1e-7):
-            return math.exp(res.root)
+        root, converged = _secant(g, guess, guess + 0.05, xtol=1e-9, maxiter=30)
+        if converged and math.isfinite(root) and (small_at(root) or abs(f(root)) < 1e-7):
+            return math.exp(root)
     except (ArithmeticError, ValueError):
         pass
     lo, hi = guess - 0.5, guess + 0.5
@@ -60,7 +58,36 @@ def _solve_log_beta(f, guess: float, what: str) -> float:
         hi += 1.0
     if not (f(lo) < 0 < f(hi)):
         raise InputError(f"invalid input: could not bracket {what}")
+    from scipy import optimize  # only on the fallback: the import alone costs ~0.3–0.4 s
+
     return math.exp(optimize.brentq(f, lo, hi, xtol=1e-10, rtol=1e-12))
+
+
+def _secant(g, x0: float, x1: float, xtol: float, maxiter: int) -> tuple[float, bool]:
+    """(root, converged) of ``scipy.optimize.root_scalar(g, x0=x0, x1=x1, method="secant", xtol=xtol,
+    maxiter=maxiter)``: the same points in the same order and the same arithmetic (SciPy 1.17's ``newton``
+    without a derivative, rtol 0), so the same root to the last bit, without importing scipy.optimize (~0.4 s
+    of a CLI call). Not converged where two values coincide or after ``maxiter`` steps, as there."""
+    p0, p1 = float(x0), float(x1)
+    if p1 == p0:
+        raise ValueError("x1 and x0 must be different")
+    q0, q1 = g(p0), g(p1)
+    if abs(q1) < abs(q0):
+        p0, p1, q0, q1 = p1, p0, q1, q0
+    p = p1
+    for _ in range(maxiter):
+        if q1 == q0:
+            return (p1 + p0) / 2.0, False
+        if abs(q1) > abs(q0):
+            p = (-q0 / q1 * p1 + p0) / (1 - q0 / q1)
+        else:
+            p = (-q1 / q0 * p0 + p1) / (1 - q1 / q0)
+        if abs(p - p1) <= xtol:  # numpy.isclose(p, p1, rtol=0, atol=xtol) for finite p, p1
+            return p, True
+        p0, q0 = p1, q1
+        p1 = p
+        q1 = g(p1)
+    return p, False
 
 
 def beta_iso_first_order(law, n, n_train, beta_train) -> float:
@@ -104,14 +131,20 @@ def beta_iso_eff(law, n, n_train, beta_train) -> float:
         β_iso_eff(n); equals :func:`beta_iso_first_order` when α_n = α_T.
     """
     from ..theory import PoissonKingman, effective_exponent
+    from ..theory._critical import max_weight_limit_only
 
     n, n_train = check_int("n", n, minimum=2), check_int("n-train", n_train, minimum=2)
     beta_train = check_real("beta-train", beta_train, lower=0.0, lower_open=True)
     e_t, e_n = effective_exponent(law, n_train), effective_exponent(law, n)
-    target = _logit(PoissonKingman(e_t.alpha_eff, beta_train * e_t.t_n).max_weight_limit())
+
+    def w1(alpha, lam):  # PoissonKingman(α, λ).max_weight_limit() without the moments (same value, same checks)
+        pk = PoissonKingman(alpha, lam)
+        return max_weight_limit_only(pk.alpha, pk.lam)
+
+    target = _logit(w1(e_t.alpha_eff, beta_train * e_t.t_n))
     if abs(e_n.alpha_eff - e_t.alpha_eff) <= 1e-12 * e_t.alpha_eff:
         return beta_train * e_t.t_n / e_n.t_n
-    f = lambda y: _logit(PoissonKingman(e_n.alpha_eff, math.exp(y)).max_weight_limit()) - target  # noqa: E731
+    f = lambda y: _logit(w1(e_n.alpha_eff, math.exp(y))) - target  # noqa: E731
     return _solve_log_beta(f, math.log(beta_train * e_t.t_n), "β_iso_eff") / e_n.t_n
 
 

@@ -179,6 +179,15 @@ def _pk_integrals(alpha: float, lam: float) -> dict:
     return PoissonQuadrature(LogMassMap(alpha, lam), powers=(2.0,)).integrate()
 
 
+@lru_cache(maxsize=1024)
+def max_weight_limit_only(alpha: float, lam: float) -> float:
+    """:meth:`PoissonKingman.max_weight_limit` (validated α, λ > 0) without the moments (~15 % cheaper: what
+    a root search on E W_1 needs). The same nodes and sums; the march stops on the max-weight totals alone,
+    which has never moved the value (bitwise equal at α = 0.5 … 2047.5, λ = 1e−6 … 1e6)."""
+    r = PoissonQuadrature(LogMassMap(alpha, lam), powers=(), moments=False).integrate()
+    return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
+
+
 def ipr_limit(alpha: float, lam: float) -> float:
     """The n → ∞ limit of the expected IPR at λ = β/β*_n: E Σ_k W_k² of :class:`PoissonKingman` (α, λ).
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from .._validation import LAM_RANGE, InputError, check_int, check_real
-from ._critical import PoissonKingman
+from ._critical import PoissonKingman, max_weight_limit_only
 from ._pk_quadrature import LogMassMap, PoissonQuadrature
 
 __all__ = ["EffectiveScale", "effective_exponent", "max_weight_eff", "beta_half_eff", "lam_half"]
@@ -144,8 +144,8 @@ def _check_order(order):
 @lru_cache(maxsize=4096)
 def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -> float:
     """E W_1 of the effective law; ``near_one``: keep relative accuracy in 1 − E W_1 where E W_1 > 1/2."""
-    if kappa == 0.0 and near_one:
-        return PoissonKingman(alpha, lam).max_weight_limit()
+    if kappa == 0.0 and near_one:  # PoissonKingman(α, λ).max_weight_limit(), without its moments
+        return max_weight_limit_only(PoissonKingman(alpha, lam).alpha, lam)
     # a root needs E W_1 to ~1e−10, not to the last digit: the marches stop at 1e−11 of the totals there
     quad = PoissonQuadrature(LogMassMap(alpha, lam, kappa), powers=(), moments=False, outer_nodes=10 if near_one else 8)
     r = quad.integrate(want_one_minus=near_one, rtol=1e-14 if near_one else 1e-11)

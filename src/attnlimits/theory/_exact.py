@@ -59,17 +59,39 @@ def _integrals(law, n: int, beta: float, powers, want_max: bool) -> dict:
     return res
 
 
+#: E max w from its direct integral alone (:func:`max_weight_direct`) by (law.cache_key, n, β), least recently
+#: used first, at most _CACHE_SIZE (laws known by their data kept alive as in _CACHE): a root search's last
+#: points are often the values asked for next.
+_DIRECT: OrderedDict = OrderedDict()
+
+
 def max_weight_direct(law, n: int, beta: float) -> float:
-    """E max w from its direct integral alone (for root searches such as β_1/2: ~40 % cheaper than the full
-    set; accurate to ~1e−12 relative wherever E max w is not close to 1). β > 0, n ≥ 2, unchecked."""
+    """E max w from its direct integral alone (for root searches such as β_1/2: ~25 % cheaper than the full
+    set; accurate to ~1e−12 relative wherever E max w is not close to 1). β > 0, n ≥ 2, unchecked; cached.
+
+    Below 1/2 it is the value :func:`expected_max_weight` returns: the same nodes and sums, the full set only
+    marching on while E[1 − max w] still changes (where that added anything, below 1e−17 of the total per
+    block; measured bitwise equal at d = 2 … 4096, n = 10 … 1e18)."""
+    beta = float(beta)
     for powers in (None, (2.0,)):
-        key = (law.cache_key, n, float(beta), powers, True)
+        key = (law.cache_key, n, beta, powers, True)
         if key in _CACHE:
+            _CACHE.move_to_end(key)
             return float(_CACHE[key]["max"])
+    key = (law.cache_key, n, beta)
+    hit = _DIRECT.get(key)
+    if hit is not None:
+        _DIRECT.move_to_end(key)
+        return hit
     grid = count_grid(law, n)
     if applies(grid, beta):
-        return float(nearest_pair_integrals(grid, beta)["max"])
-    return float(FiniteQuadrature(law, grid, beta, powers=(), max_only=True).integrate()["max"])
+        value = float(nearest_pair_integrals(grid, beta)["max"])
+    else:
+        value = float(FiniteQuadrature(law, grid, beta, powers=(), max_only=True).integrate()["max"])
+    _DIRECT[key] = value
+    if len(_DIRECT) > _CACHE_SIZE:
+        _DIRECT.popitem(last=False)
+    return value
 
 
 def _all(law, n, beta, p=None, want_max=True):
@@ -217,6 +239,9 @@ def expected_max_weight(law, n, beta, sinks=()) -> float:
         return 1.0
     if beta == 0.0:
         return 1.0 / n
+    hit = _DIRECT.get((law.cache_key, n, float(beta)))  # a root search's direct integral: below 1/2, this value
+    if hit is not None and hit < 0.5:
+        return hit
     r = _integrals(law, n, float(beta), None, True)
     return float(r["max"]) if r["max"] < 0.5 else float(1.0 - r["one_minus_max"])
 

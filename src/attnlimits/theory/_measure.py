@@ -26,6 +26,8 @@ class DistanceDensity:
         self.law = law
         sphere = law.sphere_parameters
         self._closed = sphere is not None
+        #: True where the density is the closed form (a few logs a node), not the law's own ``distance_logpdf``.
+        self.closed_form = self._closed
         if self._closed:
             k, kappa = sphere
             a = self.alpha = float(law.local_exponent)

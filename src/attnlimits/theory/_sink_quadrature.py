@@ -104,6 +104,7 @@ class SinkQuadrature(FiniteQuadrature):
 
     def __init__(self, law, grid, beta: float, log_c):
         super().__init__(law, grid, beta, powers=(2.0,), max_weight=True, moments=True)
+        self._drop_empty = False  # the cut at x* reads every kernel panel of a block
         lc = np.asarray(log_c, dtype=float)
         self.log_c = lc.reshape(lc.shape[0], -1)
         q, m = self.log_c.shape
