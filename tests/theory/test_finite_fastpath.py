@@ -15,7 +15,8 @@ from attnlimits.theory import critical_beta, expected_max_weight, expected_one_m
 from attnlimits.theory._counts import count_grid
 from attnlimits.theory._exact import _integrals, max_weight_direct
 from attnlimits.theory._extreme import applies
-from attnlimits.theory._finite import FiniteQuadrature, _exp
+from attnlimits.theory._finite import FiniteQuadrature
+from attnlimits.theory._quad_nodes import _exp
 
 CASES = [(d, n, f) for d in (2, 3, 64, 4096) for n in (10, 10**6, 10**18) for f in (0.3, 1.0, 5.0)]
 

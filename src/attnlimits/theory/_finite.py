@@ -42,8 +42,7 @@ from scipy import special
 
 from ._counts import NODES
 from ._measure import DistanceDensity
-from ._quad_nodes import (_B_FWD, _B_REV, _BELOW, _LOG_TINY, _NO, _TAU, _W, _WO, _Y, _YO,  # noqa: F401  (re-exported)
-                          _exp, _integration_matrices, _tails)
+from ._quad_nodes import _B_FWD, _B_REV, _BELOW, _TAU, _W, _WO, _Y, _YO, _exp, _tails
 
 __all__ = ["FiniteQuadrature"]
 
@@ -354,14 +353,10 @@ class FiniteQuadrature:
         return bool(fine_before[j1] - fine_before[j0] > 0)
 
     # ------------------------------------------------------------------ the outer integral
-    def integrate(self) -> dict:
-        """``power`` {p: E Σ w^p}, ``norm`` (E Σ w = 1 up to the quadrature error), ``defect`` E Σ w βD,
-        ``tangent_sq`` E Σ w² D(2 − D), ``one_minus_ipr`` 1 − E Σ w², ``max`` and ``one_minus_max``."""
-        self._setup()
-        n = self.n
-        ends = self._outer()
-        tot = {"power": {p: 0.0 for p in self.powers}, "norm": 0.0, "defect": 0.0, "tangent_sq": 0.0,
-               "one_minus_ipr": 0.0, "max": 0.0, "one_minus_max": 0.0}
+    def _outer_blocks(self, ends):
+        """Blocks of outer panels between the ends ``ends`` (ascending), in order: for each, its nodes s and
+        weights (Gauss–Legendre, _NO per panel). A block spans at most _BLOCK_PANELS panels and, where it
+        evaluates fixed fine panels (whose cost grows with its span), at most _BLOCK of s."""
         fine_before = np.concatenate([[0], np.cumsum(self.fine)])  # fine panels below each boundary
         start = 0
         while start < ends.size - 1:
@@ -371,8 +366,18 @@ class FiniteQuadrature:
                 stop += 1
             a, b = ends[start:stop], ends[start + 1:stop + 1]
             mid, half = (a + b) / 2.0, (b - a) / 2.0
-            s = (mid[:, None] + half[:, None] * _YO[None, :]).ravel()
-            wo = (half[:, None] * _WO[None, :]).ravel()
+            yield (mid[:, None] + half[:, None] * _YO[None, :]).ravel(), (half[:, None] * _WO[None, :]).ravel()
+            start = stop
+
+    def integrate(self) -> dict:
+        """``power`` {p: E Σ w^p}, ``norm`` (E Σ w = 1 up to the quadrature error), ``defect`` E Σ w βD,
+        ``tangent_sq`` E Σ w² D(2 − D), ``one_minus_ipr`` 1 − E Σ w², ``max`` and ``one_minus_max``."""
+        self._setup()
+        n = self.n
+        ends = self._outer()
+        tot = {"power": {p: 0.0 for p in self.powers}, "norm": 0.0, "defect": 0.0, "tangent_sq": 0.0,
+               "one_minus_ipr": 0.0, "max": 0.0, "one_minus_max": 0.0}
+        for s, wo in self._outer_blocks(ends):
             r = self._block(s)
             Q = r["Qn"] / n
             with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
@@ -396,7 +401,6 @@ class FiniteQuadrature:
             for k, v in part.items():
                 tot[k] += v
                 small &= abs(v) <= 1e-17 * abs(tot[k])
-            start = stop
             if n > 1 and small and np.all((n - 1.0) * l1q < -40.0 - 2.0 * math.log(n)):
                 break
         return tot

@@ -36,7 +36,7 @@ import math
 import numpy as np
 from scipy import special
 
-from ._finite import _integration_matrices
+from ._quad_nodes import _integration_matrices
 from ._pk_maps import T_HI, DirichletMap, LogMassMap, increasing_root
 
 __all__ = ["LogMassMap", "DirichletMap", "PoissonQuadrature"]

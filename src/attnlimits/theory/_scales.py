@@ -9,6 +9,7 @@ import numpy as np
 
 from .._validation import InputError, check_int, check_real
 from ._exact import expected_max_weight, max_weight_direct
+from ._roots import bracket_increasing
 
 __all__ = ["critical_beta", "n_effective", "beta_half", "regime", "pre_asymptotic", "lam_of"]
 
@@ -223,25 +224,12 @@ def beta_half(law, n, sinks=(), *, rtol: float = 1e-7) -> float | None:
         x1, f1 = x2, f(x2)
         if abs(x1 - x0) < rtol or abs(f1) < 0.1 * rtol:  # |Δ log β| ≈ |logit|/slope, slope ≳ 0.5
             return math.exp(x1)
-    lo, hi = guess - 1.0, guess + 1.0
-    flo, fhi = f(lo), f(hi)
-    for _ in range(200):
-        if flo < 0:
-            break
-        hi, fhi = lo, flo
-        lo -= 2.0
-        flo = f(lo)
-    for _ in range(200):
-        if fhi > 0:
-            break
-        lo, flo = hi, fhi
-        hi += 2.0
-        fhi = f(hi)
-    if not (flo < 0 < fhi):
+    found = bracket_increasing(f, guess - 1.0, guess + 1.0)
+    if found is None:
         raise InputError(f"invalid n={n}: could not bracket β_1/2 (E max w does not cross 1/2)")
     from scipy import optimize  # only on the fallback: the import costs ~0.3 s
 
-    return math.exp(optimize.brentq(f, lo, hi, xtol=rtol, rtol=1e-12))
+    return math.exp(optimize.brentq(f, found[0], found[1], xtol=rtol, rtol=1e-12))
 
 
 def _logit(m: float) -> float:

@@ -36,7 +36,8 @@ from numpy.polynomial import legendre
 from scipy import special
 
 from ._counts import NODES
-from ._finite import _B_FWD, _B_REV, _BLOCK, _BLOCK_PANELS, _LOG_TINY, _W, _WO, _Y, _YO, FiniteQuadrature, _exp
+from ._finite import FiniteQuadrature
+from ._quad_nodes import _B_FWD, _B_REV, _LOG_TINY, _W, _Y, _exp
 
 __all__ = ["SinkQuadrature"]
 
@@ -405,17 +406,7 @@ class SinkQuadrature(FiniteQuadrature):
         ends = self._sink_outer()
         names = ("I0", "J1", "I2", "J2", "J1c", "J11", "Smax", "Bmax", "T1", "T2")
         tot = {k: np.zeros(Q) for k in names}
-        fine_before = np.concatenate([[0], np.cumsum(self.fine)])
-        start = 0
-        while start < ends.size - 1:
-            stop = start + 1
-            while stop < ends.size - 1 and stop - start < _BLOCK_PANELS and (
-                    ends[stop + 1] - ends[start] <= _BLOCK or not self._any_fine(ends[start], ends[stop + 1], fine_before)):
-                stop += 1
-            a, b = ends[start:stop], ends[start + 1:stop + 1]
-            mid, half = (a + b) / 2.0, (b - a) / 2.0
-            s = (mid[:, None] + half[:, None] * _YO[None, :]).ravel()
-            wo = (half[:, None] * _WO[None, :]).ravel()
+        for s, wo in self._outer_blocks(ends):
             r = self._sink_block(s)
             part = self._outer_terms(s, r)
             small = True
@@ -423,7 +414,6 @@ class SinkQuadrature(FiniteQuadrature):
                 v = wo @ part[k]
                 tot[k] += v
                 small &= bool(np.all(np.abs(v) <= 1e-17 * np.abs(tot[k])))
-            start = stop
             with np.errstate(divide="ignore"):
                 l1q = np.log1p(-np.minimum(r["Qn"] / n, 1.0))
             if n > 1 and small and np.all((n - 1.0) * l1q < -40.0 - 2.0 * math.log(n)):

@@ -18,6 +18,7 @@ from scipy import special
 
 from .._validation import InputError, check_real
 from ._counts import check_exact_setting, count_grid
+from ._roots import bracket_increasing
 
 __all__ = ["sink_expectations", "expected_sink_weight", "sink_beta_half", "check_sinks", "SINK_KEYS"]
 
@@ -346,27 +347,14 @@ def sink_beta_half(law, n: int, sinks: tuple, rtol: float = 1e-7):
     if total == 2:
         return 0.0, None  # E max w = 1/2 at β = 0 and grows with β
     f = lambda lb: _logit(sink_values(law, n, math.exp(lb), sinks)["max_weight"])  # noqa: E731
-    # bracket the crossing in log β from [1, e²] outwards, in steps of 2, within [e^−68, e^68] (β ≤ 1e30),
+    # bracket the crossing in log β from [1, e²] outwards, in steps of 2, within [e^−68, e^70],
     # then Brent's method on logit E max w (close to linear in log β)
-    lo, hi = 0.0, 2.0
-    flo, fhi = f(lo), f(hi)
-    for _ in range(34):
-        if flo < 0.0:
-            break
-        hi, fhi = lo, flo
-        lo -= 2.0
-        flo = f(lo)
-    for _ in range(33):
-        if fhi > 0.0:
-            break
-        lo, flo = hi, fhi
-        hi += 2.0
-        fhi = f(hi)
-    if not (flo < 0.0 < fhi):
-        return None, "beta_half: none with sinks: E max w does not cross 1/2 for β in [e^−68, e^68]"
+    found = bracket_increasing(f, 0.0, 2.0, max_steps=34)
+    if found is None:
+        return None, "beta_half: none with sinks: E max w does not cross 1/2 for β in [e^−68, e^70]"
     from scipy import optimize
 
-    return math.exp(optimize.brentq(f, lo, hi, xtol=rtol, rtol=1e-12)), None
+    return math.exp(optimize.brentq(f, found[0], found[1], xtol=rtol, rtol=1e-12)), None
 
 
 def _logit(m: float) -> float:
