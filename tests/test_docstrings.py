@@ -13,7 +13,7 @@ import pytest
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 PACKAGES = ["attnlimits"] + [f"attnlimits.{p}" for p in
-                             ("engine", "laws", "theory", "heat", "claims", "sweep", "tails", "models", "schedules",
+                             ("engine", "laws", "theory", "heat", "claims", "sweep", "tails", "models", "schedules", "forecast",
                               "report")]
 #: numpydoc codes enforced: no docstring, no summary, parameters missing / unknown, no Returns section.
 CODES = {"GL08", "SS01", "PR01", "PR02", "RT01"}

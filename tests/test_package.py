@@ -23,7 +23,7 @@ def test_public_api_is_declared():
 
 
 OPTIONAL = ["matplotlib", "torch", "dask", "distributed", "transformers", "pyarrow"]
-SUBPACKAGES = ["engine", "laws", "theory", "heat", "claims", "sweep", "tails", "report", "models", "schedules", "cli"]
+SUBPACKAGES = ["engine", "laws", "theory", "heat", "claims", "sweep", "tails", "report", "models", "schedules", "forecast", "cli"]
 
 
 def loaded_after(code: str) -> list:

@@ -14,6 +14,7 @@ import click
 from .._validation import InputError
 from ._common import one_line_warnings
 from .attention import attention_command
+from .forecast import forecast_command
 from .heat import heat_command
 from .keys import keys_command
 from .reproduce import reproduce_command
@@ -48,6 +49,7 @@ app.add_command(tail_command)
 app.add_command(schedule_command)
 app.add_command(attention_command)
 app.add_command(reproduce_command)
+app.add_command(forecast_command)
 
 
 def main(argv=None) -> None:
