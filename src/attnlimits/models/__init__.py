@@ -8,6 +8,7 @@ torch, transformers, safetensors and gguf are imported inside the functions, nev
 """
 
 from ._attention import attention_stats
+from ._audit import audit_checkpoint
 from ._extract import KeyExtraction, extract_keys, forward_qk, token_windows
 from ._heads import head_bins, head_law, iso_schedules
 from ._gguf import GGUFInfo, read_gguf_info
@@ -23,6 +24,7 @@ __all__ = [
     "KeyExtraction",
     "LoadedModel",
     "attention_stats",
+    "audit_checkpoint",
     "attention_summary",
     "binned_laws",
     "cache_root",
