@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from .._validation import InputError, check_int, check_real
+from ..theory._chebyshev import chebyshev_coefficients, chebyshev_interpolate, chebyshev_nodes, chebyshev_tail
 
 __all__ = ["sink_iso_multipliers", "audit_summary", "AUDIT_RTOL", "AUDIT_TOL"]
 
@@ -36,46 +37,6 @@ AUDIT_TOL = 1e-4
 _NODES = (5, 9, 17)
 
 
-def _lobatto(k: int) -> np.ndarray:
-    return np.cos(np.pi * np.arange(k) / (k - 1))  # descending on [−1, 1]
-
-
-def _coefficients(values: np.ndarray) -> np.ndarray:
-    """Chebyshev coefficients (K, Q) of the interpolant through values (K, Q) at the Lobatto nodes."""
-    K = values.shape[0]
-    j = np.arange(K)
-    T = np.cos(np.pi * np.outer(j, j) / (K - 1))
-    T[:, 0] *= 0.5
-    T[:, -1] *= 0.5
-    c = (2.0 / (K - 1)) * (T @ values)
-    c[0] *= 0.5
-    c[-1] *= 0.5
-    return c
-
-
-def _tail(c: np.ndarray) -> np.ndarray:
-    """Error estimate per column: 2·max|c_{K−2..K−1}| where those fell by 4 from the two before, else the sum
-    of the last three magnitudes (:func:`attnlimits.theory._sinks._tail_estimate`'s rule)."""
-    a = np.abs(c)
-    last, before = np.maximum(a[-1], a[-2]), np.maximum(a[-3], a[-4])
-    return np.where(last <= before / 4.0, 2.0 * last, a[-3:].sum(axis=0))
-
-
-def _bary(values: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """values (K, Q) at the Lobatto nodes, interpolated at x (Q,) (each column at its own point) in [−1, 1]."""
-    K = values.shape[0]
-    nodes = _lobatto(K)
-    w = (-1.0) ** np.arange(K)
-    w[0] *= 0.5
-    w[-1] *= 0.5
-    diff = x[None, :] - nodes[:, None]
-    hit = diff == 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = w[:, None] / diff
-    c = np.where(hit.any(axis=0)[None, :], hit.astype(float), c)
-    return (c * values).sum(axis=0) / c.sum(axis=0)
-
-
 class _Interpolant:
     """E[max w](law, n; β, S_q) of every sampled query for β in [b_lo, b_hi], by Chebyshev nodes in 1/β."""
 
@@ -85,12 +46,12 @@ class _Interpolant:
         self.cache: dict = {}
         self.quadratures = 0
         self.values = self._at(_NODES[0])
-        self.error = _tail(_coefficients(self.values))
+        self.error = chebyshev_tail(chebyshev_coefficients(self.values))
 
     def _at(self, k: int) -> np.ndarray:
         from ..theory import sink_expectations
 
-        xs = _lobatto(k)
+        xs = chebyshev_nodes(k)
         todo = [x for x in xs if round(float(x), 14) not in self.cache]
         Q = self.scores.shape[0]
         for start in range(0, len(todo), 9):  # at most nine distinct β per call: one quadrature each
@@ -110,12 +71,12 @@ class _Interpolant:
         k = self.values.shape[0]
         if k < _NODES[-1]:
             self.values = self._at(_NODES[_NODES.index(k) + 1])
-            self.error = _tail(_coefficients(self.values))
+            self.error = chebyshev_tail(chebyshev_coefficients(self.values))
 
     def mean(self, betas: np.ndarray) -> float:
         """Sample mean of E[max w] at each query's own β (betas (Q,), inside the range)."""
         x = (2.0 / betas - (self.t_lo + self.t_hi)) / (self.t_hi - self.t_lo)
-        return float(np.mean(_bary(self.values, np.clip(x, -1.0, 1.0))))
+        return float(np.mean(chebyshev_interpolate(self.values, np.clip(x, -1.0, 1.0))))
 
 
 def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, tol: float = AUDIT_TOL,

@@ -18,6 +18,7 @@ from scipy import special
 
 from .._validation import InputError, check_real
 from ._counts import check_exact_setting, count_grid
+from ._chebyshev import chebyshev_coefficients, chebyshev_interpolate, chebyshev_nodes, chebyshev_tail
 from ._roots import bracket_increasing
 
 __all__ = ["sink_expectations", "expected_sink_weight", "sink_beta_half", "check_sinks", "SINK_KEYS"]
@@ -117,51 +118,6 @@ def _finish(raw: dict) -> dict:
     return out
 
 
-def _cheb_nodes(k: int) -> np.ndarray:
-    return np.cos(np.pi * np.arange(k) / (k - 1))  # Chebyshev–Lobatto on [−1, 1], descending
-
-
-def _cheb_coefficients(values: np.ndarray) -> np.ndarray:
-    """Chebyshev coefficients (K, ...) of the interpolant through values (K, ...) at the Lobatto nodes."""
-    K = values.shape[0]
-    j = np.arange(K)
-    T = np.cos(np.pi * np.outer(j, j) / (K - 1))
-    T[:, 0] *= 0.5
-    T[:, -1] *= 0.5
-    c = (2.0 / (K - 1)) * np.tensordot(T, values, axes=(1, 0))
-    c[0] *= 0.5
-    c[-1] *= 0.5
-    return c
-
-
-def _tail_estimate(c: np.ndarray) -> np.ndarray:
-    """Error estimate of the interpolant with Chebyshev coefficients c (K, ...): where the last two have fallen
-    by at least 4 from the two before (geometric decay with ratio r ≤ 1/2 over the last steps), the neglected
-    tail is at most max|c_{K−2..K−1}|·r/(1 − r) ≤ that maximum, and the interpolation error (aliasing
-    included) at most twice the tail: 2 max|c_{K−2..K−1}|; elsewhere the sum of the last three magnitudes."""
-    a = np.abs(c)
-    last = np.maximum(a[-1], a[-2])
-    before = np.maximum(a[-3], a[-4])
-    return np.where(last <= before / 4.0, 2.0 * last, a[-3:].sum(axis=0))
-
-
-def _bary(values: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Barycentric interpolation on the Chebyshev–Lobatto nodes: values (K, Q, ...) at each query's t (Q,)."""
-    K = values.shape[0]
-    nodes = _cheb_nodes(K)
-    w = (-1.0) ** np.arange(K)
-    w[0] *= 0.5
-    w[-1] *= 0.5
-    diff = t[None, :] - nodes[:, None]  # (K, Q)
-    exact = diff == 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = w[:, None] / diff
-    c = np.where(exact.any(axis=0)[None, :], exact.astype(float), c)
-    shape = (K, t.size) + (1,) * (values.ndim - 2)
-    c = c.reshape(shape)
-    return (c * values).sum(axis=0) / c.sum(axis=0)
-
-
 def sink_expectations(law, n, betas, scores, *, tol: float = 1e-6) -> dict:
     """Exact E[max w], E[IPR] and E[w_sink,j] per query, each query with its own β_q and fixed scores (SPEC §2b).
 
@@ -256,7 +212,7 @@ def _piecewise(law, n: int, bp: np.ndarray, Sp: np.ndarray, tol: float):
     cache: dict = {}
     for k_nodes in _NODE_COUNTS:
         rows = []
-        for x in _cheb_nodes(k_nodes):
+        for x in chebyshev_nodes(k_nodes):
             key = round(float(x), 14)
             if key not in cache:
                 cache[key] = _direct(law, n, 1.0 / (0.5 * (lo + hi) + 0.5 * (hi - lo) * x), Sp)
@@ -264,10 +220,10 @@ def _piecewise(law, n: int, bp: np.ndarray, Sp: np.ndarray, tol: float):
         vals = {k: np.stack([r[k] for r in rows]) for k in keys}
         err = np.zeros(bp.size)
         for k in keys:
-            tail = _tail_estimate(_cheb_coefficients(vals[k]))
+            tail = chebyshev_tail(chebyshev_coefficients(vals[k]))
             err = np.maximum(err, tail if tail.ndim == 1 else tail.max(axis=1, initial=0.0))
         if k_nodes >= _MIN_STOP and np.all(err <= tol):
-            return {k: _bary(v, t) for k, v in vals.items()}, err
+            return {k: chebyshev_interpolate(v, t) for k, v in vals.items()}, err
     left = 1.0 / bp >= 0.5 * (lo + hi)
     raw, err = {}, np.zeros(bp.size)
     for sel in (np.flatnonzero(left), np.flatnonzero(~left)):
