@@ -142,8 +142,6 @@ def _audit(model, text_path, layers, heads, n_train, ns, max_tokens, queries, to
 
 def render_audit(res: dict) -> None:
     """The audit's screen: the config, the spread of the needed multipliers per n, the rules against the heads."""
-    import numpy as np
-
     from ..schedules._audit import AUDIT_RTOL
 
     T = res["n_train"]
@@ -151,14 +149,13 @@ def render_audit(res: dict) -> None:
     failed = [h for h in res["heads"] if "rows" not in h]
     bins = sorted({tuple(h["bin"]) for h in done})
     tm = res["timings"]
-    kept = [h["max_weight_train"] for h in done]
     click.echo(f"audit of {res['model']} ({res['model_type']}): T = {T} [{res['n_train_source']}], "
                f"{len(done)} of {len(res['heads'])} heads, {res['tokens']} tokens, bin "
                f"{', '.join(f'[{a}, {b})' for a, b in bins)}, {res['queries']} queries per head (seed {res['seed']})")
     click.echo(f"config: {res['config']['description']}")
     click.echo(f"note: {res['config_note']}")
-    if kept:
-        q1, med, q3 = (float(v) for v in np.quantile(kept, [0.25, 0.5, 0.75]))
+    if res["kept_quartiles"]:
+        q1, med, q3 = res["kept_quartiles"]
         click.echo(f"kept: each head's sink-aware E[max w] at T (bulk T − m keys, its queries' (β_q, S_q)); over "
                    f"heads median {med:.3g} [{q1:.3g}, {q3:.3g}]; r_iso = β_iso(n)/β: the same at n with "
                    "(r·β_q, S_q), "

@@ -154,8 +154,9 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
         record, with ``extra``: relative to the measured β), ``config_note``, ``rules`` (name → multiplier at
         each n), ``queries``, ``tol``, ``seed``, ``heads`` (per head ``layer``, ``head``, ``bin``, ``sinks``,
         ``beta_quartiles``, ``max_weight_train``, ``rows`` per n: ``r_iso``, ``r_iso_error``,
-        ``multipliers``, ``max_weight``; or ``error``), ``summary`` (:func:`attnlimits.schedules.audit_summary`)
-        and ``timings`` (seconds: forward, statistics, theory, total, per_head).
+        ``multipliers``, ``max_weight``; or ``error``), ``summary`` (:func:`attnlimits.schedules.audit_summary`),
+        ``kept_quartiles`` (Q1, median, Q3 over the audited heads of their sink-aware E[max w] at T; None without
+        any) and ``timings`` (seconds: forward, statistics, theory, total, per_head).
     """
     from ..schedules import audit_summary, config_multiplier, multipliers
 
@@ -230,4 +231,6 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
             "n": ns, "tokens": int(ex.keys.shape[2]), "config": cfg, "config_note": note,
             "rules": {k: v.tolist() for k, v in rules.items()}, "queries": queries, "tol": tol, "seed": seed,
             "heads_audited": len(done), "heads": out_heads, "summary": audit_summary(done, ns, names),
+            "kept_quartiles": ([float(v) for v in np.quantile([h["max_weight_train"] for h in done], [0.25, 0.5, 0.75])]
+                               if done else None),
             "timings": timings, "source": getattr(lm, "source", None)}
