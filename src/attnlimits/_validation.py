@@ -19,7 +19,7 @@ import numbers
 import os
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["InputError", "check_int", "check_real", "check_choice", "parse_count", "check_dimension", "check_keys",
+__all__ = ["InputError", "check_int", "check_real", "check_sinks", "check_choice", "parse_count", "check_dimension", "check_keys",
            "check_beta", "check_lam", "check_seed", "check_top_k", "check_memory", "physical_memory",
            "check_output_path", "check_output_dir", "available_cpus", "cap_workers", "format_bytes",
            "check_kappa", "MAX_D", "MAX_N", "MAX_BETA", "LAM_RANGE", "MAX_TOP_K", "MAX_SEED", "MAX_KAPPA"]
@@ -331,3 +331,36 @@ def check_output_dir(name: str, path) -> str:
         raise _fail(name, p, f"a directory in a writable parent ({parent} is not writable)")
     return p
 
+
+def check_sinks(sinks, name: str = "sinks") -> tuple:
+    """The scores of fixed keys (attention sinks, SPEC §2b) as a tuple of finite floats, or InputError naming
+    ``name``: any real (a score > 1 is above every random key); None or an empty sequence gives ().
+
+    Parameters
+    ----------
+    sinks : float, sequence of float, array or None
+        The scores, in the units of ⟨q,K⟩.
+    name : str
+        Parameter name for the message.
+
+    Returns
+    -------
+    tuple of float
+        The scores.
+    """
+    if sinks is None:
+        return ()
+    if isinstance(sinks, numbers.Real) and not isinstance(sinks, bool):
+        sinks = (sinks,)
+    if isinstance(sinks, (list, tuple)):
+        items = list(sinks)
+    else:  # an array's elements, or one value (a string or other object is then refused as a number)
+        items = sinks.ravel().tolist() if hasattr(sinks, "ravel") else [sinks]
+    out = []
+    for v in items:
+        try:
+            out.append(check_real(name, v))
+        except InputError:
+            raise InputError(f"invalid {name}={v!r}: expected a finite number (a fixed key's score in the units of "
+                             "<q,K>, any real; > 1 is above every random key)") from None
+    return tuple(out)

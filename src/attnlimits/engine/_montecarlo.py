@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .._rng import as_seed_sequence, child
-from .._validation import (InputError, check_beta, check_choice, check_int, check_keys, check_lam, check_memory,
+from .._validation import (InputError, check_beta, check_sinks, check_choice, check_int, check_keys, check_lam, check_memory,
                            check_real, check_seed, check_top_k)
 from ._backend import resolve_backend
 from ._exact import STREAM_BLOCK, attend_exact
@@ -197,12 +197,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     True
     """
     n = check_keys(n)
-    if sinks is None or (isinstance(sinks, (tuple, list)) and not sinks):
-        sinks = ()
-    else:
-        from ..theory._sinks import check_sinks
-
-        sinks = check_sinks(sinks)
+    sinks = check_sinks(sinks)
     if output is None:
         output = not sinks
     elif sinks and output:

@@ -11,7 +11,7 @@ import math
 import warnings
 from collections import OrderedDict
 
-from .._validation import InputError, check_real
+from .._validation import InputError, check_real, check_sinks
 from ._counts import check_exact_setting as _check, count_grid
 from ._extreme import applies, nearest_pair_integrals
 from ._finite import FiniteQuadrature
@@ -183,12 +183,11 @@ def expected_ipr(law, n, beta, sinks=()) -> float:
     0.102567
     """
     n, beta = _check(law, n, beta)
-    if sinks is not None and (not isinstance(sinks, (tuple, list)) or len(sinks)):
-        from ._sinks import check_sinks, sink_values
+    sinks = check_sinks(sinks)
+    if sinks:
+        from ._sinks import sink_values
 
-        sinks = check_sinks(sinks)
-        if sinks:
-            return sink_values(law, n, beta, sinks)["ipr"]
+        return sink_values(law, n, beta, sinks)["ipr"]
     if n == 1:
         return 1.0
     if beta == 0.0:
@@ -229,12 +228,11 @@ def expected_max_weight(law, n, beta, sinks=()) -> float:
     0.179328
     """
     n, beta = _check(law, n, beta)
-    if sinks is not None and (not isinstance(sinks, (tuple, list)) or len(sinks)):
-        from ._sinks import check_sinks, sink_values
+    sinks = check_sinks(sinks)
+    if sinks:
+        from ._sinks import sink_values
 
-        sinks = check_sinks(sinks)
-        if sinks:
-            return sink_values(law, n, beta, sinks)["max_weight"]
+        return sink_values(law, n, beta, sinks)["max_weight"]
     if n == 1:
         return 1.0
     if beta == 0.0:

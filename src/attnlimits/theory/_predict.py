@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 
-from .._validation import LAM_RANGE, InputError, check_int, check_real
+from .._validation import LAM_RANGE, InputError, check_int, check_real, check_sinks
 from ._critical import PoissonKingman
 from ._effective import beta_half_eff, effective_exponent, max_weight_eff
 from ._exact import expected_defect, expected_inner, expected_ipr, expected_max_weight
@@ -199,8 +199,6 @@ def predict(law, n, beta, sinks=()) -> dict:
     """
     n = check_int("n", n, minimum=1)
     beta = check_real("beta", beta, lower=0.0)
-    from ._sinks import check_sinks
-
     sinks = check_sinks(sinks)
     notes: list[str] = []
     alpha = float(law.local_exponent)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._validation import InputError, check_int, check_real
+from .._validation import InputError, check_int, check_real, check_sinks
 from ._exact import expected_max_weight, max_weight_direct
 from ._roots import bracket_increasing
 
@@ -194,14 +194,13 @@ def beta_half(law, n, sinks=(), *, rtol: float = 1e-7) -> float | None:
     40.0904
     """
     n = check_int("n", n, minimum=1)
-    if sinks is not None and (not isinstance(sinks, (tuple, list)) or len(sinks)):
+    sinks = check_sinks(sinks)
+    if sinks:
         from ._counts import check_exact_setting
-        from ._sinks import check_sinks, sink_beta_half
+        from ._sinks import sink_beta_half
 
-        sinks = check_sinks(sinks)
-        if sinks:
-            check_exact_setting(law, n, 0.0)
-            return sink_beta_half(law, n, sinks, rtol=rtol)[0]
+        check_exact_setting(law, n, 0.0)
+        return sink_beta_half(law, n, sinks, rtol=rtol)[0]
     if n == 1:
         return None
     if n == 2:

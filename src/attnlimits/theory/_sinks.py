@@ -16,12 +16,12 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
-from .._validation import InputError, check_real
+from .._validation import InputError, check_real, check_sinks
 from ._counts import check_exact_setting, count_grid
 from ._chebyshev import chebyshev_coefficients, chebyshev_interpolate, chebyshev_nodes, chebyshev_tail
 from ._roots import bracket_increasing
 
-__all__ = ["sink_expectations", "expected_sink_weight", "sink_beta_half", "check_sinks", "SINK_KEYS"]
+__all__ = ["sink_expectations", "expected_sink_weight", "sink_beta_half", "SINK_KEYS"]
 
 #: The arrays of :func:`sink_expectations`.
 SINK_KEYS = ("max_weight", "one_minus_max_weight", "ipr", "one_minus_ipr", "sink_weight", "one_minus_sink_weight",
@@ -33,28 +33,6 @@ _NODE_COUNTS = (5, 9, 17)
 _MIN_STOP = 9
 #: Queries with at most this many distinct β are evaluated at each of them directly.
 _DIRECT = 9
-
-
-def check_sinks(sinks, name: str = "sinks") -> tuple:
-    """The fixed scores as a tuple of finite floats (any real; a score > 1 is above every random key), or
-    InputError naming ``name``."""
-    if sinks is None:
-        return ()
-    if isinstance(sinks, (int, float, np.floating, np.integer)) and not isinstance(sinks, bool):
-        sinks = (sinks,)
-    try:
-        items = list(np.asarray(sinks, dtype=object).ravel()) if not isinstance(sinks, (list, tuple)) else list(sinks)
-    except TypeError:
-        raise InputError(f"invalid {name}={sinks!r}: expected a sequence of finite numbers (fixed scores in the "
-                         "units of <q,K>, any real)") from None
-    out = []
-    for v in items:
-        try:
-            out.append(check_real(name, v))
-        except InputError:
-            raise InputError(f"invalid {name}={v!r}: expected a finite number (a fixed key's score in the units of "
-                             "<q,K>, any real; > 1 is above every random key)") from None
-    return tuple(out)
 
 
 def _check_law(law, n):
