@@ -9,13 +9,14 @@ needs at n is the root r_iso(n) of
     Ē_n(r) = mean_q E[max w](law, n − m; r·β_q, S_q) = Ē_T(1).
 
 Ē_n increases with r (for fixed logits x, d/dr max softmax(r x) = p_max (x_max − E_p x) ≥ 0), so the root is
-unique. Each query's E[max w] is a smooth function of 1/β; it is evaluated at Chebyshev–Lobatto nodes in 1/β
-that cover r·β_q for every query and every r of the search range (one quadrature per node serves every
-query's scores: :func:`attnlimits.theory.sink_expectations` with at most nine distinct β), and interpolated
-there. So the root and every rule's multiplier at one n cost one set of nodes (9, or 17 where the
-interpolation error asks), not one set per r. The interpolation error is estimated from the Chebyshev
-coefficients (the neglected tail, as in :mod:`attnlimits.theory._sinks`) and carried to r through the slope:
-δr/r ≈ δĒ / (dĒ/d log r).
+unique. Each query's E[max w] is a smooth function of β whose logit is smoother still (a sink switches on
+like a logistic curve: :mod:`attnlimits.theory._sinks`); the logits are evaluated at Chebyshev–Lobatto nodes
+in log β that cover r·β_q for every query and every r of the search range (one quadrature per node serves
+every query's scores: :func:`attnlimits.theory.sink_expectations` with at most nine distinct β), and
+interpolated there. So the root and every rule's multiplier at one n cost one set of nodes (5, 9 or 17, as
+the interpolation error asks), not one set per r. The interpolation error is estimated from the Chebyshev
+coefficients of the logits (the neglected tail, as in :mod:`attnlimits.theory._sinks`, times the largest
+p(1 − p)) and carried to r through the slope: δr/r ≈ δĒ / (dĒ/d log r).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import math
 import numpy as np
 
 from .._validation import InputError, check_int, check_real
-from ..theory._chebyshev import chebyshev_coefficients, chebyshev_interpolate, chebyshev_nodes, chebyshev_tail
+from ..theory._chebyshev import chebyshev_interpolate, chebyshev_nodes, expit_pair, logit_pair, logit_tail
 
 __all__ = ["sink_iso_multipliers", "audit_summary", "AUDIT_RTOL", "AUDIT_TOL"]
 
@@ -38,17 +39,17 @@ _NODES = (5, 9, 17)
 
 
 class _Interpolant:
-    """E[max w](law, n; β, S_q) of every sampled query for β in [b_lo, b_hi], by Chebyshev nodes in 1/β."""
+    """E[max w](law, n; β, S_q) of every sampled query for β in [b_lo, b_hi], through its logit on Chebyshev nodes
+    in log β (module docstring)."""
 
     def __init__(self, law, n: int, scores: np.ndarray, b_lo: float, b_hi: float, tol: float):
         self.law, self.n, self.scores, self.tol = law, n, scores, tol
-        self.t_lo, self.t_hi = 1.0 / b_hi, 1.0 / b_lo
+        self.y_lo, self.y_hi = math.log(b_lo), math.log(b_hi)
         self.cache: dict = {}
         self.quadratures = 0
-        self.values = self._at(_NODES[0])
-        self.error = chebyshev_tail(chebyshev_coefficients(self.values))
+        self._at(_NODES[0])
 
-    def _at(self, k: int) -> np.ndarray:
+    def _at(self, k: int) -> None:
         from ..theory import sink_expectations
 
         xs = chebyshev_nodes(k)
@@ -56,27 +57,31 @@ class _Interpolant:
         Q = self.scores.shape[0]
         for start in range(0, len(todo), 9):  # at most nine distinct β per call: one quadrature each
             part = todo[start:start + 9]
-            betas = np.repeat([1.0 / self._t(x) for x in part], Q)
-            r = sink_expectations(self.law, self.n, betas, np.tile(self.scores, (len(part), 1)), tol=self.tol)
+            y = 0.5 * (self.y_lo + self.y_hi) + 0.5 * (self.y_hi - self.y_lo) * np.asarray(part)
+            r = sink_expectations(self.law, self.n, np.repeat(np.exp(y), Q), np.tile(self.scores, (len(part), 1)),
+                                  tol=self.tol)
             for i, x in enumerate(part):
-                self.cache[round(float(x), 14)] = r["max_weight"][i * Q:(i + 1) * Q]
+                rows = slice(i * Q, (i + 1) * Q)
+                self.cache[round(float(x), 14)] = (r["max_weight"][rows], r["one_minus_max_weight"][rows])
             self.quadratures += len(part)
-        return np.stack([self.cache[round(float(x), 14)] for x in xs])
+        p = np.stack([self.cache[round(float(x), 14)][0] for x in xs])
+        c = np.stack([self.cache[round(float(x), 14)][1] for x in xs])
+        self.logits = logit_pair(p, c)
+        self.error = logit_tail(self.logits, p, c)
 
-    def _t(self, x: float) -> float:
-        return 0.5 * (self.t_lo + self.t_hi) + 0.5 * (self.t_hi - self.t_lo) * x
+    @property
+    def nodes(self) -> int:
+        return self.logits.shape[0]
 
     def refine(self) -> None:
         """The next node set (5 → 9 → 17: 4, then 8 new quadratures)."""
-        k = self.values.shape[0]
-        if k < _NODES[-1]:
-            self.values = self._at(_NODES[_NODES.index(k) + 1])
-            self.error = chebyshev_tail(chebyshev_coefficients(self.values))
+        if self.nodes < _NODES[-1]:
+            self._at(_NODES[_NODES.index(self.nodes) + 1])
 
     def mean(self, betas: np.ndarray) -> float:
         """Sample mean of E[max w] at each query's own β (betas (Q,), inside the range)."""
-        x = (2.0 / betas - (self.t_lo + self.t_hi)) / (self.t_hi - self.t_lo)
-        return float(np.mean(chebyshev_interpolate(self.values, np.clip(x, -1.0, 1.0))))
+        x = (2.0 * np.log(betas) - (self.y_lo + self.y_hi)) / (self.y_hi - self.y_lo)
+        return float(np.mean(expit_pair(chebyshev_interpolate(self.logits, np.clip(x, -1.0, 1.0)))[0]))
 
 
 def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, tol: float = AUDIT_TOL,
@@ -139,7 +144,7 @@ def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, t
     mults = {k: np.broadcast_to(np.asarray(v, dtype=float), (len(ns),)) for k, v in (multipliers or {}).items()}
     if b.max() > b.min():
         it = _Interpolant(law, n_train - m, S, b.min(), b.max(), tol)
-        while float(np.mean(it.error)) > tol and it.values.shape[0] < _NODES[-1]:
+        while float(np.mean(it.error)) > tol and it.nodes < _NODES[-1]:
             it.refine()
         e_train, total = it.mean(b), it.quadratures
     else:
@@ -185,12 +190,12 @@ def _iso_row(law, n_bulk, b, S, target, wanted, tol, rtol, prev) -> dict:
         h = 1e-4
         slope = (f(y + h) - f(y - h)) / (2 * h)  # dĒ/d log r
         err = float(np.mean(it.error)) / slope if slope > 0 else math.inf
-        if err <= rtol or it.values.shape[0] >= _NODES[-1]:
+        if err <= rtol or it.nodes >= _NODES[-1]:
             break
         it.refine()
     quads += it.quadratures
     return {"r_iso": math.exp(y), "r_iso_error": err, "max_weight_none": it.mean(b),
-            "values": [it.mean(w * b) for w in wanted], "nodes": int(it.values.shape[0]), "quadratures": quads,
+            "values": [it.mean(w * b) for w in wanted], "nodes": int(it.nodes), "quadratures": quads,
             "interpolation_error": float(np.mean(it.error))}
 
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chebyshev_coefficients", "chebyshev_interpolate", "chebyshev_nodes", "chebyshev_tail"]
+__all__ = ["chebyshev_coefficients", "chebyshev_interpolate", "chebyshev_nodes", "chebyshev_tail", "logit_pair",
+           "logit_tail", "expit_pair"]
+
+#: Floor of a probability or its complement before its log (a value that underflowed to 0 reads as e^{−690}).
+_TINY = 1e-300
 
 
 def chebyshev_nodes(k: int) -> np.ndarray:
@@ -58,3 +62,22 @@ def chebyshev_interpolate(values: np.ndarray, t: np.ndarray) -> np.ndarray:
     shape = (K, t.size) + (1,) * (values.ndim - 2)
     c = c.reshape(shape)
     return (c * values).sum(axis=0) / c.sum(axis=0)
+
+
+def logit_pair(p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """log p − log c for a probability p given with its complement c = 1 − p, each computed on its own (no
+    cancellation near 0 or 1); either floored at 1e−300."""
+    return np.log(np.maximum(p, _TINY)) - np.log(np.maximum(c, _TINY))
+
+
+def logit_tail(logits: np.ndarray, p: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Error estimate, in the probability, of the interpolant of the logits (K, ...) at the nodes: the tail of
+    their Chebyshev coefficients times the largest p(1 − p) = dp/dlogit over the nodes."""
+    return chebyshev_tail(chebyshev_coefficients(logits)) * np.max(p * c, axis=0)
+
+
+def expit_pair(logit: np.ndarray) -> tuple:
+    """(p, 1 − p) from the logit, each without cancellation."""
+    from scipy import special
+
+    return special.expit(logit), special.expit(-logit)
