@@ -133,6 +133,15 @@ def test_audit_heads(audit):
     assert json.loads(json.dumps(audit["summary"])) == audit["summary"]
 
 
+def test_audit_workers_change_no_number(yarn_qwen2, audit):
+    from attnlimits.models import audit_checkpoint
+
+    two = audit_checkpoint(yarn_qwen2, layers=[0, 1], heads=[0], ns=[128, 1024], max_tokens=256, queries=8, workers=2)
+    assert two["workers"] == 2 and audit["workers"] == 1
+    assert json.dumps(two["heads"]) == json.dumps(audit["heads"])
+    assert two["summary"] == audit["summary"]
+
+
 # -- the command ---------------------------------------------------------------------------------------------------
 
 @pytest.fixture

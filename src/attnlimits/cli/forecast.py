@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from ._common import FIGURE_PATH, SEED, Count, one_line_warnings, print_json, print_table, progress_callback
+from .._fork import default_workers
+from ._common import FIGURE_PATH, SEED, WORKERS, Count, one_line_warnings, print_json, print_table, progress_callback
 from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option
 
 __all__ = ["forecast_command"]
@@ -24,9 +25,13 @@ __all__ = ["forecast_command"]
 @click.option("--resamples", type=Count(2, 1000), default=10, show_default=True,
               help="Block-bootstrap resamples of the fitting window (each refits everything).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Root seed (bootstrap, oracle sample).")
+@click.option("--workers", type=WORKERS, default=None,
+              help="Processes for the per-head work after the forward pass (default 2 on 2+ cores; the results do not "
+                   "depend on it).")
 @click.option("--plot", type=FIGURE_PATH, default=None, help="Write the forecast-against-measured figure (PNG, PDF, SVG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def forecast_command(model, text_path, max_tokens, windows, layer_text, head_text, resamples, seed, plot, as_json):
+def forecast_command(model, text_path, max_tokens, windows, layer_text, head_text, resamples, seed, workers, plot,
+                     as_json):
     """Fit each head on queries that see n < 512 keys and forecast its mean max weight at n in [2048, 4096) and
     [4096, 8192); score each forecast kind against persistence."""
     from ..forecast import ForecastOptions, run_forecast
@@ -39,7 +44,8 @@ def forecast_command(model, text_path, max_tokens, windows, layer_text, head_tex
     heads = parse_indices("head", head_text, lm.heads)
     with one_line_warnings(), progress_callback(lm.name) as progress:
         result = run_forecast(lm, text_path, layers=layers, heads=heads, max_tokens=max_tokens, windows=windows,
-                              options=options, progress=progress)
+                              options=options, progress=progress,
+                              workers=default_workers() if workers is None else workers)
     if plot is not None:
         from ..report import save_figure
         from ..report.forecast_figure import forecast_figure

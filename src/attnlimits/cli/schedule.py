@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import click
 
+from .._fork import default_workers
 from .._validation import MAX_N, InputError, parse_count
-from ._common import BETA, DIMENSION, FIGURE_PATH, SEED, Count, print_json, print_table, progress_callback
+from ._common import BETA, DIMENSION, FIGURE_PATH, SEED, WORKERS, Count, print_json, print_table, progress_callback
 from ._model_options import MODEL_HELP, TEXT_HELP, cache_dir_option
 
 __all__ = ["schedule_command", "parse_counts"]
@@ -49,12 +50,15 @@ def parse_counts(name: str, text: str, *, minimum: int = 2, maximum: int = MAX_N
 @click.option("--tol", type=click.FloatRange(min=0.0, min_open=True, max=0.1), default=1e-4, show_default=True,
               help="Audit: absolute accuracy of each E[max weight].")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Audit: seed of the query samples.")
+@click.option("--workers", type=WORKERS, default=None,
+              help="Audit: processes for the per-head work after the forward pass (default 2 on 2+ cores; the results "
+                   "do not depend on it).")
 @click.option("--beta-train", type=BETA, default=None,
               help="β of the head at T (default: β_1/2(T) for --d, the model's own β = |q|·median|k|·scale for --keys/--model).")
 @click.option("--plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def schedule_command(n_train, n_text, d, keys_path, model, layer_text, head_text, force_audit, text_path, max_tokens,
-                     queries, tol, seed, beta_train, plot, as_json):
+                     queries, tol, seed, workers, beta_train, plot, as_json):
     """β each long-context rule applies at each n, the iso-selectivity β_iso(n) (exact) and β_iso_eff(n)
     (closed form), and the regime and E[max weight] each lands in; with --model, the audit of the checkpoint's
     heads (sink-aware multipliers needed at 2T…16T against its config and the rules)."""
@@ -71,7 +75,7 @@ def schedule_command(n_train, n_text, d, keys_path, model, layer_text, head_text
     if model is not None and (force_audit or not one_head):
         if beta_train is not None:
             raise InputError("invalid input: --beta-train does not go with the audit (each head's own β is measured)")
-        return _audit(model, text_path, layers, heads, n_train, ns, max_tokens, queries, tol, seed, plot, as_json)
+        return _audit(model, text_path, layers, heads, n_train, ns, max_tokens, queries, tol, seed, workers, plot, as_json)
     if n_train is None or ns is None:
         raise InputError("invalid input: --n-train and --n are required with --d, --keys or one --model head")
     max_tokens = 8192 if max_tokens is None else max_tokens
@@ -121,13 +125,14 @@ def schedule_command(n_train, n_text, d, keys_path, model, layer_text, head_text
                 *[abbrev.get(k, k) for k in names if k != "iso"]], rows)
 
 
-def _audit(model, text_path, layers, heads, n_train, ns, max_tokens, queries, tol, seed, plot, as_json):
+def _audit(model, text_path, layers, heads, n_train, ns, max_tokens, queries, tol, seed, workers, plot, as_json):
     """The audit of a checkpoint (:func:`attnlimits.models.audit_checkpoint`): one screen, or --json."""
     from ..models import audit_checkpoint
 
     with progress_callback("audit") as progress:
         res = audit_checkpoint(model, text_path, layers=layers, heads=heads, n_train=n_train, ns=ns,
-                               max_tokens=max_tokens, queries=queries, tol=tol, seed=seed, progress=progress)
+                               max_tokens=max_tokens, queries=queries, tol=tol, seed=seed,
+                               workers=default_workers() if workers is None else workers, progress=progress)
     if plot is not None:
         from ..report import save_figure
         from ..report.audit_figure import audit_figure

@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from .._fork import fork_map
 from .._validation import InputError
 from ..models._spans import layer_rule
 from ._bootstrap import bootstrap_forecasts
@@ -190,7 +191,24 @@ def _select(validation: list, variants) -> tuple:
     return (min(finite, key=lambda v: errs[v]) if finite else variants[0]), errs
 
 
-def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, progress=None,
+def _validation_unit(context: dict, unit) -> dict:
+    w, li, hi = unit
+    return head_validation(context["ex"], li, hi, w, context["options"])
+
+
+def _forecast_unit(context: dict, item) -> dict:
+    (w, li, hi), seed = item
+    return head_forecast(context["ex"], li, hi, w, context["options"], np.random.default_rng(seed))
+
+
+def _target_unit(context: dict, item) -> list:
+    (w, li, hi), seed = item
+    rng = np.random.default_rng(seed)
+    return [measure_target(context["ex"], li, hi, w, target, context["options"], rng)
+            for target in context["options"].targets]
+
+
+def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, workers: int = 1, progress=None,
                    timings: dict | None = None) -> dict:
     """Run the forecast on every extracted head of ``ex`` in each of ``windows`` (module docstring).
 
@@ -202,6 +220,9 @@ def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, 
         Defaults of :class:`ForecastOptions`.
     windows : sequence of int, optional
         Context windows (values of ``ex.window``) used (default every window with enough tokens).
+    workers : int
+        Processes for the per-head work (:func:`attnlimits._fork.fork_map`; each unit draws from its own
+        stream, so the results do not depend on it).
     progress : callable, optional
         ``progress(done, total, stage)``.
     timings : dict, optional
@@ -213,7 +234,7 @@ def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, 
         ``options`` (the frozen options), ``selected`` (the sink-aware variant the validation chose) with
         ``validation`` (``median_abs_error`` per variant and the per-unit values), ``kinds``, ``units`` (per
         window and head: its forecasts, intervals, measured values, oracle, sinks and drift), ``summary``
-        (per target bin and kind, over units: :func:`~._metrics.kind_metrics`) and ``summary_by_window``.
+        (per target bin and kind, over units: :func:`~attnlimits.forecast.kind_metrics`) and ``summary_by_window``.
     """
     options = ForecastOptions() if options is None else options
     if not ex.causal:
@@ -227,31 +248,33 @@ def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, 
     units = [(w, li, hi) for w in windows for li in range(len(ex.layers or [0])) for hi in range(len(ex.heads or [0]))]
     name = lambda li, hi: ((ex.layers or [li])[li], (ex.heads or [hi])[hi])  # noqa: E731
     tick = (lambda i, stage: progress(i, len(units), stage)) if progress else (lambda i, stage: None)
+    context = {"ex": ex, "options": options}
     clock = time.perf_counter()
     validation = []
-    for i, (w, li, hi) in enumerate(units):
-        v = head_validation(ex, li, hi, w, options)
+    for (w, li, hi), v in zip(units, fork_map(_validation_unit, context, units, workers=workers,
+                                              progress=lambda i: tick(i, "validation"))):
         layer, head = name(li, hi)
         validation.append({"window": w, "layer": layer, "head": head, **v})
-        tick(i + 1, "validation")
     selected, val_err = _select(validation, list(options.variants))
     _add(timings, "validation", clock)
     root = np.random.SeedSequence(options.seed)
-    streams = root.spawn(len(units))
-    fitted = []
+    # per unit: the bootstrap's stream, then the oracle's (drawn here, in this order, whatever the workers)
+    seeds = [(st.spawn(1)[0], st.spawn(2)[1]) for st in root.spawn(len(units))]
     clock = time.perf_counter()
-    for i, (w, li, hi) in enumerate(units):  # forecasts first, from the fitting windows only
-        fitted.append(head_forecast(ex, li, hi, w, options, np.random.default_rng(streams[i].spawn(1)[0])))
-        tick(i + 1, "forecasts")
+    # forecasts first, from the fitting windows only
+    fitted = fork_map(_forecast_unit, context, [(u, seeds[i][0]) for i, u in enumerate(units)], workers=workers,
+                      progress=lambda i: tick(i, "forecasts"))
     _add(timings, "forecast", clock)
     clock = time.perf_counter()
+    # only now are the target bins read
+    measured = fork_map(_target_unit, context, [(u, seeds[i][1]) for i, u in enumerate(units)], workers=workers,
+                        progress=lambda i: tick(i, "targets"))
     out_units = []
-    for i, (w, li, hi) in enumerate(units):  # only now are the target bins read
+    for i, (w, li, hi) in enumerate(units):
         f = fitted[i]
-        orng = np.random.default_rng(streams[i].spawn(2)[1])
         targets = []
         for t, target in enumerate(options.targets):
-            m = measure_target(ex, li, hi, w, target, options, orng)
+            m = measured[i][t]
             kinds = {}
             for k in f["values"]:
                 val = f["values"][k][t]
@@ -269,7 +292,6 @@ def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, 
                           "fit": {k: f[k] for k in ("sinks", "slopes", "sink_logit", "alpha_bulk", "beta", "law_error",
                                                         "in_sample")},
                           "targets": targets})
-        tick(i + 1, "targets")
     _add(timings, "targets", clock)
     kinds = [k for k in KINDS if k in out_units[0]["targets"][0]["forecasts"]]
     return {"options": options.to_dict(), "selected": selected,
@@ -282,7 +304,7 @@ def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, 
 
 
 def summarize(units: list, targets, kinds) -> list:
-    """Per target bin and kind: :func:`~._metrics.kind_metrics` over ``units`` (rows with ``bin`` and ``kind``)."""
+    """Per target bin and kind: :func:`~attnlimits.forecast.kind_metrics` over ``units`` (rows with ``bin`` and ``kind``)."""
     rows = []
     for t, target in enumerate(targets):
         meas = [u["targets"][t]["measured"] for u in units]
@@ -304,7 +326,8 @@ def _add(timings, stage, start):
 
 
 def run_forecast(model, text_path="pydoc-topics", *, layers=None, heads=None, max_tokens: int | None = None,
-                 windows: int | None = None, options: ForecastOptions | None = None, progress=None) -> dict:
+                 windows: int | None = None, options: ForecastOptions | None = None, workers: int = 1,
+                 progress=None) -> dict:
     """The forecast on a real decoder: extract q and k of the chosen heads on ``text_path`` cut into context
     windows of ``options.window_tokens`` tokens, and run :func:`forecast_heads` on the first ``windows``.
 
@@ -322,6 +345,8 @@ def run_forecast(model, text_path="pydoc-topics", *, layers=None, heads=None, ma
         Context windows used (default every full one read).
     options : ForecastOptions, optional
         The forecast's options.
+    workers : int
+        Processes for the per-head work after the forward pass (the results do not depend on it).
     progress : callable, optional
         ``progress(done, total, stage)``.
 
@@ -338,6 +363,7 @@ def run_forecast(model, text_path="pydoc-topics", *, layers=None, heads=None, ma
     options = ForecastOptions() if options is None else options
     width = options.window_tokens
     windows = None if windows is None else check_int("windows", windows, minimum=1)
+    workers = check_int("workers", workers, minimum=1)
     max_tokens = (width * (windows or 2)) if max_tokens is None else check_int("max-tokens", max_tokens, minimum=width)
     lm = model if isinstance(model, LoadedModel) else load_model(model)
     if not lm.causal:
@@ -357,6 +383,6 @@ def run_forecast(model, text_path="pydoc-topics", *, layers=None, heads=None, ma
             raise InputError(f"invalid windows={windows}: the text gives {len(full)} full windows of {width} tokens "
                              f"within max-tokens={max_tokens}; expected at most {len(full)}")
         full = full[:windows]
-    out = forecast_heads(ex, options, windows=full, progress=progress, timings=timings)
+    out = forecast_heads(ex, options, windows=full, workers=workers, progress=progress, timings=timings)
     return {"model": lm.name, "text": text_record(text_path), "tokens": int(ex.keys.shape[2]), "window_tokens": width,
-            **out, "timings": timings}
+            **out, "workers": workers, "timings": timings}

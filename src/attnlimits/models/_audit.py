@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 
+from .._fork import fork_map
 from .._validation import InputError, check_int, check_real
 from ._extract import extract_keys, shared_model, shared_text
 from ._positions import MIN_DISTANCES
@@ -115,9 +116,24 @@ def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries,
     return rec
 
 
+def _audit_head(context: dict, item) -> tuple:
+    """One head's audit record and the seconds it spent per stage (run by :func:`attnlimits._fork.fork_map`)."""
+    li, hi, layer, head, rows, lo_hi, seen, error = item
+    timings: dict = {}
+    if error is not None:
+        return {"layer": layer, "head": head, "error": error}, timings
+    # each head's stream is keyed by (layer, head), so its sample does not depend on the other heads chosen
+    rng = np.random.default_rng(np.random.SeedSequence(context["seed"], spawn_key=(int(layer), int(head))))
+    rec = _head(context["ex"], li, hi, rows, lo_hi, context["T"], seen, context["extra"], context["rules"],
+                queries=context["queries"], tol=context["tol"], rng=rng, timings=timings)
+    for row, n in zip(rec.get("rows", []), context["ns"]):
+        row["n"], row["n_visible"] = n, row["n"]
+    return {"layer": layer, "head": head, **rec}, timings
+
+
 def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train: int | None = None, ns=None,
                      max_tokens: int | None = None, queries: int = AUDIT_QUERIES, tol: float | None = None,
-                     seed: int = 0, shared: dict | None = None, progress=None) -> dict:
+                     seed: int = 0, workers: int = 1, shared: dict | None = None, progress=None) -> dict:
     """Audit a decoder's heads: the sink-aware multiplier each needs at n = 2T, 4T, 8T, 16T, the config's, and
     each practical rule's, with the E[max weight] each gives against the kept value (module docstring).
 
@@ -139,11 +155,14 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
     queries : int
         Queries sampled per head for the sink-aware theory (each head seeded by (``seed``, layer, head)).
     tol : float, optional
-        Absolute accuracy of each E[max w] (default :data:`attnlimits.schedules._audit.AUDIT_TOL`).
+        Absolute accuracy of each E[max w] (default ``attnlimits.schedules._audit.AUDIT_TOL``).
     seed : int
-        Seed of the query sample (one child stream per head, by its position in the run).
+        Seed of the query sample (one child stream per head, keyed by its layer and head).
+    workers : int
+        Processes for the per-head work after the forward pass (``attnlimits._fork.fork_map``; the results
+        do not depend on it).
     shared : dict, optional
-        As in :func:`~._heads.head_bins`.
+        As in :func:`~attnlimits.models.head_bins`.
     progress : callable, optional
         ``progress(done, total, stage)`` with stages "forward pass" and "heads".
 
@@ -156,7 +175,8 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
         ``beta_quartiles``, ``max_weight_train``, ``rows`` per n: ``r_iso``, ``r_iso_error``,
         ``multipliers``, ``max_weight``; or ``error``), ``summary`` (:func:`attnlimits.schedules.audit_summary`),
         ``kept_quartiles`` (Q1, median, Q3 over the audited heads of their sink-aware E[max w] at T; None without
-        any) and ``timings`` (seconds: forward, statistics, theory, total, per_head).
+        any), ``workers`` and ``timings`` (seconds: forward; statistics and theory summed over the heads; heads, the
+        wall time of the per-head work; total; per_head).
     """
     from ..schedules import audit_summary, config_multiplier, multipliers
 
@@ -173,6 +193,7 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
     if not ns:
         raise InputError("invalid n=[]: expected at least one context length")
     queries = check_int("queries", queries, minimum=2)
+    workers = check_int("workers", workers, minimum=1)
     if tol is None:
         from ..schedules._audit import AUDIT_TOL
         tol = AUDIT_TOL
@@ -196,8 +217,7 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
     note = ("the config applies no logit scaling" if cm.rule == "none" else
             f"the config's {cm.rule} multiplies the logits by {applied} at n = {', '.join(map(str, ns))}; {relative}")
     rules = {k: np.asarray(v, dtype=float) for k, v in multipliers(ns, T).items()}
-    out_heads = []
-    total = len(ex.layers) * len(ex.heads)
+    items = []
     for li, layer in enumerate(ex.layers):
         vis = visible_counts(ex, li)
         _, _, window = layer_rule(ex, li)
@@ -205,21 +225,24 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
         rows = None if lo_hi is None else np.flatnonzero((vis >= lo_hi[0]) & (vis < lo_hi[1]))
         seen = ns if window is None else [min(n, window) for n in ns]  # a sliding window caps the visible keys
         for hi, head in enumerate(ex.heads):
-            # each head's stream is keyed by (layer, head), so its sample does not depend on the other heads chosen
-            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(layer), int(head))))
             if window is not None and window <= T:
-                rec = {"error": f"sliding window {window} ≤ T = {T}: the head sees at most {window} keys at every n, "
-                                "so longer contexts ask no multiplier of it"}
+                error = (f"sliding window {window} ≤ T = {T}: the head sees at most {window} keys at every n, so "
+                         "longer contexts ask no multiplier of it")
             elif rows is None or rows.size < 8:
-                rec = {"error": f"the text gives no full bin of visible counts below T = {T}; expected a longer text"}
+                error = f"the text gives no full bin of visible counts below T = {T}; expected a longer text"
             else:
-                rec = _head(ex, li, hi, rows, lo_hi, T, seen, extra, rules, queries=queries, tol=tol, rng=rng,
-                            timings=timings)
-                for row, n in zip(rec.get("rows", []), ns):
-                    row["n"], row["n_visible"] = n, row["n"]
-            out_heads.append({"layer": layer, "head": head, **rec})
-            if progress is not None:
-                progress(len(out_heads), total, "heads")
+                error = None
+            items.append((li, hi, layer, head, rows, lo_hi, seen, error))
+    context = {"ex": ex, "T": T, "ns": ns, "extra": extra, "rules": rules, "queries": queries, "tol": tol,
+               "seed": seed}
+    done_heads = None if progress is None else (lambda done: progress(done, len(items), "heads"))
+    out_heads = []
+    t0 = time.perf_counter()
+    for rec, spent in fork_map(_audit_head, context, items, workers=workers, progress=done_heads):
+        out_heads.append(rec)
+        for k, v in spent.items():
+            timings[k] = timings.get(k, 0.0) + v
+    timings["heads"] = time.perf_counter() - t0
     names = ["none", "config", *rules]
     timings["total"] = time.perf_counter() - start
     done = [h for h in out_heads if "rows" in h]
@@ -233,4 +256,4 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
             "heads_audited": len(done), "heads": out_heads, "summary": audit_summary(done, ns, names),
             "kept_quartiles": ([float(v) for v in np.quantile([h["max_weight_train"] for h in done], [0.25, 0.5, 0.75])]
                                if done else None),
-            "timings": timings, "source": getattr(lm, "source", None)}
+            "workers": workers, "timings": timings, "source": getattr(lm, "source", None)}
