@@ -5,6 +5,7 @@ this exactly at any n, computes every prediction of the theory (arXiv 2605.08505
 estimates the critical scale of real attention scores. Importing it loads numpy and scipy only.
 """
 
+from ._setting import Setting
 from ._validation import InputError
 from .engine import STATISTICS, SimulationResult, WeightReduction, attend_exact, simulate
 from .laws import Empirical, KeyLaw, Subsphere, UniformSphere, VonMisesFisher, load_key_file, parse_law
@@ -17,6 +18,7 @@ __all__ = [
     "Empirical",
     "InputError",
     "KeyLaw",
+    "Setting",
     "SimulationResult",
     "Subsphere",
     "UniformSphere",

@@ -1,4 +1,4 @@
-"""SimulationResult: statistics by attribute (mean, se, ci), JSON by method, deprecated string access."""
+"""SimulationResult: statistics by attribute (mean, se, ci), JSON by method."""
 
 import math
 
@@ -31,13 +31,9 @@ def test_a_misspelt_statistic_names_the_known_ones(res):
     assert "max_wieght" in str(err.value)
 
 
-def test_json_record_and_deprecated_string_access(res):
+def test_json_record(res):
     rec = res.to_dict()
     assert rec["max_weight"] == {"mean": res.max_weight.mean, "se": res.max_weight.se}
-    with pytest.warns(DeprecationWarning):
-        assert res.mean("ipr") == res.ipr.mean
-    with pytest.warns(DeprecationWarning):
-        assert res.se("ipr") == res.ipr.se
 
 
 def test_one_replicate_has_no_standard_error():

@@ -42,9 +42,10 @@ def test_tail_cli_reports_effective_scales(tmp_path, cli_json, cli):
 
 def test_scores_have_no_effective_exponent():
     """A raw-score estimate (peaks over threshold) has no law of D, so α_n is null at every n."""
-    from types import SimpleNamespace
+    from attnlimits.tails import estimate_from_scores
 
-    from attnlimits.cli.tail import _effective
-
-    beta_star = {key: {"value": 1.0, "lo": 0.5, "hi": 2.0} for key in NS}
-    assert _effective(SimpleNamespace(law=None), beta_star) == {key: None for key in NS}
+    d = UniformSphere(3).draw(np.random.default_rng(0), 5000).distances
+    est = estimate_from_scores(1.0 - d, k=200, seed=0)  # no endpoint: peaks over threshold
+    assert est.law is None
+    assert est.effective() == {n: None for n in est.beta_star}
+    assert est.to_dict()["effective"] == {key: None for key in NS}

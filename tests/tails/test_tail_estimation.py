@@ -143,16 +143,12 @@ def test_beta_star_keys_are_exact():
     assert list(est.to_dict()["beta_star"]) == ["1e3", "1e4", "1e5", "1e6", "1e7", "1e8", "1e9"]
 
 
-def test_beta_star_is_keyed_by_n_with_records_and_the_string_keys_are_deprecated():
+def test_beta_star_is_keyed_by_n_with_records():
     d = UniformSphere(3).draw(np.random.default_rng(0), 5000).distances
     est = estimate_from_scores(1.0 - d, endpoint=1.0, ns=[4096, 10**6])
     b = est.beta_star[10**6]
     assert b.lo <= b.value <= b.hi and tuple(b) == (b.value, b.lo, b.hi)
     assert est.to_dict()["beta_star"] == {"4096": est.beta_star[4096]._asdict(), "1e6": b._asdict()}
-    with pytest.deprecated_call():
-        old = est.beta_star["1e6"]
-    assert old is b
-    with pytest.deprecated_call():
-        assert b["value"] == b.value and b[0] == b.value
+    assert b[0] == b.value
     with pytest.raises(KeyError):
-        est.beta_star["1e7"]
+        est.beta_star["1e6"]  # keyed by the int n; strings are the JSON form only

@@ -1,56 +1,13 @@
-"""The theory's naming rule (``expected_*`` exact at finite n, ``*_limit`` n → ∞, ``*_eff`` effective) and the
-deprecated aliases of the names of version 0.1 that broke it: each still works, warns DeprecationWarning naming
-its replacement, and gives the new name's value."""
+"""The theory's naming rule: ``expected_*`` exact at finite n (and taking (law, n, beta)), ``*_limit`` n → ∞,
+``*_eff`` effective; no other name for a quantity."""
 
 import importlib
-import warnings
 
 import pytest
 
 import attnlimits.theory as theory
 from attnlimits.laws import UniformSphere
-from attnlimits.theory import (
-    DEPRECATED_PREDICT_KEYS,
-    PREDICT_KEYS,
-    PoissonKingman,
-    expected_one_minus_max_weight,
-    one_minus_max_weight_limit,
-)
-from attnlimits.theory._critical import DEPRECATED_METHODS
-
-
-@pytest.mark.parametrize("old, new", sorted(theory._DEPRECATED.items()))
-def test_old_function_names_warn_and_are_the_new_functions(old, new):
-    with pytest.warns(DeprecationWarning, match=new):
-        value = getattr(theory, old)
-    assert value is getattr(theory, new)
-    assert old not in theory.__all__ and new in theory.__all__
-
-
-def test_old_names_import_with_a_warning():
-    with pytest.warns(DeprecationWarning, match="inner_limit"):
-        from attnlimits.theory import lln_inner
-    assert lln_inner(3, 2.0) == theory.inner_limit(3, 2.0)
-
-
-def test_old_two_argument_one_minus_max_weight_is_the_limit():
-    with pytest.warns(DeprecationWarning, match="one_minus_max_weight_limit"):
-        old = expected_one_minus_max_weight(1.0, 10.0)
-    assert old == one_minus_max_weight_limit(1.0, 10.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        exact = expected_one_minus_max_weight(UniformSphere(3), 1000, 100.0)
-    assert exact == pytest.approx(1.0 - theory.expected_max_weight(UniformSphere(3), 1000, 100.0), rel=1e-12)
-
-
-@pytest.mark.parametrize("old, new", sorted(DEPRECATED_METHODS.items()))
-def test_old_poisson_kingman_methods_warn_and_agree(old, new):
-    pk = PoissonKingman(1.0, 1.0)
-    args = (0.2,) if new == "count_above_limit" else ()
-    kwargs = {"samples": 2000} if args else {}
-    with pytest.warns(DeprecationWarning, match=new):
-        got = getattr(pk, old)(*args, **kwargs)
-    assert got == getattr(pk, new)(*args, **kwargs)
+from attnlimits.theory import PREDICT_KEYS, PoissonKingman, expected_one_minus_max_weight
 
 
 def test_names_follow_the_rule():
@@ -58,10 +15,24 @@ def test_names_follow_the_rule():
     for name in theory.__all__:
         if name.startswith("expected_"):
             assert not name.endswith(("_limit", "_eff", "_exact")), name
-    assert set(DEPRECATED_PREDICT_KEYS.values()) <= set(PREDICT_KEYS)
-    assert not set(DEPRECATED_PREDICT_KEYS) & set(PREDICT_KEYS)
     for key in PREDICT_KEYS:
         assert not key.startswith("limit_"), key
+    methods = [m for m in dir(PoissonKingman) if not m.startswith("_")]
+    assert not [m for m in methods if m.startswith("expected_")]
+
+
+def test_exact_one_minus_max_weight_takes_law_n_beta():
+    with pytest.raises(TypeError):
+        expected_one_minus_max_weight(1.0, 10.0)  # the limit is one_minus_max_weight_limit(alpha, lam)
+    exact = expected_one_minus_max_weight(UniformSphere(3), 1000, 100.0)
+    assert exact == pytest.approx(1.0 - theory.expected_max_weight(UniformSphere(3), 1000, 100.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("old", ["lln_inner", "tangent_variance", "radial_variance", "ipr_asymptote",
+                                 "expected_nearest_distance", "expected_one_minus_max_weight_exact"])
+def test_names_of_the_development_versions_are_gone(old):
+    with pytest.raises(AttributeError):
+        getattr(theory, old)
 
 
 def test_unknown_names_still_raise():

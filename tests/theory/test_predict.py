@@ -8,7 +8,7 @@ import pytest
 
 from attnlimits.laws import UniformSphere
 from attnlimits.tails import EstimatedLaw, fit_local_power
-from attnlimits.theory import DEPRECATED_PREDICT_KEYS, PREDICT_KEYS, beta_half_eff, effective_exponent, max_weight_eff, predict
+from attnlimits.theory import PREDICT_KEYS, beta_half_eff, effective_exponent, max_weight_eff, predict
 from attnlimits.theory._predict import MIN_COMPETITORS
 
 
@@ -16,8 +16,7 @@ def test_high_d_asymptotics_are_withheld_with_notes():
     """d = 64, n = 1e6, β = 75: n·F(1/β) ≈ 1e−45, so no CLT (the issue's variances of 1e6 at d = 128), and the
     PK limit at λ is pre-asymptotic; the effective law is reported and matches the exact E max w."""
     p = predict(UniformSphere(64), 10**6, 75.0)
-    assert list(p) == [*PREDICT_KEYS[:-1], *DEPRECATED_PREDICT_KEYS, "notes"]
-    assert all(p[old] == p[new] for old, new in DEPRECATED_PREDICT_KEYS.items())
+    assert list(p) == list(PREDICT_KEYS)
     for key in ("inner_limit", "tangent_var_limit", "radial_var_limit", "ipr_limit", "max_weight_limit", "heat_rate"):
         assert p[key] is None, key
         assert any(note.startswith(key) or f" {key}" in note or f"{key}," in note for note in p["notes"]), key

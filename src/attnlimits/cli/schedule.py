@@ -78,32 +78,16 @@ def schedule_command(n_train, n_text, d, keys_path, model, layer_text, head_text
         return _audit(model, text_path, layers, heads, n_train, ns, max_tokens, queries, tol, seed, workers, plot, as_json)
     if n_train is None or ns is None:
         raise InputError("invalid input: --n-train and --n are required with --d, --keys or one --model head")
-    max_tokens = 8192 if max_tokens is None else max_tokens
-    layer = None if layers is None else layers[0]
-    head = None if heads is None else heads[0]
-    source = None
-    if keys_path is not None:
-        from ..tails import estimate_from_keys
-        from ..models import read_keys_file
+    if keys_path is not None or model is not None:
+        from ..models import real_schedule
 
-        data = read_keys_file(keys_path)
-        est = estimate_from_keys(data["queries"], data["keys"], pooled=True, scale=data["scale"], regimes=False)
-        law = est.law
-        if beta_train is None and est.model_beta is not None:
-            beta_train, source = est.model_beta, "model: |q|·median|k|·scale (median over the pooled queries)"
-    elif model is not None:
-        from ..models import head_law
-
-        law, beta_model, info = head_law(model, layer, head, text_path, max_tokens=max_tokens)
-        if beta_train is None:
-            beta_train = beta_model
-            source = (f"model: |q|·median|k|·scale, median over {info['pooled_queries']} queries of the bin "
-                      f"n in [{info['n_lo']}, {info['n_hi']})")
+        table = real_schedule(n_train, ns, keys_path=keys_path, model=model, layer=None if layers is None else layers[0],
+                              head=None if heads is None else heads[0], text_path=text_path,
+                              max_tokens=8192 if max_tokens is None else max_tokens, beta_train=beta_train)
     else:
         from ..laws import UniformSphere
 
-        law = UniformSphere(64 if d is None else d)
-    table = schedule_table(law, n_train, ns, beta_train, beta_train_source=source)
+        table = schedule_table(UniformSphere(64 if d is None else d), n_train, ns, beta_train)
     if plot is not None:
         from ..report import save_figure, schedule_figure
 

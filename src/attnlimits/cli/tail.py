@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-import numpy as np
 
 from .._validation import InputError
 from ._common import SEED, Count, print_json, print_table
@@ -55,22 +54,10 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
     else:
         if pooled or query_index is not None:
             raise InputError("invalid input: --query-index/--pooled go with --keys, not --scores")
-        if not str(scores_path).endswith(".npy"):
-            raise InputError(f"invalid scores={scores_path!r}: expected a .npy file")
-        try:
-            scores = np.load(scores_path, allow_pickle=False)
-        except FileNotFoundError:
-            raise InputError(f"invalid scores={scores_path!r}: not found") from None
-        except ValueError as exc:
-            if "pickle" in str(exc).lower():
-                raise InputError(f"invalid scores={scores_path!r}: holds pickled objects, which are never loaded; "
-                                 "expected a numeric .npy array") from None
-            raise InputError(f"invalid scores={scores_path!r}: unreadable (ValueError)") from None
-        except Exception as exc:
-            raise InputError(f"invalid scores={scores_path!r}: unreadable ({type(exc).__name__})") from None
-        est = estimate_from_scores(scores, endpoint=endpoint, k=k, seed=seed)
+        from ..models import read_scores_file
+
+        est = estimate_from_scores(read_scores_file(scores_path), endpoint=endpoint, k=k, seed=seed)
     out = est.to_dict()
-    out["effective"] = _effective(est, out["beta_star"])
     if as_json:
         print_json(out)
         return
@@ -90,22 +77,6 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
                    "inside its fitted tail")
     elif any(v is None for v in eff.values()):
         click.echo("note: α_n, β̃*_n only where the 1/n quantile t_n lies inside the fitted tail (below its threshold)")
-
-
-def _effective(est, beta_star) -> dict:
-    """{n key: {"alpha_eff", "critical_beta_eff"} or None} from the estimated law of keys (SPEC §2a); all None
-    for raw scores (no law) or where t_n lies above the fitted tail."""
-    law = getattr(est, "law", None)
-    if law is None:
-        return {key: None for key in beta_star}
-    from ..tails._estimate import N_GRID, n_key
-
-    values = law.effective_exponents(N_GRID)
-    out = {}
-    for n in N_GRID:
-        v = values[n]
-        out[n_key(n)] = None if v is None else {"alpha_eff": v[0], "critical_beta_eff": v[1]}
-    return {key: out.get(key) for key in beta_star}
 
 
 def _get(eff, key, field):

@@ -60,23 +60,15 @@ _ROWS = ("alpha", "alpha_eff", "c", "log_c", "critical_beta", "critical_beta_eff
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def theory_command(d, n, beta, lam, law, sinks, as_json):
     """Predict max weight, IPR, <q,O>, the scales and the regime for N keys at BETA (or BETA = LAM * beta*_n)."""
-    from ..engine._montecarlo import resolve_beta
-    from ..theory import predict
+    from .._setting import Setting
 
-    key_law = build_law(law, d)
-    if not (key_law.has_distance_law and key_law.has_quantile) or not key_law.has_critical_scale:
-        from .._validation import InputError
-
-        raise InputError(f"invalid law={law!r}: the theory needs a law with a known distance CDF "
-                         "(uniform, subsphere:K, vmf:KAPPA with angle 0)")
-    beta, lam = resolve_beta(key_law, n, beta, lam)
-    out = {"d": d, "n": n, "beta": beta, "law": key_law.spec}
-    pred = predict(key_law, n, beta, sinks=tuple(sinks))
-    out.update(pred)  # PREDICT_KEYS, the deprecated keys (DEPRECATED_PREDICT_KEYS, until 0.2), then notes
+    setting = Setting(build_law(law, d), n, beta, lam=lam, sinks=sinks)
+    out = setting.summary()  # d, n, beta, law, then PREDICT_KEYS (notes last)
+    beta = setting.beta
     if as_json:
         print_json(out)
         return
-    title = f"theory: {key_law.spec} keys, d={d}, n={n:,}, β={beta:.6g}"
+    title = f"theory: {setting.law.spec} keys, d={d}, n={n:,}, β={beta:.6g}"
     if sinks:
         title += f", {len(sinks)} sink{'s' if len(sinks) > 1 else ''}"
     rows = []

@@ -8,7 +8,6 @@ the run computed, where it is typed.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +59,7 @@ class Estimate:
 
 @dataclass
 class SimulationResult:
-    """Per-replicate values of every statistic computed by :func:`~attnlimits.simulate`.
+    """Per-replicate values of every statistic computed by :func:`~attnlimits.engine.simulate`.
 
     Each statistic is an attribute giving an :class:`Estimate`, e.g. ``res.max_weight.mean``,
     ``res.max_weight.se``, ``res.max_weight.ci``; ``res.statistics`` lists them.
@@ -115,18 +114,6 @@ class SimulationResult:
             return Estimate(values[name])
         known = ", ".join(values) if values else "none"
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}; its statistics are {known}")
-
-    def mean(self, stat: str) -> float:
-        """Deprecated: use ``res.<stat>.mean``."""
-        warnings.warn("SimulationResult.mean(stat) is deprecated; use res.<stat>.mean", DeprecationWarning,
-                      stacklevel=2)
-        return Estimate(self.values[stat]).mean
-
-    def se(self, stat: str) -> float:
-        """Deprecated: use ``res.<stat>.se``."""
-        warnings.warn("SimulationResult.se(stat) is deprecated; use res.<stat>.se", DeprecationWarning,
-                      stacklevel=2)
-        return Estimate(self.values[stat]).se
 
     def summary(self) -> dict:
         """Every statistic's mean and SE.

@@ -15,7 +15,8 @@ from ._gguf import GGUFInfo, read_gguf_info
 from ._gguf_cache import cache_root, gguf_model_dir, model_loading
 from ._load import LoadedModel, load_model, minilm_dir, smollm2_gguf
 from ._positions import binned_laws, position_edges
-from ._keys_file import read_keys_file, write_keys_file
+from ._keys_file import read_keys_file, read_scores_file, write_keys_file
+from ._schedule import real_schedule
 from ._summary import attention_summary, real_keys_available, real_keys_summary
 from ._text import pydoc_topics, read_text, stdlib_docstrings, text_record
 
@@ -41,6 +42,8 @@ __all__ = [
     "pydoc_topics",
     "read_gguf_info",
     "read_keys_file",
+    "read_scores_file",
+    "real_schedule",
     "read_text",
     "real_keys_available",
     "real_keys_summary",

@@ -35,7 +35,7 @@ import numpy as np
 
 from .._validation import InputError
 
-__all__ = ["write_keys_file", "read_keys_file", "KEYS_FILE_FIELDS"]
+__all__ = ["write_keys_file", "read_keys_file", "read_scores_file", "KEYS_FILE_FIELDS"]
 
 #: Names written by :func:`write_keys_file`, in order.
 KEYS_FILE_FIELDS = ("queries", "keys", "scale", "layer", "head", "model", "window", "position", "causal", "kv_head",
@@ -123,3 +123,37 @@ def read_keys_file(path) -> dict:
     if isinstance(out.get("softcap"), float) and out["softcap"] != out["softcap"]:
         out["softcap"] = None
     return out
+
+
+def read_scores_file(path) -> np.ndarray:
+    """One query's scores from a 1-D ``.npy`` file (``attnlimits tail --scores``); pickled objects are never
+    loaded.
+
+    Parameters
+    ----------
+    path : path
+        A ``.npy`` file holding a numeric array.
+
+    Returns
+    -------
+    ndarray
+        The array as stored (:func:`attnlimits.tails.estimate_from_scores` checks its shape and values).
+
+    Raises
+    ------
+    InputError
+        One line naming the file: not ``.npy``, missing, pickled or unreadable.
+    """
+    if not str(path).endswith(".npy"):
+        raise InputError(f"invalid scores={str(path)!r}: expected a .npy file")
+    try:
+        return np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise InputError(f"invalid scores={str(path)!r}: not found") from None
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise InputError(f"invalid scores={str(path)!r}: holds pickled objects, which are never loaded; "
+                             "expected a numeric .npy array") from None
+        raise InputError(f"invalid scores={str(path)!r}: unreadable (ValueError)") from None
+    except Exception as exc:
+        raise InputError(f"invalid scores={str(path)!r}: unreadable ({type(exc).__name__})") from None

@@ -16,7 +16,6 @@ F at the threshold — the effective exponent α_n of SPEC §2a at n = m/k — i
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -50,30 +49,6 @@ class BetaStar(NamedTuple):
     lo: float
     hi: float
 
-    def __getitem__(self, key):
-        if isinstance(key, str):  # the former JSON record {"value", "lo", "hi"}
-            warnings.warn(f"TailEstimate.beta_star[n][{key!r}] is deprecated; use .{key}", DeprecationWarning,
-                          stacklevel=2)
-            return getattr(self, key)
-        return tuple.__getitem__(self, key)
-
-
-class ByContextLength(dict):
-    """A dict keyed by the context length n (int). The former JSON-string keys (``"1e6"``, ``"4096"``) still
-    index it, with a DeprecationWarning."""
-
-    def __missing__(self, key):
-        if isinstance(key, str):
-            try:
-                n = int(float(key))
-            except ValueError:
-                raise KeyError(key) from None
-            if n in self:
-                warnings.warn(f"string keys of TailEstimate.beta_star / regime_at are deprecated; use [{n}]",
-                              DeprecationWarning, stacklevel=2)
-                return self[n]
-        raise KeyError(key)
-
 
 @dataclass
 class TailEstimate:
@@ -101,7 +76,7 @@ class TailEstimate:
         β*_n = (c·n)^{1/α} with its 95% interval for each context length n asked for, e.g.
         ``est.beta_star[10**6].value``.
     model_beta : float, optional
-        The model's inverse temperature |q|·median|k|·scale (:func:`model_beta`), where a scale was given.
+        The model's inverse temperature ‖q‖·median‖k‖·scale (:func:`model_beta`), where a scale was given.
     regime_at : dict of int to str, optional
         The regime (exact E[max weight], SPEC §2) of the estimated law at ``model_beta``, per n.
     method : str
@@ -134,9 +109,9 @@ class TailEstimate:
         Returns
         -------
         dict
-            The fields above with context lengths as keys of :func:`n_key` (``"1e6"``), each β*_n as
-            ``{"value", "lo", "hi"}``, and the fit's ``k``, ``m``, ``threshold``, ``curvature``, ``stable`` and
-            the number of pooled ``queries``.
+            The fields above with context lengths as keys of ``n_key`` (``"1e6"``), each β*_n as
+            ``{"value", "lo", "hi"}``, the fit's ``k``, ``m``, ``threshold``, ``curvature``, ``stable``, the number
+            of pooled ``queries`` and ``effective`` (:meth:`effective`, by the same keys).
         """
         return {"tail_class": self.tail_class, "xi": self.xi, "xi_ci": list(self.xi_ci),
                 "alpha": self.alpha, "alpha_ci": None if self.alpha_ci is None else list(self.alpha_ci),
@@ -146,7 +121,18 @@ class TailEstimate:
                 "method": self.method,
                 "k": getattr(self.fit, "k", None), "m": getattr(self.fit, "m", None),
                 "threshold": getattr(self.fit, "threshold", None), "curvature": getattr(self.fit, "z", None),
-                "stable": getattr(self.fit, "stable", None), "queries": None if self.per_query is None else len(self.per_query)}
+                "stable": getattr(self.fit, "stable", None), "queries": None if self.per_query is None else len(self.per_query),
+                "effective": {n_key(n): v for n, v in self.effective().items()}}
+
+    def effective(self) -> dict:
+        """{n: {"alpha_eff", "critical_beta_eff"} or None} for each n of ``beta_star``: the effective exponent
+        α_n and scale β̃*_n = 1/t_n of the estimated law of keys (SPEC §2a); None for raw scores (no law) or
+        where the 1/n quantile t_n lies above the fitted tail."""
+        if self.law is None:
+            return {n: None for n in self.beta_star}
+        values = self.law.effective_exponents(list(self.beta_star))
+        return {n: None if values[n] is None else {"alpha_eff": values[n][0], "critical_beta_eff": values[n][1]}
+                for n in self.beta_star}
 
 
 def n_key(n) -> str:
@@ -156,13 +142,13 @@ def n_key(n) -> str:
     return f"1e{e}" if n == 10**e and e >= 3 else str(n)
 
 
-def _beta_table(fit, ns) -> ByContextLength:
+def _beta_table(fit, ns) -> dict:
     ns = list(ns)
     if len({int(n) for n in ns}) != len(ns):
         raise InputError(f"invalid n={ns}: expected distinct context lengths")
     value, lo, hi = fit.beta_star(np.asarray(ns, dtype=float))
-    return ByContextLength({int(n): BetaStar(float(v), float(a), float(b))
-                            for n, v, a, b in zip(ns, np.atleast_1d(value), np.atleast_1d(lo), np.atleast_1d(hi))})
+    return {int(n): BetaStar(float(v), float(a), float(b))
+            for n, v, a, b in zip(ns, np.atleast_1d(value), np.atleast_1d(lo), np.atleast_1d(hi))}
 
 
 def _from_power(fit: LocalPowerFit, method: str, ns) -> TailEstimate:
@@ -177,9 +163,9 @@ def _from_pot(fit: PeaksOverThreshold, ns) -> TailEstimate:
 
 
 def model_beta(queries, keys, scale: float) -> float:
-    """The inverse temperature a model applies to unit directions: β = |q|·median|k|·scale.
+    """The inverse temperature a model applies to unit directions: β = ‖q‖·median‖k‖·scale.
 
-    A score q·k·scale equals β⟨q̂, k̂⟩ with β = |q||k|·scale; the median over keys stands in for |k|.
+    A score q·k·scale equals β⟨q̂, k̂⟩ with β = ‖q‖‖k‖·scale; the median over keys stands in for ‖k‖.
 
     Parameters
     ----------
@@ -193,7 +179,7 @@ def model_beta(queries, keys, scale: float) -> float:
     Returns
     -------
     float
-        |q|·median|k|·scale; for several queries the median over them.
+        ‖q‖·median‖k‖·scale; for several queries the median over them.
 
     Examples
     --------
@@ -258,7 +244,7 @@ def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bo
     Pooled: each of up to ``max_queries`` evenly spaced queries is fitted on its own (each query has its
     own law of D; mixing them would not be a local law), and the estimate is the median over queries of
     α̂, log ĉ and β*_n, with 95% intervals for those medians from a bootstrap over queries.
-    With ``scale`` (the model's 1/√d_head), ``model_beta`` is |q|·median|k|·scale (pooled: the median over
+    With ``scale`` (the model's 1/√d_head), ``model_beta`` is ‖q‖·median‖k‖·scale (pooled: the median over
     the queries) and ``regime_at`` maps each n of ``ns`` to the regime (exact E[max weight], SPEC §2) of
     the estimated law at that β.
 
@@ -320,7 +306,7 @@ def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bo
         if regimes:
             from ..theory import regime
 
-            est.regime_at = ByContextLength({n: regime(est.law, n, est.model_beta) for n in est.beta_star})
+            est.regime_at = dict({n: regime(est.law, n, est.model_beta) for n in est.beta_star})
     return est
 
 
@@ -338,7 +324,7 @@ def _pooled(fits, ns, seed, level: float = 0.95, resamples: int = 2000) -> TailE
     b_med = np.median(log_b, axis=0)
     b_lo, b_hi = np.quantile(np.median(log_b[idx], axis=1), q, axis=0)
     a = float(np.median(alpha))
-    beta_star = ByContextLength({n: BetaStar(float(np.exp(v)), float(np.exp(lo)), float(np.exp(hi)))
+    beta_star = dict({n: BetaStar(float(np.exp(v)), float(np.exp(lo)), float(np.exp(hi)))
                                  for n, v, lo, hi in zip(_beta_table(fits[0], ns), b_med, b_lo, b_hi)})  # order of ns
     est = TailEstimate(tail_class="weibull", xi=-1.0 / a, xi_ci=(-1.0 / a_lo, -1.0 / a_hi), alpha=a,
                        alpha_ci=(float(a_lo), float(a_hi)), c=float(np.exp(np.median(log_c))), beta_star=beta_star)

@@ -1,14 +1,12 @@
 """Theory: pure functions of (d, n, β, law) — scales, exact finite-n values and limit laws (SPEC §2–§4).
 
 One naming rule: ``expected_*`` is exact at finite n (SPEC §4), ``*_limit`` is the limit n → ∞ (SPEC §3) and
-``*_eff`` the effective-exponent prediction (SPEC §2a). The names of version 0.1 that broke it stay importable
-until 0.2 and warn DeprecationWarning (:data:`_DEPRECATED`).
+``*_eff`` the effective-exponent prediction (SPEC §2a).
 """
 
 # Lazy (PEP 562): the submodules, and scipy with them, load on first use of a name, so importing the key laws
 # or the CLI stays light. To export a name, add it to its module's tuple here (and, if users call it, to
 # __all__). The internal helpers of _special and _exact stay importable but are not in __all__.
-import warnings
 from importlib import import_module
 
 _SOURCES = {
@@ -19,7 +17,7 @@ _SOURCES = {
         "expected_one_minus_max_weight", "expected_power_sum", "expected_tangent_sq", "law_mean_distance",
     ),
     "_exact_many": ("expected_max_weights",),
-    "_predict": ("DEPRECATED_PREDICT_KEYS", "PREDICT_KEYS", "predict"),
+    "_predict": ("PREDICT_KEYS", "predict"),
     "_sinks": ("expected_sink_weight", "sink_expectations"),
     "_scales": ("beta_half", "critical_beta", "lam_of", "n_effective", "pre_asymptotic", "regime"),
     "_special": (
@@ -34,25 +32,7 @@ _SOURCES = {
 }
 _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
 
-#: Renamed names of version 0.1 → their new names; importing an old one warns DeprecationWarning (until 0.2).
-#: (The old ``expected_one_minus_max_weight(alpha, lam)``, now :func:`one_minus_max_weight_limit`, shares its
-#: name with the exact function, which answers the two-argument form with the same warning.)
-_DEPRECATED = {
-    "expected_one_minus_max_weight_exact": "expected_one_minus_max_weight",
-    "expected_nearest_distance": "nearest_distance_limit",
-    "ipr_asymptote": "ipr_subcritical_limit",
-    "lln_inner": "inner_limit",
-    "radial_variance": "radial_variance_limit",
-    "tangent_variance": "tangent_variance_limit",
-}
-
-
 def __getattr__(name: str):
-    if name in _DEPRECATED:
-        new = _DEPRECATED[name]
-        warnings.warn(f"attnlimits.theory.{name} is deprecated: use attnlimits.theory.{new}", DeprecationWarning,
-                      stacklevel=2)
-        return __getattr__(new)
     if name not in _MODULE_OF:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(import_module(f".{_MODULE_OF[name]}", __name__), name)
@@ -65,7 +45,6 @@ def __dir__():
 
 
 __all__ = [
-    "DEPRECATED_PREDICT_KEYS",
     "EffectiveScale",
     "PREDICT_KEYS",
     "PoissonKingman",

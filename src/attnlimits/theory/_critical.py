@@ -10,7 +10,6 @@ no Monte Carlo.
 from __future__ import annotations
 
 import math
-import warnings
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -25,8 +24,7 @@ __all__ = ["PoissonKingman", "ipr_limit", "max_weight_limit", "dirichlet_ipr", "
 class PoissonKingman:
     """The Poisson–Kingman law of the critical regime with exponent α > 0 and λ > 0 (SPEC §3).
 
-    Every expectation is one of the n → ∞ limit at fixed λ, hence named ``*_limit`` (the names
-    ``expected_*`` of version 0.1 are deprecated aliases that warn, until 0.2).
+    Every expectation is one of the n → ∞ limit at fixed λ, hence named ``*_limit``.
 
     Parameters
     ----------
@@ -117,29 +115,6 @@ class PoissonKingman:
         mass = check_real("mass", mass, lower=0.0, upper=1.0, lower_open=True)
         counts = (self.sample(rng, samples, m=max(8, math.ceil(1.0 / mass))) >= mass).sum(axis=1)
         return float(counts.mean()), float(counts.std(ddof=1) / math.sqrt(samples))
-
-
-def _deprecated_method(old: str, new: str):
-    """A method ``old`` that warns DeprecationWarning and calls ``new`` (kept for one minor version)."""
-
-    def method(self, *args, **kwargs):
-        warnings.warn(f"PoissonKingman.{old} is deprecated: use PoissonKingman.{new}", DeprecationWarning,
-                      stacklevel=2)
-        return getattr(self, new)(*args, **kwargs)
-
-    method.__name__ = old
-    method.__doc__ = f"Deprecated alias of :meth:`{new}`."
-    return method
-
-
-#: Old method names of :class:`PoissonKingman` → the new ones (the limits are named ``*_limit``, SPEC §3).
-DEPRECATED_METHODS = {"expected_power_sum": "power_sum_limit", "expected_ipr": "ipr_limit",
-                      "expected_max_weight": "max_weight_limit",
-                      "expected_one_minus_max_weight": "one_minus_max_weight_limit",
-                      "expected_defect": "defect_limit", "expected_tangent_sq": "tangent_sq_limit",
-                      "expected_count_above": "count_above_limit"}
-for _old, _new in DEPRECATED_METHODS.items():
-    setattr(PoissonKingman, _old, _deprecated_method(_old, _new))
 
 
 def log_gamma_q(a: float, x):

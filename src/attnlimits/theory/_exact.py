@@ -8,7 +8,6 @@ defect E[β(1 − ⟨q,O⟩)] and E|P⊥O|² (for laws symmetric about the query
 from __future__ import annotations
 
 import math
-import warnings
 from collections import OrderedDict
 
 from .._validation import InputError, check_real, check_sinks
@@ -244,12 +243,8 @@ def expected_max_weight(law, n, beta, sinks=()) -> float:
     return float(r["max"]) if r["max"] < 0.5 else float(1.0 - r["one_minus_max"])
 
 
-def expected_one_minus_max_weight(law, n, beta=None) -> float:
+def expected_one_minus_max_weight(law, n, beta) -> float:
     """E[1 − max_i w_i] at finite n, exact, with relative accuracy where max w → 1 (SPEC §4, supercritical).
-
-    Until version 0.2 this name also answers its old two-argument form ``(alpha, lam)``, the Poisson–Kingman
-    limit now named :func:`one_minus_max_weight_limit`: called with two numbers and no ``beta`` it warns
-    DeprecationWarning and returns that limit.
 
     Parameters
     ----------
@@ -272,13 +267,6 @@ def expected_one_minus_max_weight(law, n, beta=None) -> float:
     >>> round(expected_one_minus_max_weight(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
     0.820672
     """
-    if beta is None and isinstance(law, (int, float)) and isinstance(n, (int, float)):
-        from ._supercritical import one_minus_max_weight_limit
-
-        warnings.warn("expected_one_minus_max_weight(alpha, lam) is deprecated: use one_minus_max_weight_limit(alpha, "
-                      "lam); expected_one_minus_max_weight(law, n, beta) is the exact finite-n value",
-                      DeprecationWarning, stacklevel=2)
-        return one_minus_max_weight_limit(law, n)
     n, beta = _check(law, n, beta)
     if n == 1:
         return 0.0

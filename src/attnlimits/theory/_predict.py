@@ -20,8 +20,7 @@ which exact value to read instead. The rules:
 * ``beta_half`` is None at n = 1 (the max weight is 1 at every β).
 
 Keys follow the theory's naming rule (``expected_*`` exact at this n, ``*_limit`` n → ∞, ``*_eff`` the
-effective exponent). The keys of version 0.1 that broke it (:data:`DEPRECATED_PREDICT_KEYS`) are emitted as
-well, with the same values, until version 0.2.
+effective exponent).
 """
 
 from __future__ import annotations
@@ -36,19 +35,14 @@ from ._scales import REGIME_THRESHOLD, beta_half, critical_beta, n_effective, pr
 from ._special import mean_resultant
 from ._subcritical import radial_variance_limit, tangent_variance_limit
 
-__all__ = ["predict", "PREDICT_KEYS", "DEPRECATED_PREDICT_KEYS", "MIN_COMPETITORS", "PK_AGREEMENT"]
+__all__ = ["predict", "PREDICT_KEYS", "MIN_COMPETITORS", "PK_AGREEMENT"]
 
 #: The keys of :func:`predict` (and of ``attnlimits theory --json``), in order; ``notes`` (a list of strings)
-#: comes last (after the deprecated keys).
+#: comes last.
 PREDICT_KEYS = ("alpha", "c", "log_c", "critical_beta", "beta_half", "lam", "regime", "pre_asymptotic", "n_effective",
                 "expected_ipr", "expected_max_weight", "expected_inner", "expected_defect", "inner_limit",
                 "tangent_var_limit", "radial_var_limit", "ipr_limit", "max_weight_limit", "alpha_eff",
                 "critical_beta_eff", "lam_eff", "max_weight_eff", "beta_half_eff", "heat_rate", "notes")
-#: Keys of version 0.1 → their new names; :func:`predict` emits both, with equal values, until version 0.2.
-DEPRECATED_PREDICT_KEYS = {"lln_inner": "inner_limit", "tangent_var": "tangent_var_limit",
-                           "radial_var": "radial_var_limit", "limit_ipr": "ipr_limit",
-                           "limit_max_weight": "max_weight_limit"}
-
 #: The law of large numbers, the CLT and the heat rate need n·F(1/β) at least this.
 MIN_COMPETITORS = 30.0
 #: The Poisson–Kingman limit is reported where |α_n/α − 1| and |log(β*_n t_n)| are both at most this.
@@ -159,7 +153,7 @@ def predict(law, n, beta, sinks=()) -> dict:
     With fixed keys (``sinks``, SPEC §2b) the exact values that see them are sink-aware: ``beta_half``,
     ``regime``, ``expected_ipr`` and ``expected_max_weight`` (over all m + n weights), and
     ``expected_sink_weight`` (one per sink), ``expected_sink_weight_total`` and ``sinks`` are added before
-    the deprecated keys; ``expected_inner`` and ``expected_defect`` are None (not computed with sinks), and
+    ``notes``; ``expected_inner`` and ``expected_defect`` are None (not computed with sinks), and
     the limits and effective-exponent values describe the i.i.d. keys alone (a note says so).
 
     Parameters
@@ -187,8 +181,7 @@ def predict(law, n, beta, sinks=()) -> dict:
         ``alpha_eff`` α_n, ``critical_beta_eff`` 1/t_n, ``lam_eff`` β t_n, ``max_weight_eff`` and
         ``beta_half_eff`` (second order, with the curvature of log F at t_n); ``heat_rate`` the growth
         exponent ℓ(ℓ+d−2)/β per step of the degree-2 harmonic; ``notes``: why a value is None and what to
-        read instead (the rules are in the module docstring). The keys of
-        :data:`DEPRECATED_PREDICT_KEYS` come before ``notes``, equal to their new keys, until version 0.2.
+        read instead (the rules are in the module docstring).
 
     Examples
     --------
@@ -252,6 +245,5 @@ def predict(law, n, beta, sinks=()) -> dict:
         notes.append("n_effective, the limits (*_limit) and the effective-exponent values (*_eff): the i.i.d. keys "
                      "alone, without the sinks")
         extra = ("sinks", "expected_sink_weight", "expected_sink_weight_total")
-    out.update({old: out[new] for old, new in DEPRECATED_PREDICT_KEYS.items()})
     out["notes"] = notes
-    return {k: out[k] for k in (*PREDICT_KEYS[:-1], *extra, *DEPRECATED_PREDICT_KEYS, "notes")}
+    return {k: out[k] for k in (*PREDICT_KEYS[:-1], *extra, "notes")}
