@@ -33,13 +33,13 @@ def reduce_distances(distances, beta: float, *, k: int = 10, chunk_size: int = 1
     chunk_size : int
         Keys folded per step.
     backend, device, dtype : str
-        See :data:`BACKENDS`, :data:`DEVICES`, :data:`DTYPES`.
+        See ``BACKENDS``, ``DEVICES``, ``DTYPES``.
 
     Returns
     -------
     dict
         ``max_weight, ipr, entropy, effective_support, nearest_distance, inner, defect, top_weights`` as
-        :meth:`WeightReduction.finish <attnlimits.engine.WeightReduction.finish>`.
+        ``WeightReduction.finish``.
 
     Examples
     --------

@@ -60,7 +60,7 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
     k : int
         Number of top weights to report.
     output : bool
-        Also build the output vector O = Σ w_i K_i (``tangent_sq`` = |P⊥O|², ``output_gap_sq`` = |O − K_(1)|²);
+        Also build the output vector O = Σ w_i K_i (``tangent_sq`` = ‖P⊥O‖², ``output_gap_sq`` = ‖O − K_(1)‖²);
         without it only pass 1 runs.
     chunk_size : int
         Keys per reduction step (≤ STREAM_BLOCK is useful; results agree to rounding whatever it is).

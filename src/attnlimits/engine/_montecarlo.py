@@ -144,7 +144,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     seed : int, sequence of int or SeedSequence, optional
         Root seed; replicate i uses spawn key (i,). None draws fresh entropy (reported in ``seed``).
     method : {"exact", "orderstat", "auto"}
-        Simulation method (see :data:`METHODS`): the exact streaming engine, the order-statistics sampler
+        Simulation method (see ``METHODS``): the exact streaming engine, the order-statistics sampler
         (laws with an exact distance law and quantile; any n up to ~1e18), or "auto" (the method the law can
         run, by :func:`method_choice`, which also says why). The result's ``method`` names the one that ran.
     k : int
@@ -161,7 +161,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         Called as ``progress(done, total)`` as replicates finish.
     backend : {"numpy", "torch"}
         Engine backend (method "exact" only). torch draws uniform keys on ``device`` from its own streams,
-        so its numbers differ from numpy's draw by draw but agree in law (see :mod:`attnlimits.engine._torch`).
+        so its numbers differ from numpy's draw by draw but agree in law (see ``attnlimits.engine._torch``).
     device : {"cpu", "cuda"}
         Device of the torch backend.
     dtype : {"float64", "float32"}
@@ -173,8 +173,8 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     threads : int, optional
         Replicates run side by side in this many threads of this process (results do not depend on it: each
         replicate has its own streams and its own slot); exact numpy runs with ``workers=1`` only, others
-        use 1. None: the machine's cores (at most :data:`MAX_THREADS` and ``samples``) from
-        n ≥ :data:`THREAD_MIN_N` keys on, else 1.
+        use 1. None: the machine's cores (at most ``MAX_THREADS`` and ``samples``) from
+        n ≥ ``THREAD_MIN_N`` keys on, else 1.
     sinks : sequence of float
         Scores s_j of m fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
         real, s_j > 1 above every random key; SPEC §2b). Method exact on the numpy backend only. Adds the

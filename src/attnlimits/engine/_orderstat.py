@@ -40,7 +40,7 @@ def require_distance_law(law) -> None:
 def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: int = 10, output: bool = True,
                      chunk_size=None, tail_tol: float = TAIL_TOL, max_nearest: int = MAX_NEAREST) -> dict:
     """One replicate of a query attending to n keys of ``law``, by exact top order statistics (SPEC §1 weights;
-    the nearest keys exactly, the far ones through their conditional sums: :mod:`attnlimits.engine._nearest`).
+    the nearest keys exactly, the far ones through their conditional sums: ``attnlimits.engine._nearest``).
 
     Parameters
     ----------
@@ -63,7 +63,7 @@ def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, 
         Target for the far keys' share of the normaliser, in (0, 1); a :class:`TailToleranceWarning`
         carries the bound where m stops at the cap above it.
     max_nearest : int
-        Most keys drawn exactly (keep the default :data:`MAX_NEAREST`, the one cap of the nearest-keys engine).
+        Most keys drawn exactly (keep the default ``MAX_NEAREST``, the one cap of the nearest-keys engine).
 
     Returns
     -------

@@ -30,7 +30,7 @@ def kind_metrics(forecast, measured, persistence, lo=None, hi=None) -> dict:
     dict
         ``heads`` (with a finite forecast), ``median_abs_error``, ``coverage`` and ``median_width`` (None
         without intervals), ``spearman`` with ``spearman_p``, ``beats_persistence`` (share of heads with a
-        strictly smaller |error| than persistence, ties counted as losses) with ``sign_test_p`` (one-sided
+        strictly smaller ``|error|`` than persistence, ties counted as losses) with ``sign_test_p`` (one-sided
         binomial test of that share against 1/2 over the heads without an exact tie), ``wins``, ``ties``.
 
     Examples

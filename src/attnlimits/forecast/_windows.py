@@ -30,9 +30,9 @@ class WindowData:
     max_weight : ndarray (Q,)
         Measured max weight (exact softmax over the query's span).
     beta : ndarray (Q,)
-        |q|·median|k|·scale over all visible keys (the i.i.d. pipeline's β).
+        ‖q‖·median‖k‖·scale over all visible keys (the i.i.d. pipeline's β).
     beta_bulk : ndarray (Q,)
-        β_q = |q|·median|k_bulk|·scale (sinks left out).
+        β_q = ‖q‖·median‖k_bulk‖·scale (sinks left out).
     logit : ndarray (Q, m)
         β_q·S_q = scale·q·k_sink of each candidate sink.
     sink_weight : ndarray (Q, m)

@@ -67,7 +67,7 @@ class HarmonicDensity(SphereDensity):
     mode : int
         ℓ in [1, MAX_MODE].
     eps : float
-        ε in (0, 1), so that ρ ≥ 1 − ε > 0 (|Y_ℓ| ≤ 1).
+        ε in (0, 1), so that ρ ≥ 1 − ε > 0 (``|Y_ℓ| ≤ 1``).
 
     Examples
     --------
@@ -222,7 +222,7 @@ class VonMisesFisherDensity(SphereDensity):
 def as_density(obj, d: int | None = None) -> SphereDensity:
     """A :class:`SphereDensity` from a density, a callable ``rho(x)`` (give ``d``), or a key law.
 
-    Key laws with a :attr:`~attnlimits.laws.KeyLaw.vmf_concentration` κ (uniform keys: 0; ``vmf:KAPPA:ANGLE``:
+    Key laws with a ``attnlimits.laws.KeyLaw.vmf_concentration`` κ (uniform keys: 0; ``vmf:KAPPA:ANGLE``:
     κ) give exp(κ⟨μ,x⟩) with μ = e_1 (a key law is only defined relative to its query, so the frame is
     chosen here); other laws have no such density on the whole sphere.
 

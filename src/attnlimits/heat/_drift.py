@@ -16,7 +16,7 @@ def first_order_map(d: int, beta: float, x, grad_log_density) -> np.ndarray:
     """A_d(β)·[x + β^{−1}∇_S log ρ(x)]: the population map T_β(x) to first order in 1/β (SPEC §3).
 
     The drift β^{−1}P⊥_x∇log ρ is :func:`attnlimits.theory.heat_drift`; A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) is
-    :func:`attnlimits.theory.mean_resultant`.
+    ``attnlimits.theory.mean_resultant``.
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def mode_growth_factor(d: int, ell: int, beta):
     g_ℓ(β) = 1 + ℓ(ℓ+d−2)·I_{ℓ+d/2−1}(β) / (β·I_{d/2}(β))  =  1 + ℓ(ℓ+d−2)/β + O(β^{−2}).
 
     Derivation (exact in β; an addition to SPEC §3): for ρ = 1 + εY_ℓ let Φ(x) = ∫ e^{β⟨x,y⟩}ρ(y) dσ(y) on
-    R^d. By Funk–Hecke, Φ(x) = M(β|x|) + ε·Y_ℓ(x/|x|)·λ_ℓ(β|x|) with λ_ℓ(r) = Γ(d/2)(2/r)^{d/2−1}I_{ℓ+d/2−1}(r),
+    R^d. By Funk–Hecke, Φ(x) = M(β‖x‖) + ε·Y_ℓ(x/‖x‖)·λ_ℓ(β‖x‖) with λ_ℓ(r) = Γ(d/2)(2/r)^{d/2−1}I_{ℓ+d/2−1}(r),
     and T_β(x) = ∇Φ(x)/(βΦ(x)). Its tangential part is ελ_ℓ(β)∇_S Y_ℓ/(βM(β)) + O(ε²), its radial part
     A_d(β) + O(ε), so the renormalised step moves x by v = ε·I_{ℓ+d/2−1}(β)/(β I_{d/2}(β))·∇_S Y_ℓ, and the
     pushed-forward density is ρ − div_S(ρv) = 1 + εY_ℓ·g_ℓ(β) + O(ε²) since Δ_S Y_ℓ = −ℓ(ℓ+d−2)Y_ℓ.

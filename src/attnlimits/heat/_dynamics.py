@@ -199,12 +199,12 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     d : {2, 3}
         Circle (Y_ℓ = cos ℓθ) or S^2 (Y_ℓ = P_ℓ(x_3)).
     mode : int
-        ℓ in [1, 64] (:data:`~attnlimits._validation.MAX_MODE`); ℓ(ℓ+d−2)·steps/β ≤ 700.
+        ℓ in [1, 64] (``attnlimits._validation.MAX_MODE``); ℓ(ℓ+d−2)·steps/β ≤ 700.
     eps : float
         ε ∈ (0, 1).
     n : int
         Particles, n ≥ 2 (each a query against all n as keys: O(n²) work per step, O(n·block) memory);
-        refused when :func:`estimated_bytes` exceeds half of the physical memory.
+        refused when ``estimated_bytes`` exceeds half of the physical memory.
     beta : float
         β > 0.
     steps : int

@@ -117,7 +117,7 @@ def harmonic_amplitude(points, d: int, ell: int) -> float:
 def off_mode_power(points, d: int, ell: int, max_degree: int = 8) -> float:
     """Power of the empirical measure in the harmonics of degree 1..``max_degree`` other than the mode ℓ.
 
-    With orthonormal harmonics (w.r.t. normalised measure) the power of degree m is Σ_o |mean Y_m^o(X_i)|²;
+    With orthonormal harmonics (w.r.t. normalised measure) the power of degree m is Σ_o (mean Y_m^o(X_i))²;
     for n i.i.d. uniform points its expectation is (number of harmonics of degree m)/n. On S^1 every
     degree has the two harmonics √2·cos(mθ), √2·sin(mθ); on S^2, the 2m+1 real spherical harmonics of
     degree m (the sin(ℓθ) and non-zonal parts of degree ℓ count as "off-mode" too, since the seeded

@@ -190,8 +190,8 @@ def population_map_error(density, x, betas, *, d: int | None = None, **kwargs) -
     Returns
     -------
     dict
-        ``betas``, ``errors`` (max over the points of |T_β(x) − A_d(β)[x + ∇log ρ/β]|), ``drift_size``
-        (max |A_d(β)∇log ρ/β|, the signal), ``slope`` and ``prefactor`` of the least-squares fit
+        ``betas``, ``errors`` (max over the points of ‖T_β(x) − A_d(β)[x + ∇log ρ/β]‖), ``drift_size``
+        (max ‖A_d(β)∇log ρ/β‖, the signal), ``slope`` and ``prefactor`` of the least-squares fit
         log error = log prefactor + slope·log β. SPEC §3 predicts slope −2.
     """
     x = np.atleast_2d(np.asarray(x, dtype=float))

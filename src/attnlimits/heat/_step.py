@@ -11,7 +11,7 @@ product against [X, 1]. ⟨x_i,x_j⟩ − 1 is rounded at ~1e−16, a relative e
 harmless for the β ≲ 1e6 of these experiments (SPEC §1's D-form is needed at n ~ 1e12, not here).
 
 Backends: NumPy, and torch (imported only when asked for) on CPU or CUDA, chosen by the package's one resolver
-(:func:`attnlimits._backend.resolve_backend`); with torch, ``kernel="sdpa"`` (heat only) runs torch's fused
+(``attnlimits._backend.resolve_backend``); with torch, ``kernel="sdpa"`` (heat only) runs torch's fused
 scaled_dot_product_attention on query chunks instead.
 """
 
@@ -31,14 +31,14 @@ KERNELS = ("blocked", "sdpa")
 
 
 def resolve_backend(backend: str, device: str = "cpu", dtype: str = "float64"):
-    """The heat dynamics' backend module: the package's resolver (:func:`attnlimits._backend.resolve_backend`),
+    """The heat dynamics' backend module: the package's resolver (``attnlimits._backend.resolve_backend``),
     then the torch module for ``backend="torch"``.
 
     Parameters
     ----------
     backend, device, dtype : str
-        See :data:`attnlimits._backend.BACKENDS`, :data:`~attnlimits._backend.DEVICES`,
-        :data:`~attnlimits._backend.DTYPES`.
+        See :data:`~attnlimits.heat.BACKENDS`, :data:`~attnlimits.heat.DEVICES`,
+        ``attnlimits._backend.DTYPES``.
 
     Returns
     -------
@@ -48,7 +48,7 @@ def resolve_backend(backend: str, device: str = "cpu", dtype: str = "float64"):
     Raises
     ------
     InputError
-        As :func:`attnlimits._backend.resolve_backend` (one line).
+        As ``attnlimits._backend.resolve_backend`` (one line).
     """
     backend, _, _ = _resolve(backend, device, dtype)
     return import_torch() if backend == "torch" else None
@@ -67,7 +67,7 @@ def default_cutoff(n: int) -> float:
 
 def attention_step(x, beta: float, *, block: int | None = None, backend: str = "numpy", device: str = "cpu",
                    cutoff: float | None | str = "auto", kernel: str = "blocked"):
-    """One renormalised self-attention step x_i ← T_i/|T_i| for all particles (see module docstring).
+    """One renormalised self-attention step x_i ← T_i/‖T_i‖ for all particles (see module docstring).
 
     Parameters
     ----------
@@ -257,7 +257,7 @@ def attention_step_dense(x: np.ndarray, beta: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n, d)
-        T_i/|T_i| with T_i = Σ_j e^{β⟨x_i,x_j⟩} x_j / Σ_j e^{β⟨x_i,x_j⟩}, in float64.
+        T_i/‖T_i‖ with T_i = Σ_j e^{β⟨x_i,x_j⟩} x_j / Σ_j e^{β⟨x_i,x_j⟩}, in float64.
     """
     x = np.asarray(x, dtype=float)
     s = beta * (x @ x.T)

@@ -111,7 +111,7 @@ def shared_text(text_path, shared: dict | None = None) -> str:
     Parameters
     ----------
     text_path : path or str, optional
-        UTF-8 text file or a named text of :data:`~._text.TEXT_NAMES` (None: the standard-library docstrings).
+        UTF-8 text file or a named text of ``TEXT_NAMES`` (None: the standard-library docstrings).
     shared : dict, optional
         Values shared between calls (see :func:`extract_keys`).
 
@@ -128,7 +128,7 @@ def forward_qk(lm: LoadedModel, input_ids, attention_mask, *, output_attentions:
     """Run the model on a batch of windows and read q and k of every (or the chosen) attention layer.
 
     q and k are read by forward hooks on the query/key projections; decoders go through
-    :func:`._decoder.decoder_qk` (after q/k norms and RoPE, keys of each query head's key-value head).
+    ``_decoder.decoder_qk`` (after q/k norms and RoPE, keys of each query head's key-value head).
 
     Parameters
     ----------
@@ -231,7 +231,7 @@ def extract_keys(lm: LoadedModel, text: str, *, layers=None, heads=None, max_tok
 
     The text is cut into non-overlapping windows (:func:`token_windows`) run through the model ``batch``
     windows at a time (:func:`forward_qk`); each token's position in its window is kept and, for decoders,
-    each layer's :class:`~._decoder.LayerSpec`.
+    each layer's ``_decoder.LayerSpec``.
 
     Parameters
     ----------

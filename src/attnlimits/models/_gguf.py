@@ -89,7 +89,7 @@ def read_gguf_info(path) -> GGUFInfo:
     ------
     InputError
         When the file is not GGUF (bad magic), is truncated or corrupt, holds an architecture outside
-        :data:`GGUF_ARCHITECTURES`, or the ``gguf`` package is missing.
+        ``GGUF_ARCHITECTURES``, or the ``gguf`` package is missing.
     """
     path = Path(path)
     try:

@@ -15,7 +15,7 @@ __all__ = ["head_bins", "head_law", "iso_schedules", "BETA_DEFINITION", "SINK_DE
 
 #: How β is reported everywhere (the norms the softmax sees, dropped from q̂, k̂).
 BETA_DEFINITION = "β = |q|·median|k|·scale per query (median over its visible keys); a bin's β is the median over its queries"
-#: What a sink is and how it is predicted (SPEC §2b; :mod:`._sinks`).
+#: What a sink is and how it is predicted (SPEC §2b; ``_sinks``).
 SINK_DEFINITION = (f"sinks: the first token and every position with mean weight ≥ {SINK_THRESHOLD:g} from the bin's "
                    f"queries ≥ {SINK_LAG} positions later (≥ {MIN_SINK_QUERIES} of them), among the positions every query "
                    "of the bin sees; S_q = q·k_sink/(|q|·median|k_bulk|), β_q = |q|·median|k_bulk|·scale (bulk: the visible "
@@ -29,12 +29,12 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
               min_distances: int = MIN_DISTANCES, exact: bool = True, keep_laws: bool = False,
               shared: dict | None = None, sinks: bool = True, sink_queries: int | None = None,
               progress=None, timings: dict | None = None) -> dict:
-    """Position-binned laws (:func:`~._positions.binned_laws`) of the chosen heads of ``model`` on a text.
+    """Position-binned laws (:func:`~attnlimits.models.binned_laws`) of the chosen heads of ``model`` on a text.
 
     Parameters
     ----------
     model : str, path or LoadedModel
-        'minilm' or a local Hugging Face directory (a decoder of :data:`~._decoder.DECODER_TYPES`), or a model
+        'minilm' or a local Hugging Face directory (a decoder of ``_decoder.DECODER_TYPES``), or a model
         already loaded.
     text_path : path, optional
         UTF-8 text (default: the standard-library docstrings).
@@ -45,27 +45,27 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
     window : int, optional
         Tokens per window (default the model's ``max_position_embeddings``, capped by ``max_tokens``).
     first, queries_per_bin, min_distances : int
-        Passed to :func:`~._positions.binned_laws`: lower edge of the first bin, queries pooled per bin,
+        Passed to :func:`~attnlimits.models.binned_laws`: lower edge of the first bin, queries pooled per bin,
         fewest pooled distances for an estimated bin.
     exact : bool
         Compute the exact E[max weight] of each estimated law (SPEC §4).
     keep_laws : bool
         Keep each estimated bin's law (``law``) in the bins.
     shared : dict, optional
-        A dict handed to several calls on the same model and text (:func:`~._summary.real_keys_summary`,
+        A dict handed to several calls on the same model and text (:func:`~attnlimits.models.real_keys_summary`,
         :func:`iso_schedules`): the model, the text and the keys are loaded, read and extracted once, for all
-        of them (:func:`~._extract.extract_keys`); the results are those of separate calls.
+        of them (:func:`~attnlimits.models.extract_keys`); the results are those of separate calls.
     sinks : bool
         Measure each bin's attention sinks and give the sink-aware prediction beside the i.i.d. one (SPEC §2b,
-        :mod:`._sinks`).
+        ``_sinks``).
     sink_queries : int, optional
-        Queries sampled per bin for the sink scores and prediction (default :data:`~._sinks.SINK_QUERIES`).
+        Queries sampled per bin for the sink scores and prediction (default ``_sinks.SINK_QUERIES``).
     progress : callable, optional
         Called as ``progress(done, total, stage)`` with stage "forward pass" (attention layers run) and then
         "heads" (heads done); the library never prints.
     timings : dict, optional
         Seconds spent are added under "forward" (model run and extraction), "statistics", "fits" and
-        "theory" (:func:`~._positions.binned_laws`).
+        "theory" (:func:`~attnlimits.models.binned_laws`).
 
     Returns
     -------
@@ -74,7 +74,7 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
         ``min_distances``, ``layer_specs`` (per layer: scale, soft-cap, sliding window, RoPE), ``source`` (the
         model's file record where it has one, else None), ``text`` (the text's record where available, else
         None), with ``sinks`` also ``sink_definition`` and ``sink_queries``, and ``heads``: per head
-        ``layer``, ``head``, ``kv_head`` and ``bins`` (see :func:`~._positions.binned_laws`).
+        ``layer``, ``head``, ``kv_head`` and ``bins`` (see :func:`~attnlimits.models.binned_laws`).
     """
     lm = shared_model(model, shared)
     max_tokens = check_int("max-tokens", max_tokens, minimum=64)
@@ -138,9 +138,9 @@ def head_law(model, layer: int, head: int, text_path=None, *, max_tokens: int = 
     law : EstimatedLaw
         The bin's estimated law of D = 1 − ⟨q̂, k̂⟩.
     beta : float
-        The bin's β (:data:`BETA_DEFINITION`).
+        The bin's β (``BETA_DEFINITION``).
     record : dict
-        The bin record of :func:`~._positions.binned_laws`, without the law.
+        The bin record of :func:`~attnlimits.models.binned_laws`, without the law.
 
     Raises
     ------

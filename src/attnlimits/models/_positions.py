@@ -148,7 +148,7 @@ def _timed(timings, stage: str):
 
 def _sink_prediction(ex, li, bulk_distances, n_bulk: int, terms: dict, *, exact: bool, timings=None) -> tuple:
     """(bulk law or None, fields): ``bulk_alpha`` of the law fitted to the pooled bulk distances (sink keys left
-    out) and, with ``exact``, the sink-aware prediction (:func:`~._sinks.predicted_sinks`); or
+    out) and, with ``exact``, the sink-aware prediction (``_sinks.predicted_sinks``); or
     ``prediction_sink_error`` saying why there is none."""
     from ..tails import fit_local_power
     from ..tails._law import EstimatedLaw
@@ -202,10 +202,10 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         ``sinks``, its bulk law (``bulk_law``, without the sink keys; None where it cannot be fitted).
     sinks : bool
         Measure the bin's attention sinks and, with ``exact``, give the sink-aware prediction (SPEC §2b,
-        :mod:`._sinks`).
+        ``_sinks``).
     sink_queries : int, optional
         Queries sampled per bin (seeded by ``seed``) for the sink scores and the sink-aware prediction
-        (default :data:`~._sinks.SINK_QUERIES`; all of a smaller bin).
+        (default ``_sinks.SINK_QUERIES``; all of a smaller bin).
     timings : dict, optional
         Seconds spent are added under "statistics" (streamed softmax rows, sinks, distances), "fits" (the
         laws, their exponents and intervals) and "theory" (the exact predictions).
@@ -221,15 +221,15 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
         fit's 95 % interval), ``c`` with ``c_ci`` (delta method), ``alpha_eff`` (α_n at n) and ``beta_star_eff`` (β̃*_n = 1/t_n) with
         ``*_ci`` (delta method over the fit's (α, z, log k/m); None when t_n lies above the fitted tail, in the
         empirical body), ``beta`` (median over
-        the pooled queries of |q|·median|k|·scale) with ``beta_ci`` (bootstrap over queries), and
+        the pooled queries of ‖q‖·median‖k‖·scale) with ``beta_ci`` (bootstrap over queries), and
         ``predicted_max_weight`` with ``predicted_max_weight_ci`` (from the β interval; E[max w] increases
         with β; None with ``prediction_error`` when the exact theory cannot evaluate the estimated law).
-        With ``sinks`` also the fields of :func:`~._sinks.measured_sinks` (``sinks`` positions,
+        With ``sinks`` also the fields of ``_sinks.measured_sinks`` (``sinks`` positions,
         ``measured_sink_weight`` with ``_se``, ``measured_sink_weights``, ``sink_argmax_fraction``,
         ``measured_ipr`` with ``_se``), ``sink_queries`` (the seeded sample), ``sink_score_quartiles``,
         ``sink_logit_quartiles`` (per sink, [Q1, median, Q3] of S_q and of β_q·S_q over the sample),
-        ``sink_beta_quartiles`` (of β_q = |q|·median|k_bulk|·scale) and, when estimated, ``bulk_alpha`` (of
-        the law without the sink keys) and with ``exact`` the fields of :func:`~._sinks.predicted_sinks`
+        ``sink_beta_quartiles`` (of β_q = ‖q‖·median‖k_bulk‖·scale) and, when estimated, ``bulk_alpha`` (of
+        the law without the sink keys) and with ``exact`` the fields of ``_sinks.predicted_sinks``
         (``predicted_max_weight_sink``, ``predicted_sink_weight``, ``predicted_ipr_sink``, each with ``_se``
         over the sample, and ``predicted_max_weight_bulk``), or ``prediction_sink_error``.
     """

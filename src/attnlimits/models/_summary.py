@@ -85,9 +85,9 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     exact : bool
         Also give the exact E[max weight] of the estimated law at T (SPEC §4).
     shared : dict, optional
-        A dict handed to this call and others on the same model and text (:func:`~._heads.iso_schedules`):
+        A dict handed to this call and others on the same model and text (:func:`~attnlimits.models.iso_schedules`):
         the model, the text and the keys are loaded, read and extracted once, for all of them
-        (:func:`~._extract.extract_keys`); the results are those of separate calls.
+        (:func:`~attnlimits.models.extract_keys`); the results are those of separate calls.
 
     Returns
     -------
@@ -153,7 +153,7 @@ def attention_summary(model, ns, text_path=None, *, layers=None, heads=None, win
     layers, heads : list of int, optional
         Default all.
     windows : int
-        Windows of n tokens averaged per n (:func:`attnlimits.models.attention_profile`).
+        Windows of n tokens averaged per n (``attnlimits.models.attention_profile``).
     max_tokens : int
         Tokens read for the tail estimate.
     queries : int

@@ -32,7 +32,7 @@ def stdlib_docstrings(modules=STDLIB_MODULES) -> str:
     Parameters
     ----------
     modules : sequence of str
-        Names of single-file standard-library modules (default :data:`STDLIB_MODULES`); a name without a
+        Names of single-file standard-library modules (default ``STDLIB_MODULES``); a name without a
         ``.py`` file there is skipped.
 
     Returns
@@ -79,12 +79,12 @@ DEFAULT_TEXT = "stdlib-docstrings"
 
 
 def read_text(path=None) -> str:
-    """The text of ``path``: a named text (:data:`TEXT_NAMES`), a UTF-8 file, or the default when None.
+    """The text of ``path``: a named text (``TEXT_NAMES``), a UTF-8 file, or the default when None.
 
     Parameters
     ----------
     path : str or os.PathLike, optional
-        A name of :data:`TEXT_NAMES` (``"stdlib-docstrings"``, ``"pydoc-topics"``; a name wins over a file of
+        A name of ``TEXT_NAMES`` (``"stdlib-docstrings"``, ``"pydoc-topics"``; a name wins over a file of
         the same name in the working directory) or a UTF-8 text file; None for :func:`stdlib_docstrings`.
 
     Returns

@@ -1,5 +1,5 @@
 """Figures of self-attention heat runs (SPEC §3): the growth of the seeded mode against its predictions — one
-panel drawn by :func:`heat_growth_panel` for ``attnlimits heat --plot`` and the reproduce report alike — and,
+panel drawn by ``heat_growth_panel`` for ``attnlimits heat --plot`` and the reproduce report alike — and,
 for a single run, the density before and after.
 
 Each function returns a :class:`matplotlib.figure.Figure` (no pyplot, no backend switch); nothing here
@@ -42,7 +42,7 @@ def heat_growth_panel(ax, curves: dict, *, legend_size: int = 8) -> None:
 def heat_figure(result, curves: dict, path=None):
     """The figure of a :class:`~attnlimits.heat.HeatResult`; written to ``path`` too when given.
 
-    Left: :func:`heat_growth_panel` of the run, with the off-mode power on a second axis. Right: histograms of
+    Left: ``heat_growth_panel`` of the run, with the off-mode power on a second axis. Right: histograms of
     θ (circle) or x_3 (S^2) at the start and end, when the result kept its points, with the seeded density
     1 + ε·Y_ℓ.
 
@@ -51,9 +51,9 @@ def heat_figure(result, curves: dict, path=None):
     result : HeatResult
         A run of :func:`attnlimits.heat.run_dynamics` (its sizes, growths and off-mode power).
     curves : dict
-        What to draw, from :func:`attnlimits.heat._curves.heat_plot_data` of ``result``.
+        What to draw, from ``attnlimits.heat._curves.heat_plot_data`` of ``result``.
     path : path, optional
-        Also save the figure there (:func:`~attnlimits.report._canvas.save_figure`; format from the suffix).
+        Also save the figure there (:func:`~attnlimits.report.save_figure`; format from the suffix).
 
     Returns
     -------

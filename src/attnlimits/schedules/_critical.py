@@ -24,7 +24,7 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
         The head's β at T; default β_{1/2}(T), the exact scale at which E[max weight] = 1/2 at T (never β*_T,
         which at d = 64 is deep in the subcritical regime).
     beta_train_source : str, optional
-        What ``beta_train`` is (e.g. "model: |q|·median|k|·scale"), recorded in the result.
+        What ``beta_train`` is (e.g. "model: ‖q‖·median‖k‖·scale"), recorded in the result.
 
     Returns
     -------

@@ -51,12 +51,12 @@ def run_sweep(spec: SweepSpec, store_path, *, workers: int = 1, scheduler: str |
     progress : callable, optional
         ``progress(done, total)`` after each cell (``done`` counts cells already in the store).
     section : str
-        The sweep's section of the store file ("": the file's only sweep; see :class:`SweepStore`).
+        The sweep's section of the store file ("": the file's only sweep; see ``SweepStore``).
 
     Returns
     -------
     list of dict
-        One row per cell of the grid, in grid order (see :func:`row_of`).
+        One row per cell of the grid, in grid order (see ``row_of``).
 
     Raises
     ------
@@ -120,7 +120,7 @@ def read_rows(store_path, *, grid_only: bool = False, section: str = "") -> list
     Returns
     -------
     list of dict
-        One row per cell: its grid parameters, its results, ``elapsed`` and ``version`` (:func:`row_of`).
+        One row per cell: its grid parameters, its results, ``elapsed`` and ``version`` (``row_of``).
     """
     with SweepStore(store_path, create=False, section=section) as store:
         meta = store.meta()

@@ -76,9 +76,9 @@ class Cell:
     json : str
         Their canonical JSON (sorted keys, no spaces).
     key : str
-        The cell's key in a store: sha256 hex of ``json`` (:func:`cell_key`).
+        The cell's key in a store: sha256 hex of ``json`` (``cell_key``).
     seed : numpy.random.SeedSequence
-        The cell's stream: the sweep seed's child named by ``params`` (:func:`cell_seed`).
+        The cell's stream: the sweep seed's child named by ``params`` (``cell_seed``).
     """
 
     params: dict
@@ -101,7 +101,7 @@ class SweepSpec:
     name : str
         The sweep's name (part of its definition).
     seed : int
-        Sweep seed ≥ 0; every cell's seed derives from it (see :func:`cell_seed`).
+        Sweep seed ≥ 0; every cell's seed derives from it (see ``cell_seed``).
     kind : str
         A registered cell kind (``"simulate"`` by default; see :func:`register_cell_kind`).
     grid : dict

@@ -132,7 +132,7 @@ def _log_hyp(alpha, z):
 def distances_to_query(keys, query) -> np.ndarray:
     """The distances D_i = 1 − ⟨q̂, k̂_i⟩ of keys to a query, both unit-normalised (SPEC §1).
 
-    Computed as |k̂_i − q̂|²/2, which does not cancel for keys near the query.
+    Computed as ‖k̂_i − q̂‖²/2, which does not cancel for keys near the query.
 
     Parameters
     ----------
@@ -270,10 +270,10 @@ def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_m
     Parameters
     ----------
     distances : array_like, shape (m,)
-        D_i = 1 − ⟨q,K_i⟩ ≥ 0 (compute them as |K − q|²/2, never as 1 − score).
+        D_i = 1 − ⟨q,K_i⟩ ≥ 0 (compute them as ‖K − q‖²/2, never as 1 − score).
     k : int, optional
         Number of order statistics. Default: chosen by threshold stability — going up a geometric grid
-        (k_min … min(m/16, 16√m)), the largest k whose α̂ agrees with α̂ at k/4 (|difference| ≤ STABILITY_Z·√(se²(k/4) − se²(k)),
+        (k_min … min(m/16, 16√m)), the largest k whose α̂ agrees with α̂ at k/4 (``|difference|`` ≤ STABILITY_Z·√(se²(k/4) − se²(k)),
         the standard error of the difference of nested estimators): curvature that the second-order
         model does not absorb grows with k and makes large k fail, noise at small k does not matter.
     level : float

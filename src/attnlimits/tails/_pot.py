@@ -52,7 +52,7 @@ class PeaksOverThreshold:
     c : float or None
         c = p_u (ασ)^{−α} in the Weibull class (F of the distance to the fitted endpoint ~ c·t^α), else None.
     endpoint : float or None
-        u + σ/|ξ| in the Weibull class, else None.
+        u + σ/(−ξ) in the Weibull class, else None.
     boot_xi, boot_sigma : numpy.ndarray
         The bootstrap replicates of ξ̂ and σ̂.
     """

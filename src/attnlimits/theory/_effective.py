@@ -156,7 +156,7 @@ def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
     """The effective-exponent prediction of the expected max weight of n keys at inverse temperature β
     (SPEC §2a): E W_1 of PK(α_n, λ̃ = β t_n) at ``order`` 1, and of its curvature-corrected form (κ_n, see the
     module docstring) at ``order`` 2 (the default). 0 at β = 0 (the λ → 0 limit); λ̃ must lie in [1e−6, 1e6]
-    (:data:`attnlimits._validation.LAM_RANGE`), the range the quadrature is guaranteed on.
+    (``attnlimits._validation.LAM_RANGE``), the range the quadrature is guaranteed on.
 
     Parameters
     ----------
