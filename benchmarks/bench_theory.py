@@ -174,7 +174,8 @@ def _batch_rows(repeat) -> list[dict]:
     import numpy as np
 
     from attnlimits.laws import UniformSphere
-    from attnlimits.tails import EstimatedLaw, fit_local_power
+    from attnlimits.laws import EstimatedLaw
+    from attnlimits.tails import fit_local_power
     from attnlimits.theory import beta_half, expected_max_weight, expected_max_weights
     from attnlimits.theory._counts import count_grid
     from attnlimits.theory._finite import FiniteQuadrature

@@ -15,8 +15,7 @@ import pytest
 from scipy import stats
 
 from attnlimits import UniformSphere, simulate
-from attnlimits.claims._critical import _mean_se as critical_mean_se
-from attnlimits.claims._subcritical import _mean_se as sub_mean_se
+from attnlimits.claims._sims import mean_se
 from attnlimits.claims._verdict import Case
 
 NOMINAL = 0.95
@@ -44,8 +43,8 @@ def sub_lln(groups: int, size: int):
 
     law, n, beta = UniformSphere(4), 20_000, 30.0
     res = simulate(law, n, beta, samples=groups * size, seed=41, output=False)
-    return (grouped_coverage(res.values["inner"], expected_inner(law, n, beta), groups, sub_mean_se),
-            grouped_coverage(res.values["defect"], expected_defect(law, n, beta), groups, sub_mean_se))
+    return (grouped_coverage(res.values["inner"], expected_inner(law, n, beta), groups, mean_se),
+            grouped_coverage(res.values["defect"], expected_defect(law, n, beta), groups, mean_se))
 
 
 def critical(lam: float, n: int, method: str, groups: int, size: int) -> float:
@@ -54,7 +53,7 @@ def critical(lam: float, n: int, method: str, groups: int, size: int) -> float:
 
     law = UniformSphere(3)
     res = simulate(law, n, lam=lam, samples=groups * size, seed=43, method=method, k=64, output=False)
-    return grouped_coverage(res.values["ipr"], theory_value("expected_ipr", law, n, res.beta), groups, critical_mean_se)
+    return grouped_coverage(res.values["ipr"], theory_value("expected_ipr", law, n, res.beta), groups, mean_se)
 
 
 def test_claim_intervals_cover_small():

@@ -12,8 +12,7 @@ from scipy import optimize
 from attnlimits import UniformSphere
 from attnlimits._rng import as_seed_sequence, generator
 from attnlimits.claims._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn, nearest_sample
-from attnlimits.claims._crossover import crossover_cases
-from attnlimits.claims._crossover import _measure, _theory
+from attnlimits.claims.paper.high_d_crossover import _measure, _theory, crossover_cases
 from attnlimits.engine._nearest_sample import nested_dense_samples
 
 
@@ -94,14 +93,21 @@ def test_verdicts_reject_the_wrong_side():
 
 def test_theory_values_are_computed_once_per_arguments(monkeypatch):
     from attnlimits import theory
-    from attnlimits.claims._theory import _value, theory_value
+    from attnlimits.claims import _theory
+    from attnlimits.laws import KeyLaw
 
     calls = []
     monkeypatch.setattr(theory, "critical_beta", lambda law, n: calls.append((law.d, n)) or float(n))
-    _value.cache_clear()
-    try:
-        assert theory_value("critical_beta", UniformSphere(5), 7) == theory_value("critical_beta", UniformSphere(5), 7)
-        assert theory_value("critical_beta", UniformSphere(6), 7) == 7.0
-        assert calls == [(5, 7), (6, 7)]
-    finally:
-        _value.cache_clear()  # drop the values of the stand-in
+    monkeypatch.setattr(_theory, "_CACHE", {})  # the stand-in's values stay out of the run's cache
+    assert _theory.theory_value("critical_beta", UniformSphere(5), 7) == _theory.theory_value("critical_beta",
+                                                                                           UniformSphere(5), 7)
+    assert _theory.theory_value("critical_beta", UniformSphere(6), 7) == 7.0
+    assert calls == [(5, 7), (6, 7)]
+
+    class DataLaw(UniformSphere):  # a law known by its data: KeyLaw's cache_key, the object itself
+        cache_key = KeyLaw.cache_key
+
+    a, b = DataLaw(5), DataLaw(5)
+    _theory.theory_value("critical_beta", a, 7), _theory.theory_value("critical_beta", b, 7)
+    _theory.theory_value("critical_beta", a, 7)
+    assert calls[2:] == [(5, 7), (5, 7)]

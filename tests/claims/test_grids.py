@@ -17,7 +17,7 @@ def draw_cell(params: dict, seed) -> dict:
     return {"u": float(np.random.default_rng(seed).random()), "a2": params["a"] * 2}
 
 
-register_cell_kind("test-grid-draw", draw_cell, replace=True)
+register_cell_kind("test-grid-draw", draw_cell)
 
 
 def test_grid_goes_into_the_store_of_the_run_and_resumes(tmp_path):

@@ -6,7 +6,7 @@ import math
 
 from attnlimits import UniformSphere
 from attnlimits.claims import Context, estimate_beta_half
-from attnlimits.claims._exponent import CRITICAL_EXPONENT, exponent_case
+from attnlimits.claims.paper.critical_exponent import CRITICAL_EXPONENT, exponent_case
 from attnlimits.theory import beta_half
 
 

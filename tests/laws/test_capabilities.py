@@ -2,15 +2,13 @@
 ``attnlimits.laws`` chooses behaviour by a law's class or reads its private fields."""
 
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from attnlimits import Empirical, InputError, Subsphere, UniformSphere, VonMisesFisher
-from attnlimits.claims._local import FarReshaped
-from attnlimits.tails import EstimatedLaw
+from attnlimits.laws import EstimatedLaw, FarReshaped
 from attnlimits.tails._endpoint import fit_local_power
 from conftest import SRC
 
@@ -113,15 +111,6 @@ def test_cache_keys_tell_laws_apart():
     assert VonMisesFisher(3, 2.0000001).cache_key != VonMisesFisher(3, 2.0000002).cache_key  # same spec "vmf:2:0"
     a, b = _empirical(), _empirical()
     assert a.cache_key is a and a.cache_key != b.cache_key  # laws known by data: identity
-
-
-def test_has_distance_cdf_is_a_deprecated_alias():
-    law = VonMisesFisher(3, 1.0, 0.2)
-    with pytest.warns(DeprecationWarning, match="has_distance_law"):
-        assert UniformSphere(3).has_distance_cdf is True
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        assert law.has_distance_cdf is False
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_tail_effective_matches_effective_exponent():
     estimated law, at the fitted parameters."""
     from attnlimits.tails import fit_local_power
     from attnlimits.tails._endpoint import distances_to_query
-    from attnlimits.tails._law import EstimatedLaw
+    from attnlimits.laws import EstimatedLaw
     from attnlimits.theory import effective_exponent
 
     ex = _uniform_causal(T=3000)
@@ -77,7 +77,7 @@ def test_estimated_law_quantile_inverts_its_cdf():
     """EstimatedLaw.distance_ppf_log (needed by the exact theory's count grid): F(F^{-1}(p)) = p to 1e-12
     relative, from p = 1e-300 in the fitted tail to the body."""
     from attnlimits.tails import fit_local_power
-    from attnlimits.tails._law import EstimatedLaw
+    from attnlimits.laws import EstimatedLaw
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((20000, 8))
@@ -94,7 +94,7 @@ def test_exact_theory_on_an_estimated_law_with_a_short_support():
     whose histogram body jumps (panel ends at its knots): the exact E[max weight] matches a Monte Carlo of the
     law's own sampler within 4 SE."""
     from attnlimits.tails import fit_local_power
-    from attnlimits.tails._law import EstimatedLaw
+    from attnlimits.laws import EstimatedLaw
     from attnlimits.theory import expected_max_weight
 
     rng = np.random.default_rng(3)

@@ -68,7 +68,7 @@ def test_heat_figures_share_one_growth_panel():
     curves = growth_curves([1.0, 1.1, 1.2], 6.0, 100.0, 1.05)
     run = {"amplitude": [1.0, 1.1, 1.2], "rate": 6.0, "beta": 100.0, "mean_field": 1.05, "d": 3, "mode": 2,
            "n": 100, "curves": curves}
-    fig = claim_figure(ClaimFigure("h.png", "heat", {"runs": [run, run]}, "caption"))
+    fig = claim_figure(ClaimFigure("h.png", "heat-equation", {"runs": [run, run]}, "caption"))
     assert isinstance(fig, Figure)
     (ax,) = fig.axes[:1]
     assert [ln.get_label() for ln in ax.get_lines()][0] == "measured"

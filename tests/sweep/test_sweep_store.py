@@ -132,7 +132,7 @@ def check_square(options, grid):
 
 
 def test_custom_kinds_are_resumable(tmp_path):
-    register_cell_kind("test-square", square_cell, validate=check_square, replace=True)
+    register_cell_kind("test-square", square_cell, validate=check_square)
     s = SweepSpec.from_dict({"sweep": {"name": "sq", "seed": 5, "kind": "test-square"},
                              "grid": {"a": [1, 2, 3]}, "options": {"scale": 2.5}})
     rows = run_sweep(s, tmp_path / "k.db")

@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from attnlimits import UniformSphere, simulate
-from attnlimits.claims._local import FarReshaped
+from attnlimits.laws import EstimatedLaw, FarReshaped
 from attnlimits.engine._montecarlo import method_choice
-from attnlimits.tails import EstimatedLaw
 from attnlimits.tails._endpoint import fit_local_power
 from attnlimits.theory import expected_max_weight
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from attnlimits.tails import fit_local_power
 from attnlimits.tails._endpoint import _model_moments, _newton
-from attnlimits.tails._law import EstimatedLaw
+from attnlimits.laws import EstimatedLaw
 
 
 def test_newton_never_steps_out_of_the_domain():

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from attnlimits.laws import UniformSphere
-from attnlimits.tails import EstimatedLaw, fit_local_power
+from attnlimits.laws import EstimatedLaw
+from attnlimits.tails import fit_local_power
 from attnlimits.theory import effective_exponent
 
 NS = ["1e3", "1e4", "1e5", "1e6", "1e7", "1e8", "1e9"]

@@ -5,8 +5,8 @@ import pytest
 from scipy import integrate
 
 from attnlimits._validation import InputError
-from attnlimits.laws import Subsphere, UniformSphere, VonMisesFisher
-from attnlimits.tails import (EstimatedLaw, distances_to_query, estimate_from_scores, fit_local_power, n_key,
+from attnlimits.laws import EstimatedLaw, Subsphere, UniformSphere, VonMisesFisher
+from attnlimits.tails import (distances_to_query, estimate_from_scores, fit_local_power, n_key,
                               fit_peaks_over_threshold, tail_class)
 
 LAWS = [UniformSphere(3), UniformSphere(5), Subsphere(16, 4), VonMisesFisher(5, 2.0), VonMisesFisher(4, 1.0, 1.0)]

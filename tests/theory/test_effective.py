@@ -9,7 +9,8 @@ from scipy import special
 
 from attnlimits._validation import InputError
 from attnlimits.laws import Empirical, UniformSphere
-from attnlimits.tails import EstimatedLaw, fit_local_power
+from attnlimits.laws import EstimatedLaw
+from attnlimits.tails import fit_local_power
 from attnlimits.theory import effective_exponent
 
 

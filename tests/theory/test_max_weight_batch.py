@@ -33,7 +33,8 @@ def _singles(law, n, betas):
 
 
 def _estimated_law():
-    from attnlimits.tails import EstimatedLaw, fit_local_power
+    from attnlimits.laws import EstimatedLaw
+    from attnlimits.tails import fit_local_power
 
     d = UniformSphere(5).draw(np.random.default_rng(6), 20000).distances
     return EstimatedLaw(fit_local_power(d), d, 5)

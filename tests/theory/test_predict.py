@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from attnlimits.laws import UniformSphere
-from attnlimits.tails import EstimatedLaw, fit_local_power
+from attnlimits.laws import EstimatedLaw
+from attnlimits.tails import fit_local_power
 from attnlimits.theory import PREDICT_KEYS, beta_half_eff, effective_exponent, max_weight_eff, predict
 from attnlimits.theory._predict import MIN_COMPETITORS
 

@@ -260,8 +260,9 @@ def test_batched_many_betas_against_direct_evaluation():
 
 
 def test_batched_estimated_law():
-    """An EstimatedLaw of attnlimits.tails (what real heads use): the batch equals per-query evaluation."""
-    from attnlimits.tails import EstimatedLaw, fit_local_power
+    """An EstimatedLaw (attnlimits.laws; what real heads use): the batch equals per-query evaluation."""
+    from attnlimits.laws import EstimatedLaw
+    from attnlimits.tails import fit_local_power
 
     rng = np.random.default_rng(3)
     d = 64

@@ -1,4 +1,5 @@
-"""The claim interface: one small declarative object per claim of the paper, and the context it runs in."""
+"""What a claim gives and where it runs: its figures, its result, and the context of a run (the claim object
+itself is ``attnlimits.claims._claim.Claim``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from .._rng import as_seed_sequence, named_child
 
-__all__ = ["Claim", "ClaimResult", "Context", "Figure"]
+__all__ = ["ClaimResult", "Context", "Figure"]
 
 
 @dataclass
@@ -21,7 +22,8 @@ class Figure:
     name : str
         File name under the run's ``figures/`` folder (e.g. ``"phase.png"``).
     kind : str
-        The drawing function of :func:`attnlimits.report.draw_figure` (a key of its ``FIGURE_KINDS``).
+        The drawing that draws it: the id of the claim whose :meth:`~attnlimits.claims.Claim.drawing` registered
+        it (``ID:NAME`` for a claim's further figures); :func:`attnlimits.report.draw_figure` looks it up.
     data : dict
         JSON-ready numbers the drawing function takes (points, curves, labels).
     caption : str
@@ -65,39 +67,15 @@ class ClaimResult:
         return "pass" if self.cases and all(c.verdict == "pass" for c in self.cases) else "fail"
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One claim: an id, what it states, and ``run(ctx) -> ClaimResult`` that predicts (theory), measures
-    (simulation), compares (:func:`~attnlimits.claims.judge`) and describes its figures.
-
-    Parameters
-    ----------
-    id : str
-        The claim's id (``attnlimits reproduce --only ID``).
-    title, statement : str
-        Its title and what it states (the paper's claim, in words).
-    run : callable
-        ``run(ctx: Context) -> ClaimResult``.
-    cost : float
-        CPU seconds of the default run (measured); only orders the work when claims run side by side.
-    """
-
-    id: str
-    title: str
-    statement: str
-    run: Callable = field(repr=False)
-    cost: float = 1.0
-
-
 class Context:
     """Where a claim runs: sizes (``quick``), the run's root seed, workers, a resumable store and a progress
     callback ``progress(done, total)``.
 
-    The claims' grids are sweeps in sections of the store's file (:func:`~attnlimits.claims._grids.run_grid`);
+    The claims' grids are sweeps in sections of the store's file (``attnlimits.claims._grids.run_grid``);
     without a store, in ``directory/store.sqlite`` (``directory``: the run's output folder).
 
     Each claim derives its streams from ``seed_for(claim_id, *key)``: the child of the root SeedSequence named
-    by the key (:func:`attnlimits._rng.named_child`: sha256 of its canonical JSON), so one claim's numbers do
+    by the key (``attnlimits._rng.named_child``: sha256 of its canonical JSON), so one claim's numbers do
     not depend on which other claims ran or in what order.
 
     Parameters
@@ -105,7 +83,7 @@ class Context:
     quick : bool
         Smaller sizes (``attnlimits reproduce --quick``).
     seed : int or numpy.random.SeedSequence
-        The run's root seed (converted once by :func:`attnlimits._rng.as_seed_sequence`).
+        The run's root seed (converted once by ``attnlimits._rng.as_seed_sequence``).
     workers : int
         Local worker processes for the grids.
     store : UnitStore, optional
@@ -135,7 +113,7 @@ class Context:
         Returns
         -------
         numpy.random.SeedSequence
-            ``named_child(root, list(key))`` (:func:`attnlimits._rng.named_child`).
+            ``named_child(root, list(key))`` (``attnlimits._rng.named_child``).
         """
         return named_child(self.root, list(key))
 

@@ -1,8 +1,9 @@
 """Grids of ``reproduce`` through the sweep machinery (:mod:`attnlimits.sweep`): each grid is a sweep in its own
 section of the run's store (``DIR/store.sqlite``, beside the claims' work units), so an interrupted run
 resumes cell by cell, and ``--workers`` spreads the cells over local processes. Each claim registers the
-cell kind of its grid where the claim lives (``reproduce-phase-row`` in :mod:`._phase`,
-``reproduce-beta-half`` in :mod:`._beta_half_cell`).
+cell kinds of its grids in its own module (``Claim.cell_kind``: ``reproduce-phase-row`` in
+``attnlimits.claims.paper.phase_diagram``, ``reproduce-beta-half`` in ``attnlimits.claims.paper.critical_exponent``)
+and runs them by ``Claim.grid``.
 """
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method:
     """β̂_{1/2}(n), the β at which the mean max weight is 1/2, with its standard error.
 
     A small pilot (``pilot`` replicates, its own streams) locates the root from ``guess`` by steps of ×3, then
-    ``samples`` replicates bracket it in [β_p/3, 3β_p] (see :func:`beta_half_crn`); should the main sample's
+    ``samples`` replicates bracket it in [β_p/3, 3β_p] (see ``beta_half_crn``); should the main sample's
     mean not cross 1/2 in that bracket (a pilot far off), the bracket widens by ×3 on the side that missed and
     the same replicates are drawn again (same streams) to the new β_lo. The root and its SE are those of the
     module docstring (common random numbers, delta method).
@@ -172,7 +172,7 @@ def estimate_beta_half(law, n: int, samples: int, seed, guess: float, *, method:
     guess : float
         Starting β for the pilot (e.g. the theory's β_{1/2}).
     method : {"orderstat", "dense"}
-        How the nearest keys are drawn (:func:`attnlimits.engine._nearest_sample.nearest_sample`).
+        How the nearest keys are drawn (``attnlimits.engine._nearest_sample.nearest_sample``).
     pilot : int
         Replicates of the pilot.
     progress : callable, optional

@@ -109,9 +109,9 @@ class Case:
 def judge(case: Case) -> tuple[str, list]:
     """Judge one case by the agreement (or miss), precision and rejection rules of this module.
 
-    With Z = :data:`Z_AGREE` = 4 and allowed = Z·SE + bias: agreement is |measured − predicted| ≤ allowed
-    (a ``miss`` case needs > allowed); precision is 1.96·SE ≤ 10% of |effect| (or |predicted|); an
-    ``alternative`` must be rejected, |measured − alternative| > allowed. An exact prediction allows no bias.
+    With Z = ``Z_AGREE`` = 4 and allowed = Z·SE + bias: agreement is ``|measured − predicted| ≤ allowed``
+    (a ``miss`` case needs > allowed); precision is 1.96·SE ≤ 10% of ``|effect|`` (or ``|predicted|``); an
+    ``alternative`` must be rejected, ``|measured − alternative| > allowed``. An exact prediction allows no bias.
 
     Parameters
     ----------

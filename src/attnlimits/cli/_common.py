@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _validation as V
 from .._json import to_jsonable
-from ..laws._parse import LAW_FORMS, parse_law
+from ..laws._parse import law_forms, parse_law
 
 __all__ = ["COUNT", "Count", "DIMENSION", "BETA", "LAM", "SEED", "WORKERS", "TOP_K", "FIGURE_PATH", "NPZ_PATH",
            "OUT_DIR", "law_option", "setting_options", "build_law", "print_json", "print_table", "progress_callback",
@@ -158,7 +158,7 @@ def one_line_warnings():
 
 def law_option(f):
     """``--law uniform|vmf:KAPPA[:ANGLE]|subsphere:K|file:PATH``."""
-    return click.option("--law", default="uniform", show_default=True, help=f"Key law: {LAW_FORMS}.")(f)
+    return click.option("--law", default="uniform", show_default=True, help=f"Key law: {law_forms()}.")(f)
 
 
 def setting_options(f):

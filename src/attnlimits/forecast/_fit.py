@@ -3,7 +3,7 @@
 
 - the measured mean max weight of the fitting bin (persistence);
 - the i.i.d. pipeline: the law of D fitted to the pooled distances (:func:`attnlimits.tails.fit_local_power`,
-  :class:`~attnlimits.tails.EstimatedLaw`) and β, the median of the queries' β;
+  :class:`~attnlimits.laws.EstimatedLaw`) and β, the median of the queries' β;
 - the sinks: each candidate kept when its mean weight from the queries ≥ 64 positions after it reaches the
   threshold (the first token always), the bulk law without the sink keys, and the (β_q, β_q·S_q) pairs;
 - the drift: per sink, the least-squares slope of its logit β_q·S_q against log n over the trend window.
@@ -63,7 +63,8 @@ class FitEstimate:
 
 def fit_law(distances, d: int):
     """(EstimatedLaw, None) of pooled distances, or (None, reason) when they cannot be fitted."""
-    from ..tails import EstimatedLaw, fit_local_power
+    from ..laws import EstimatedLaw
+    from ..tails import fit_local_power
 
     pooled = np.asarray(distances, dtype=float)
     pooled = pooled[pooled > 0]

@@ -221,7 +221,7 @@ def forecast_heads(ex, options: ForecastOptions | None = None, *, windows=None, 
     windows : sequence of int, optional
         Context windows (values of ``ex.window``) used (default every window with enough tokens).
     workers : int
-        Processes for the per-head work (:func:`attnlimits._fork.fork_map`; each unit draws from its own
+        Processes for the per-head work (``attnlimits._fork.fork_map``; each unit draws from its own
         stream, so the results do not depend on it).
     progress : callable, optional
         ``progress(done, total, stage)``.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -37,6 +38,15 @@ class KeyLaw(ABC):
     What a law can do beyond drawing is declared by the capabilities below; the engine and the theory read
     them and nothing else (never the law's class or its private fields).
 
+    A new law is one subclass (:ref:`how-to-add-key-law` walks through one). Two class attributes plug it into
+    the rest of the package:
+
+    - ``spec_name``: the name of its law strings. A subclass that declares one is registered when the class is
+      created, and :func:`~attnlimits.laws.parse_law` (the CLI's ``--law``, the sweeps' ``law`` option) builds
+      it from ``NAME[:ARGUMENTS]`` by :meth:`from_spec`. Laws built only from data (an estimate, an array)
+      declare none.
+    - ``cache_key``: its caching identity (below).
+
     Attributes
     ----------
     d : int
@@ -59,8 +69,8 @@ class KeyLaw(ABC):
     zonal_dimension : int or None
         m where the law is zonal — invariant under the rotations that fix the query, so the keys' tangent
         directions are i.i.d. uniform on the unit sphere of an m-dimensional subspace of q⊥, independent of
-        the distances, and |P⊥K|² = D(2 − D) — else None. The engine then builds the output vector from one
-        scalar per key (:mod:`attnlimits.engine._zonal`) instead of rebuilding P⊥K.
+        the distances, and ‖P⊥K‖² = D(2 − D) — else None. The engine then builds the output vector from one
+        scalar per key (``attnlimits.engine._zonal``) instead of rebuilding P⊥K.
     sphere_parameters : tuple of (int, float) or None
         (k, κ) where the keys are von Mises–Fisher with concentration κ about the query on a great sphere
         S^{k−1} through it (κ = 0: uniform; k = d: the whole sphere), so the closed Bessel and Beta forms of
@@ -76,8 +86,26 @@ class KeyLaw(ABC):
         True where D and 2 − D have the same law (uniform keys on a great sphere through the query): then
         F^{-1}(1 − p) = 2 − F^{-1}(p), and the theory's count grid reuses the lower quantiles for the upper tail.
     cache_key : hashable
-        What the theory's caches key this law by: equal for laws with the same distance law.
+        The law's caching identity: what the theory's caches (and the claims') key its values by, so two laws
+        with equal ``cache_key`` must have the same distance law. Two rules:
+
+        - a law known by its data (:class:`~attnlimits.laws.Empirical`, :class:`~attnlimits.laws.EstimatedLaw`)
+          keeps the default, the law object itself (identity): it is equal only to itself, and a cache holding
+          it keeps it alive, so its id is never reused while cached;
+        - a parametric law returns ``(class, parameters)``, e.g. ``(UniformSphere, (d,))`` or
+          ``(VonMisesFisher, (d, κ, angle))``, so equal laws built twice share cached values.
+
+        It must be hashable, and it is never derived from pickling (``__reduce__``).
+    spec_name : str or None
+        The name of the law's strings (``uniform``, ``vmf``, ``subsphere``, ``file``…), registered with
+        :func:`~attnlimits.laws.parse_law` when the class is created; None (the default) for laws that no string
+        names. Two classes cannot share a name.
+    spec_syntax : str or None
+        The law strings' form for messages and ``--help`` (e.g. ``vmf:KAPPA[:ANGLE]``); default ``spec_name``.
     """
+
+    spec_name: ClassVar[str | None] = None
+    spec_syntax: ClassVar[str | None] = None
 
     d: int
     spec: str
@@ -92,22 +120,46 @@ class KeyLaw(ABC):
     symmetric_distance: bool = False
     device_sampler = None
 
+    def __init_subclass__(cls, **kwargs):
+        """Register a subclass that declares its own ``spec_name`` with the law-string parser."""
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("spec_name")
+        if name is not None:
+            _register_spec_name(cls, name)
+
+    @classmethod
+    def from_spec(cls, arguments: str, d: int) -> KeyLaw:
+        """The law named by the string ``spec_name:ARGUMENTS`` in dimension ``d`` (:func:`~attnlimits.laws.parse_law`).
+
+        Parameters
+        ----------
+        arguments : str
+            What follows ``spec_name:`` in the string ("" when nothing does).
+        d : int
+            Dimension of the ambient space.
+
+        Returns
+        -------
+        KeyLaw
+
+        Raises
+        ------
+        ValueError
+            For arguments of the wrong form (the parser then names the accepted forms).
+
+        Notes
+        -----
+        This default builds ``cls(d)`` and accepts no arguments; a law with parameters overrides it.
+        """
+        if arguments:
+            raise ValueError(f"{cls.spec_name} takes no arguments")
+        return cls(d)
+
     @property
     def cache_key(self):
-        """The law object itself (identity): a law known by its data is equal only to itself. Parametric laws
-        return their class and parameters instead. The caches holding it keep the law alive, so an id is
-        never reused while cached."""
+        """The law's caching identity (see the class docstring): by default the law object itself, right for a
+        law known by its data; a parametric law returns ``(class, parameters)``."""
         return self
-
-    @property
-    def has_distance_cdf(self) -> bool:
-        """Deprecated alias of :attr:`has_distance_law` (it stood for four capabilities at once; read
-        :attr:`has_distance_law`, :attr:`has_quantile` and :attr:`can_rebuild_keys` instead)."""
-        import warnings
-
-        warnings.warn("KeyLaw.has_distance_cdf is deprecated: read has_distance_law, has_quantile and "
-                      "can_rebuild_keys", DeprecationWarning, stacklevel=2)
-        return self.has_distance_law
 
     @abstractmethod
     def draw(self, rng: np.random.Generator, size: int) -> Draw:
@@ -119,7 +171,7 @@ class KeyLaw(ABC):
         ``draw``. Randomness not fixed by the draw comes from ``rng``, consumed in the order of ``index``."""
 
     def distance_cdf(self, t):
-        """Exact F(t) = P(D ≤ t) (laws with :attr:`has_distance_law`)."""
+        """Exact F(t) = P(D ≤ t) (laws with ``has_distance_law``)."""
         raise InputError(f"invalid law={self.spec!r}: it has no known distance CDF")
 
     def distance_sf(self, t):
@@ -148,7 +200,7 @@ class KeyLaw(ABC):
             return np.log(f), np.log1p(-f)
 
     def distance_logpdf(self, t):
-        """Exact log density of D (laws with :attr:`has_distance_law`)."""
+        """Exact log density of D (laws with ``has_distance_law``)."""
         raise InputError(f"invalid law={self.spec!r}: it has no known distance density")
 
     def distance_ppf(self, p):
@@ -160,13 +212,13 @@ class KeyLaw(ABC):
     def distance_ppf_log(self, log_p, log_q):
         """F^{-1}(p) from log p and log q = log(1 − p), both given so that neither tail loses digits
         (the order-statistics sampler knows both exactly from its exponential spacings); laws with
-        :attr:`has_quantile`."""
+        ``has_quantile``."""
         raise InputError(f"invalid law={self.spec!r}: it has no known distance quantile function")
 
     def draw_given_distances(self, distances) -> Draw:
         """A :class:`Draw` of keys at the given distances, whose :meth:`tangents` rebuild the keys with the
         law's conditional direction given D (used by the order-statistics sampler for the nearest keys); laws
-        with :attr:`can_rebuild_keys`."""
+        with ``can_rebuild_keys``."""
         raise InputError(f"invalid law={self.spec!r}: it cannot rebuild keys from distances alone")
 
     @property
@@ -184,6 +236,21 @@ class KeyLaw(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.spec!r}, d={self.d})"
+
+
+#: Law classes by ``spec_name``, in the order they were created (filled by ``KeyLaw.__init_subclass__``).
+SPEC_LAWS: dict[str, type] = {}
+
+
+def _register_spec_name(cls, name) -> None:
+    """Register ``cls`` under its law-string name; a class defined again (same module and qualified name: a
+    module reloaded, a notebook cell run twice) replaces its earlier definition, another class is refused."""
+    if not isinstance(name, str) or not name or ":" in name or "," in name or name != name.strip():
+        raise TypeError(f"{cls.__qualname__}.spec_name={name!r}: expected a non-empty name without ':' or ','")
+    old = SPEC_LAWS.get(name)
+    if old is not None and old is not cls and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
+        raise TypeError(f"{cls.__qualname__}.spec_name={name!r} is taken by {old.__module__}.{old.__qualname__}")
+    SPEC_LAWS[name] = cls
 
 
 def uniform_directions(rng: np.random.Generator, count: int, dim: int) -> np.ndarray:

@@ -15,7 +15,7 @@ __all__ = ["Empirical", "load_key_file"]
 class Empirical(KeyLaw):
     """Keys drawn i.i.d. (with replacement) from the rows of ``keys``, normalised to the unit sphere.
 
-    Distances are computed as D = |K − q|²/2, equal to 1 − ⟨q,K⟩ for unit vectors but free of the
+    Distances are computed as D = ‖K − q‖²/2, equal to 1 − ⟨q,K⟩ for unit vectors but free of the
     cancellation of ``1 − score`` near the query. α and c are unknown (estimate them with
     :mod:`attnlimits.tails`), so no λ is defined for this law.
 
@@ -28,6 +28,9 @@ class Empirical(KeyLaw):
     spec : str
         The ``--law`` string to report (``file:PATH``).
     """
+
+    spec_name = "file"
+    spec_syntax = "file:PATH"
 
     def __init__(self, keys, query=None, *, spec: str = "empirical"):
         keys = _as_key_matrix(keys, "keys")
@@ -46,6 +49,13 @@ class Empirical(KeyLaw):
         diff = self.keys - self.query
         self.row_distances = 0.5 * np.einsum("ij,ij->i", diff, diff)
         self._row_tangents = self.keys - (1.0 - self.row_distances)[:, None] * self.query
+
+    @classmethod
+    def from_spec(cls, arguments: str, d: int) -> Empirical:
+        """``file:PATH``: the keys of a ``.npy``, ``.npz`` or ``.safetensors`` file (:func:`load_key_file`)."""
+        if not arguments:
+            raise ValueError("file needs PATH")
+        return load_key_file(arguments, d)
 
     def __reduce__(self):
         return (_rebuild, (self.keys, self.query, self.spec))

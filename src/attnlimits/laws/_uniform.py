@@ -109,6 +109,8 @@ class UniformSphere(KeyLaw):
     can_rebuild_keys = True
     vmf_concentration = 0.0
 
+    spec_name = "uniform"
+
     def __init__(self, d: int):
         self.d = check_dimension(d)
         self.spec = "uniform"
@@ -130,7 +132,7 @@ class UniformSphere(KeyLaw):
 
     @property
     def device_sampler(self):
-        """D for keys uniform on S^{k−1}, drawn on a torch device (:func:`uniform_distances_torch`)."""
+        """D for keys uniform on S^{k−1}, drawn on a torch device (``uniform_distances_torch``)."""
         k = self._k
 
         def sample(torch, generator, size, device):
@@ -140,8 +142,8 @@ class UniformSphere(KeyLaw):
 
     @property
     def cache_key(self):
-        """(class, constructor arguments): uniform laws with equal parameters share the theory's caches."""
-        return self.__reduce__()
+        """(class, (d,)): uniform laws of equal dimension share the theory's caches."""
+        return (type(self), (self.d,))
 
     def draw(self, rng, size):
         return Draw(uniform_distances(rng, size, self._k))
@@ -223,6 +225,9 @@ class Subsphere(UniformSphere):
     1.0
     """
 
+    spec_name = "subsphere"
+    spec_syntax = "subsphere:K"
+
     def __init__(self, d: int, k: int):
         d = check_dimension(d)
         k = check_int("subsphere dimension k", k, minimum=2, maximum=d)
@@ -233,6 +238,18 @@ class Subsphere(UniformSphere):
 
     #: Keys on a proper subsphere have no density on the whole sphere.
     vmf_concentration = None
+
+    @classmethod
+    def from_spec(cls, arguments: str, d: int) -> Subsphere:
+        """``subsphere:K``: keys on a great subsphere S^{K−1} through the query."""
+        if not arguments:
+            raise ValueError("subsphere needs K")
+        return cls(d, int(arguments))
+
+    @property
+    def cache_key(self):
+        """(class, (d, k)): subsphere laws with equal parameters share the theory's caches."""
+        return (type(self), (self.d, self._k))
 
     def __reduce__(self):
         return (type(self), (self.d, self._k))

@@ -31,6 +31,9 @@ class VonMisesFisher(KeyLaw):
         distance law (the theory and ``method="orderstat"`` need it).
     """
 
+    spec_name = "vmf"
+    spec_syntax = "vmf:KAPPA[:ANGLE]"
+
     def __init__(self, d: int, kappa: float, angle: float = 0.0):
         self.d = check_dimension(d)
         self.kappa = check_kappa(kappa)
@@ -54,10 +57,18 @@ class VonMisesFisher(KeyLaw):
     def __reduce__(self):
         return (type(self), (self.d, self.kappa, self.angle))
 
+    @classmethod
+    def from_spec(cls, arguments: str, d: int) -> VonMisesFisher:
+        """``vmf:KAPPA[:ANGLE]``: concentration κ about a mean direction at angle θ from the query (default 0)."""
+        parts = arguments.split(":") if arguments else []
+        if not 1 <= len(parts) <= 2:
+            raise ValueError("vmf needs KAPPA[:ANGLE]")
+        return cls(d, float(parts[0]), float(parts[1]) if len(parts) == 2 else 0.0)
+
     @property
     def cache_key(self):
         """(class, (d, κ, angle)): vMF laws with equal parameters share the theory's caches."""
-        return self.__reduce__()
+        return (type(self), (self.d, self.kappa, self.angle))
 
     def _mean_distances(self, rng, size: int) -> np.ndarray:
         """D' = 1 − ⟨μ,K⟩ by Wood's rejection sampler (vectorised; consumption fixed by ``rng`` alone)."""

@@ -60,7 +60,7 @@ def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries,
     from ..schedules import sink_iso_multipliers
     from ..tails import fit_local_power
     from ..tails._endpoint import distances_to_query
-    from ..tails._law import EstimatedLaw
+    from ..laws import EstimatedLaw
 
     t0 = time.perf_counter()
     _, cap, _ = layer_rule(ex, li)

@@ -151,7 +151,7 @@ def _sink_prediction(ex, li, bulk_distances, n_bulk: int, terms: dict, *, exact:
     out) and, with ``exact``, the sink-aware prediction (``_sinks.predicted_sinks``); or
     ``prediction_sink_error`` saying why there is none."""
     from ..tails import fit_local_power
-    from ..tails._law import EstimatedLaw
+    from ..laws import EstimatedLaw
 
     try:
         with _timed(timings, "fits"):
@@ -198,7 +198,7 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     seed : int
         Seed of the bootstrap over queries behind ``beta_ci``.
     keep_law : bool
-        Also return each estimated bin's law (``law``: an :class:`~attnlimits.tails.EstimatedLaw`) and, with
+        Also return each estimated bin's law (``law``: an :class:`~attnlimits.laws.EstimatedLaw`) and, with
         ``sinks``, its bulk law (``bulk_law``, without the sink keys; None where it cannot be fitted).
     sinks : bool
         Measure the bin's attention sinks and, with ``exact``, give the sink-aware prediction (SPEC §2b,
@@ -235,7 +235,7 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     """
     from ..tails import fit_local_power
     from ..tails._endpoint import distances_to_query
-    from ..tails._law import EstimatedLaw
+    from ..laws import EstimatedLaw
     from ..theory import effective_exponent, expected_max_weight
 
     scale, _, _ = layer_rule(ex, li)

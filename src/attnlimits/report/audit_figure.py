@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from ._canvas import new_figure, save_figure
+from ._canvas import new_figure, save_figure, set_title
 
 __all__ = ["audit_figure"]
 
@@ -59,9 +59,9 @@ def audit_figure(audit: dict, path=None):
     ax.xaxis.set_minor_formatter(_NO_LABEL())
     ax.set_xlabel(f"visible context n (T = {audit['n_train']})")
     ax.set_ylabel("logit multiplier β(n)/β")
-    ax.set_title(f"{audit['model']}: the multiplier each head needs to keep its sink-aware E[max w] of T\n"
-                 f"({len(heads)} heads, {audit['queries']} queries each; box quartiles, whiskers 5–95 %, "
-                 "red the median)", fontsize=8)
+    set_title(ax, f"{audit['model']}: the multiplier each head needs to keep its sink-aware E[max w] of T\n"
+              f"({len(heads)} heads, {audit['queries']} queries each; box quartiles, whiskers 5–95 %, "
+              "red the median)", fontsize=8)
     ax.legend(fontsize=7, ncol=2, loc="upper left")
     fig.tight_layout()
     if path is not None:

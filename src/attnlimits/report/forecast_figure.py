@@ -4,7 +4,7 @@ head and context window, one panel per forecast kind, the target bins in two col
 
 from __future__ import annotations
 
-from ._canvas import new_figure, save_figure
+from ._canvas import new_figure, save_figure, set_suptitle, set_title
 
 __all__ = ["forecast_figure"]
 
@@ -54,12 +54,12 @@ def forecast_figure(result: dict, path=None):
         ax.set_xlabel("measured mean max weight")
         ax.set_ylabel("forecast E[max weight]")
         tag = " (selected)" if kind == result.get("selected") else ""
-        ax.set_title(f"{kind}{tag}", fontsize=9)
+        set_title(ax, f"{kind}{tag}", fontsize=9)
         ax.legend(fontsize=7, loc="upper left")
     for ax in axes[len(kinds):]:
         ax.set_visible(False)
     o = result["options"]
-    fig.suptitle(f"{result.get('model', 'model')}: fit at n ∈ [{o['origin'][0]}, {o['origin'][1]}), "
+    set_suptitle(fig, f"{result.get('model', 'model')}: fit at n ∈ [{o['origin'][0]}, {o['origin'][1]}), "
                  f"{len(result['units'])} head-windows, {o['resamples']} block resamples; 95% intervals", fontsize=10)
     fig.tight_layout()
     if path is not None:

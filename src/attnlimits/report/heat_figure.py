@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._canvas import new_figure, save_figure
+from ._canvas import new_figure, save_figure, set_title
 
 __all__ = ["heat_figure", "heat_growth_panel"]
 
@@ -68,8 +68,8 @@ def heat_figure(result, curves: dict, path=None):
     twin.semilogy(curves["growth"]["k"], np.maximum(result.off_mode_power_by_step, 1e-300), color="C3", alpha=0.5,
                   lw=1)
     twin.set_ylabel("off-mode power", color="C3")
-    ax.set_title(f"d={result.d}, n={result.n:,}, β={result.beta:g}, ε={result.eps:g}, {result.init} start",
-                 fontsize=10)
+    set_title(ax, f"d={result.d}, n={result.n:,}, β={result.beta:g}, ε={result.eps:g}, {result.init} start",
+              fontsize=10)
 
     ax = axes[1]
     density = curves["density"]
@@ -85,8 +85,8 @@ def heat_figure(result, curves: dict, path=None):
     else:
         ax.axis("off")
         ax.text(0.5, 0.5, "points not kept (run with keep_points=True)", ha="center", va="center")
-    ax.set_title(f"growth {result.growth_measured:.4g} vs per-step {result.growth_predicted_per_step:.4g}, "
-                 f"exp {result.growth_predicted:.4g}", fontsize=10)
+    set_title(ax, f"growth {result.growth_measured:.4g} vs per-step {result.growth_predicted_per_step:.4g}, "
+              f"exp {result.growth_predicted:.4g}", fontsize=10)
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)

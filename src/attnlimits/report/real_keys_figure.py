@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._canvas import new_figure, save_figure
+from ._canvas import new_figure, save_figure, set_title
 
 __all__ = ["real_keys_figure", "attention_figure"]
 
@@ -45,7 +45,7 @@ def real_keys_figure(summary: dict, path=None):
     a1.axhline(summary["uniform_alpha"], color="k", ls="--", lw=1, label=f"uniform S^{{d−1}}: α = {summary['uniform_alpha']:g}")
     a1.set_xlabel("head (layer·heads + head)")
     a1.set_ylabel("estimated α (95% interval)")
-    a1.set_title(f"{summary['model']}: {summary['tokens']} tokens, d_head = {summary['d_head']}", fontsize=9)
+    set_title(a1, f"{summary['model']}: {summary['tokens']} tokens, d_head = {summary['d_head']}", fontsize=9)
     a1.legend(fontsize=8)
     n_last = summary["n"][-1]
     a2.plot(x, [h["lambda_at_train"] for h in heads], "ko", ms=3, label=f"model β / β*_n at n = {summary['n_train']}")
@@ -55,7 +55,7 @@ def real_keys_figure(summary: dict, path=None):
     a2.set_yscale("log")
     a2.set_xlabel("head (layer·heads + head)")
     a2.set_ylabel("λ = β / β*_n")
-    a2.set_title("where the model and the rules sit against the critical scale", fontsize=9)
+    set_title(a2, "where the model and the rules sit against the critical scale", fontsize=9)
     a2.legend(fontsize=7)
     if exact:
         a3 = axes[2]
@@ -65,7 +65,7 @@ def real_keys_figure(summary: dict, path=None):
         a3.set_ylim(0, 1)
         a3.set_xlabel(f"measured mean max weight, n = {summary['n_train']}")
         a3.set_ylabel("exact E[max weight] of the estimated law at the model's β")
-        a3.set_title("finite-n prediction against the model (one point per head)", fontsize=9)
+        set_title(a3, "finite-n prediction against the model (one point per head)", fontsize=9)
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)
@@ -96,7 +96,7 @@ def attention_figure(result: dict, path=None):
     ax.set_xscale("log")
     ax.set_xlabel("visible context n")
     ax.set_ylabel("mean max weight (solid: model, dashed: predicted)")
-    ax.set_title(f"{result['model']}, {len(result['heads'])} heads, {result['windows']} windows per n", fontsize=9)
+    set_title(ax, f"{result['model']}, {len(result['heads'])} heads, {result['windows']} windows per n", fontsize=9)
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)

@@ -4,7 +4,7 @@ pyplot, no backend switch) of numbers handed in."""
 
 from __future__ import annotations
 
-from ._canvas import new_figure, save_figure
+from ._canvas import new_figure, save_figure, set_title
 
 __all__ = ["schedule_figure", "iso_heads_figure"]
 
@@ -43,8 +43,8 @@ def schedule_figure(table: dict, path=None):
     ax.set_yscale("log")
     ax.set_xlabel("visible context n")
     ax.set_ylabel("β applied (logit multiplier × β_train)")
-    ax.set_title(f"law {table['law']}, d = {table['d']}, T = {table['n_train']}, β_train = {table['beta_train']:.3g} "
-                 f"(E[max w] at T = {table['max_weight_train']:.3g})", fontsize=9)
+    set_title(ax, f"law {table['law']}, d = {table['d']}, T = {table['n_train']}, β_train = {table['beta_train']:.3g} "
+              f"(E[max w] at T = {table['max_weight_train']:.3g})", fontsize=9)
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     if path is not None:
@@ -89,8 +89,8 @@ def iso_heads_figure(summary: dict, path=None):
     ax.set_xscale("log")
     ax.set_xlabel("visible context n")
     ax.set_ylabel("β multiplier relative to the head's own β at T")
-    ax.set_title(f"{summary['model']}: multiplier keeping each head's E[max weight] at T = {T} "
-                 "(solid exact, dashed closed form; grey: rules)", fontsize=8)
+    set_title(ax, f"{summary['model']}: multiplier keeping each head's E[max weight] at T = {T} "
+              "(solid exact, dashed closed form; grey: rules)", fontsize=8)
     ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     if path is not None:

@@ -15,7 +15,7 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
     Parameters
     ----------
     law : KeyLaw
-        Key law with an exact distance CDF (uniform in dimension d, or an :class:`~attnlimits.tails.EstimatedLaw`).
+        Key law with an exact distance CDF (uniform in dimension d, or an :class:`~attnlimits.laws.EstimatedLaw`).
     n_train : int
         Training length T.
     ns : sequence of int

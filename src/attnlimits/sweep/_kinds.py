@@ -47,7 +47,7 @@ _REGISTRY: dict[str, CellKind] = {}
 
 
 def register_cell_kind(name: str, function: Callable, *, validate: Callable | None = None,
-                       defaults: dict | None = None, replace: bool = False) -> CellKind:
+                       defaults: dict | None = None) -> CellKind:
     """Register a cell kind so that sweeps with ``kind = name`` run ``function`` on each cell.
 
     Parameters
@@ -59,30 +59,37 @@ def register_cell_kind(name: str, function: Callable, *, validate: Callable | No
         so that worker processes can import it.
     validate : callable, optional
         ``validate(options, grid) -> (options, grid)``: checks and normalises the sweep options and the grid
-        lists (``grid`` maps a parameter to its list of values), raising :class:`InputError` with one line
+        lists (``grid`` maps a parameter to its list of values), raising :class:`~attnlimits.InputError` with one line
         naming the key (``sweep.samples``, ``grid.n``...). Values must become JSON scalars.
     defaults : dict, optional
         Default options of this kind (merged under the sweep's own).
-    replace : bool
-        Allow replacing an existing registration.
 
     Returns
     -------
     CellKind
-        The registration.
+        The registration. Registering the same function (with the same validator and defaults) again returns
+        the registration already there: a module that registers its kinds may be imported more than once.
 
     Raises
     ------
     InputError
-        For an empty name, or a name already registered to another function without ``replace``.
+        For an empty name, or a name already registered to another function, validator or defaults.
     """
     if not isinstance(name, str) or not name:
         raise InputError(f"invalid kind={name!r}: expected a non-empty string")
-    if name in _REGISTRY and not replace and _REGISTRY[name].function is not function:
-        raise InputError(f"invalid kind={name!r}: already registered (pass replace=True)")
     kind = CellKind(name, function, validate, dict(defaults or {}))
+    old = _REGISTRY.get(name)
+    if old is not None:
+        if old == kind:
+            return old
+        raise InputError(f"invalid kind={name!r}: already registered to {_qualified(old.function)}; choose another name")
     _REGISTRY[name] = kind
     return kind
+
+
+def _qualified(function) -> str:
+    """``module.qualname`` of ``function``, for messages."""
+    return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', repr(function))}"
 
 
 def get_cell_kind(name: str) -> CellKind:

@@ -8,13 +8,11 @@ class. Either way β*_n is predicted for n = 1e3 … 1e9 with intervals.
 
 from ._endpoint import LocalPowerFit, distances_to_query, fit_local_power, hill_alpha
 from ._estimate import N_GRID, POOLED_QUERIES, BetaStar, TailEstimate, estimate_from_keys, estimate_from_scores, model_beta, n_key
-from ._law import EstimatedLaw
 from ._pot import PeaksOverThreshold, fit_peaks_over_threshold, tail_class
 
 # What users call; N_GRID, POOLED_QUERIES and n_key stay importable from here.
 __all__ = [
     "BetaStar",
-    "EstimatedLaw",
     "LocalPowerFit",
     "PeaksOverThreshold",
     "TailEstimate",

@@ -22,8 +22,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .._validation import InputError, check_int, check_real
+from ..laws import EstimatedLaw
 from ._endpoint import LocalPowerFit, distances_to_query, fit_local_power
-from ._law import EstimatedLaw
 from ._pot import PeaksOverThreshold, fit_peaks_over_threshold
 
 __all__ = ["BetaStar", "TailEstimate", "N_GRID", "n_key", "estimate_from_keys", "estimate_from_scores", "model_beta", "POOLED_QUERIES"]
@@ -274,7 +274,7 @@ def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bo
     Returns
     -------
     TailEstimate
-        α̂, ĉ, ``beta_star`` keyed by n, and ``law`` (the :class:`EstimatedLaw` of the median query).
+        α̂, ĉ, ``beta_star`` keyed by n, and ``law`` (the :class:`~attnlimits.laws.EstimatedLaw` of the median query).
     """
     queries = np.asarray(queries, dtype=float)
     keys = np.asarray(keys, dtype=float)

@@ -104,7 +104,7 @@ def effective_exponent(law, n) -> EffectiveScale:
     ----------
     law : KeyLaw
         A law with a smooth distance CDF and density (``has_distance_law``): uniform, subsphere, vMF centred
-        on the query, or :class:`attnlimits.tails.EstimatedLaw`.
+        on the query, or :class:`attnlimits.laws.EstimatedLaw`.
     n : int
         Number of keys, ≥ 2 (at n = 1 there is no competition and F(t_1) = 1 sits at the end of the support).
 

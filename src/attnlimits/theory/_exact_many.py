@@ -40,7 +40,7 @@ def expected_max_weights(law, n, betas) -> np.ndarray:
     ----------
     law : KeyLaw
         A law with an exact distance law and quantile (uniform, subsphere, vMF centred on the query, or an
-        ``EstimatedLaw`` of :mod:`attnlimits.tails`).
+        :class:`~attnlimits.laws.EstimatedLaw`).
     n : int
         Number of keys, ≥ 1.
     betas : array_like

@@ -122,7 +122,7 @@ def sink_expectations(law, n, betas, scores, *, tol: float = 1e-6) -> dict:
     ----------
     law : KeyLaw
         A law with an exact distance law and quantile (uniform, subsphere, vMF centred on the query, or an
-        ``EstimatedLaw`` of :mod:`attnlimits.tails`).
+        :class:`~attnlimits.laws.EstimatedLaw`).
     n : int
         Number of i.i.d. keys, ≥ 1.
     betas : array_like, shape (Q,)

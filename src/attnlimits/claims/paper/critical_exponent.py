@@ -1,4 +1,8 @@
-"""The claim on how the critical scale grows with n: ``critical-exponent`` (SPEC §2)."""
+"""``critical-exponent``: how the critical scale grows with n (SPEC §2).
+
+Its grid's cell kind, ``reproduce-beta-half`` (β̂_1/2(n) with its SE for one (law, d, n) by common random
+numbers, :func:`~attnlimits.claims.estimate_beta_half`), is declared here; ``local-not-global`` runs it too.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,44 @@ import math
 
 import numpy as np
 
-from ..laws import UniformSphere
-from ._base import Claim, ClaimResult, Figure
-from . import _beta_half_cell  # noqa: F401 (registers the grid's cell kind, reproduce-beta-half)
-from ._grids import run_grid
-from ._verdict import Case
+from ...laws import UniformSphere, parse_law
+from .._claim import Claim
+from .._halfweight import estimate_beta_half
+from .._registry import register_claim
 
-__all__ = ["CRITICAL_EXPONENT", "exponent_bias_bound", "exponent_case"]
+__all__ = ["CRITICAL_EXPONENT", "beta_half_cell", "exponent_bias_bound", "exponent_case"]
+
+CRITICAL_EXPONENT = register_claim(Claim(
+    "critical-exponent", "Critical exponent",
+    "β_1/2(n) grows like n^{2/(d−1)} in the asymptotic range (d = 2, 3, 4, 6).",
+    order=10, cost=8))
 
 #: Distances beyond T/β_{1/2} carry weight below e^{−T}: the window in which F's power law must hold.
 _WINDOW = 40.0
+
+
+@CRITICAL_EXPONENT.cell_kind("reproduce-beta-half")
+def beta_half_cell(params: dict, seed) -> dict:
+    """Cell kind ``reproduce-beta-half``: β̂_1/2 at (law, d, n) with its SE.
+
+    Parameters
+    ----------
+    params : dict
+        ``law, d, n, samples`` and optionally ``method`` (default ``"orderstat"``).
+    seed : numpy.random.SeedSequence
+        The cell's seed.
+
+    Returns
+    -------
+    dict
+        ``HalfWeightEstimate.to_dict()`` without ``n`` and ``method``; the search starts from
+        β*_n·max(0.2, α) (SPEC §2, α the law's local exponent).
+    """
+    law = parse_law(params["law"], int(params["d"]))
+    n = int(params["n"])
+    guess = law.critical_beta(n) * max(0.2, law.local_exponent)
+    est, _ = estimate_beta_half(law, n, int(params["samples"]), seed, guess, method=params.get("method", "orderstat"))
+    return {k: v for k, v in est.to_dict().items() if k not in ("n", "method")}
 
 
 def exponent_bias_bound(alpha: float, ns, betas) -> float:
@@ -33,21 +65,23 @@ def exponent_bias_bound(alpha: float, ns, betas) -> float:
     return float(np.sum(np.abs(xc) * delta) / np.sum(xc * xc) + 1.0 / min(ns))
 
 
-def exponent_case(d: int, slope: float, se: float, bias: float, params: dict, *, predicted=None) -> Case:
+def exponent_case(d: int, slope: float, se: float, bias: float, params: dict, *, predicted=None):
     """The ``critical-exponent`` case for dimension d: fitted slope against 2/(d−1) (or ``predicted``)."""
     pred = 2.0 / (d - 1) if predicted is None else predicted
-    return Case("critical-exponent", f"d={d}", f"log β_1/2(n) grows like (2/(d−1))·log n for d={d}", pred, slope, se,
-                bias=bias, bias_reason="power-law error of F within the window T/β (T = 40), see exponent_bias_bound",
-                params=params).judged()
+    return CRITICAL_EXPONENT.case(
+        f"d={d}", f"log β_1/2(n) grows like (2/(d−1))·log n for d={d}", pred, slope, se, bias=bias,
+        bias_reason="power-law error of F within the window T/β (T = 40), see exponent_bias_bound",
+        params=params).judged()
 
 
-def _critical_exponent(ctx) -> ClaimResult:
+@CRITICAL_EXPONENT.measure
+def _critical_exponent(ctx):
     dims = (2, 3, 4, 6)
     ns = [10**k for k in ((6, 10, 14, 18) if ctx.quick else (6, 8, 10, 12, 14, 16, 18))]
     samples = 100 if ctx.quick else 300
     cases, series = [], []
-    grid = run_grid(ctx, "critical-exponent", "reproduce-beta-half", {"d": list(dims), "n": ns},
-                    {"law": "uniform", "samples": samples})
+    grid = CRITICAL_EXPONENT.grid(ctx, "reproduce-beta-half", {"d": list(dims), "n": ns},
+                                  {"law": "uniform", "samples": samples})
     for d in dims:
         law = UniformSphere(d)
         alpha = law.local_exponent
@@ -70,14 +104,15 @@ def _critical_exponent(ctx) -> ClaimResult:
                        "log_se": [r["log_se"] for r in rows],
                        "beta_star": [law.critical_beta(n) for n in ns], "slope": slope, "se": se,
                        "predicted": case.predicted, "fit": _fitted_line(rows, slope)})
-    fig = Figure("critical-exponent.png", "exponent_fit", {"series": series},
-                 f"β_1/2(n) measured with {samples} replicates per point (order statistics, n = {ns[0]:.0e} … "
-                 f"{ns[-1]:.0e}), d ∈ {{2, 3, 4, 6}}, with the fitted line and the predicted slope 2/(d−1).")
+    fig = CRITICAL_EXPONENT.figure(
+        {"series": series},
+        f"β_1/2(n) measured with {samples} replicates per point (order statistics, n = {ns[0]:.0e} … "
+        f"{ns[-1]:.0e}), d ∈ {{2, 3, 4, 6}}, with the fitted line and the predicted slope 2/(d−1).")
     text = ("Predicted: in the asymptotic range β_1/2(n) = λ_1/2·(c_d n)^{2/(d−1)}, so log β_1/2 grows with slope "
             "2/(d−1) in log n (SPEC §2). Measured: β_1/2(n), the β at which the mean max weight over "
             f"{samples} replicates equals 1/2, for n = {ns[0]:.0e} … {ns[-1]:.0e} at d = 2, 3, 4, 6 (uniform keys), "
             "fitted by weighted least squares. " + _slopes_text(cases))
-    return ClaimResult("critical-exponent", "Critical exponent", cases, [fig], text)
+    return CRITICAL_EXPONENT.result(cases, [fig], text)
 
 
 def _fitted_line(rows, slope: float) -> list:
@@ -92,6 +127,20 @@ def _slopes_text(cases) -> str:
                      for c in cases) + "."
 
 
-CRITICAL_EXPONENT = Claim("critical-exponent", "Critical exponent",
-                          "β_1/2(n) grows like n^{2/(d−1)} in the asymptotic range (d = 2, 3, 4, 6).", _critical_exponent,
-                          cost=8)
+@CRITICAL_EXPONENT.drawing(figsize=(7.5, 5))
+def _draw(fig, data):
+    """β_1/2(n) per d on log–log axes, with the fitted line and β*_n."""
+    ax = fig.subplots()
+    for i, s in enumerate(data["series"]):
+        n = np.asarray(s["n"], dtype=float)
+        b = np.asarray(s["beta"])
+        err = 1.96 * np.asarray(s["log_se"]) * b
+        ax.errorbar(n, b, yerr=err, fmt="o", color=f"C{i}", label=f"d={s['d']}: slope {s['slope']:.4f} ± "
+                    f"{1.96 * s['se']:.4f} (predicted {s['predicted']:.4f})")
+        ax.plot(n, s["fit"], "-", color=f"C{i}", lw=1)
+        ax.plot(n, s["beta_star"], ":", color=f"C{i}", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("n (keys)")
+    ax.set_ylabel(r"$\beta_{1/2}(n)$ (points; dotted: $\beta^*_n$)")
+    ax.legend(fontsize=7)

@@ -16,14 +16,22 @@ Three cases, against β̂_1/2(n) measured by exact simulation (nested dense draw
 
 from __future__ import annotations
 
-from ..engine._nearest_sample import nested_dense_samples
-from ..laws import UniformSphere
-from ._base import Claim, ClaimResult, Figure
-from ._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn
-from ._theory import theory_value
-from ._verdict import Case
+import numpy as np
+
+from ...engine._nearest_sample import nested_dense_samples
+from ...laws import UniformSphere
+from .._claim import Claim
+from .._halfweight import BracketMiss, HalfWeightEstimate, beta_half_crn
+from .._registry import register_claim
+from .._theory import theory_value
 
 __all__ = ["HIGH_D_CROSSOVER", "crossover_cases"]
+
+HIGH_D_CROSSOVER = register_claim(Claim(
+    "high-d-crossover", "High-dimensional crossover",
+    "At practical n in high dimension (d = 16, 64) the asymptotic λ_1/2(α)·β*_n misses β_1/2(n); the exact finite-n "
+    "β_1/2 matches it (d = 3, 16, 64, 128), and so does the effective-exponent prediction within its computed bias.",
+    order=20, cost=51))
 
 #: Dimensions measured and drawn; (a) is judged at _MISS_DIMS.
 _DIMS = (3, 16, 64, 128)
@@ -36,8 +44,8 @@ _SPAN = 3.0
 
 def _theory(law, n: int) -> dict:
     """The three predictions of β_1/2(n) for ``law``: exact finite n, effective exponent, asymptotic."""
-    from ..theory import beta_half_eff, effective_exponent
-    from ..theory._effective import lam_half
+    from ...theory import beta_half_eff, effective_exponent
+    from ...theory._effective import lam_half
 
     eff = effective_exponent(law, n)
     return {"exact": theory_value("beta_half", law, n), "effective": beta_half_eff(law, n, order=_ORDER),
@@ -74,27 +82,31 @@ def crossover_cases(d: int, n: int, est: HalfWeightEstimate, theory: dict, param
     tag = f"d={d}, n={n:.0e}"
     if d in _MISS_DIMS:
         asym = theory["asymptotic"]
-        cases.append(Case("high-d-crossover", f"(a) {tag}: asymptotic λ_1/2(α)·β*_n misses",
-                          f"at d = {d}, n = {n:.0e} the asymptotic prediction λ_1/2(α)·β*_n (PK(α) at β*_n, α = "
-                          f"{(d - 1) / 2:g}) misses the measured β_1/2 by more than 4 SE (a finite-n fact, not a claim "
-                          "of the paper)", asym, m, se, miss=True, effect=m,
-                          note=f"measured / asymptotic = {m / asym:.3f}", params=params).judged())
-    cases.append(Case("high-d-crossover", f"(b) {tag}: exact finite-n β_1/2",
-                      f"at d = {d}, n = {n:.0e} the measured β_1/2 equals the exact finite-n value (SPEC §4)",
-                      theory["exact"], m, se, exact=True, note=f"measured / exact = {m / theory['exact']:.4f}",
-                      params=params).judged())
+        cases.append(HIGH_D_CROSSOVER.case(
+            f"(a) {tag}: asymptotic λ_1/2(α)·β*_n misses",
+            f"at d = {d}, n = {n:.0e} the asymptotic prediction λ_1/2(α)·β*_n (PK(α) at β*_n, α = "
+            f"{(d - 1) / 2:g}) misses the measured β_1/2 by more than 4 SE (a finite-n fact, not a claim "
+            "of the paper)", asym, m, se, miss=True, effect=m,
+            note=f"measured / asymptotic = {m / asym:.3f}", params=params).judged())
+    cases.append(HIGH_D_CROSSOVER.case(
+        f"(b) {tag}: exact finite-n β_1/2",
+        f"at d = {d}, n = {n:.0e} the measured β_1/2 equals the exact finite-n value (SPEC §4)",
+        theory["exact"], m, se, exact=True, note=f"measured / exact = {m / theory['exact']:.4f}",
+        params=params).judged())
     eff = theory["effective"]
-    cases.append(Case("high-d-crossover", f"(c) {tag}: effective exponent α_n = {theory['alpha_eff']:.3g}",
-                      f"at d = {d}, n = {n:.0e} the effective-exponent prediction (SPEC §2a, order {_ORDER}) equals the "
-                      "measured β_1/2 within its bias bound", eff, m, se, bias=abs(eff - theory["exact"]),
-                      bias_reason=(f"computed bias of the effective prediction (order {_ORDER}): |effective − exact "
-                                   f"β_1/2| = |{eff:.5g} − {theory['exact']:.5g}| (SPEC §2a)"),
-                      note=f"effective / exact = {eff / theory['exact']:.4f}; measured / effective = {m / eff:.4f}",
-                      params=params).judged())
+    cases.append(HIGH_D_CROSSOVER.case(
+        f"(c) {tag}: effective exponent α_n = {theory['alpha_eff']:.3g}",
+        f"at d = {d}, n = {n:.0e} the effective-exponent prediction (SPEC §2a, order {_ORDER}) equals the "
+        "measured β_1/2 within its bias bound", eff, m, se, bias=abs(eff - theory["exact"]),
+        bias_reason=(f"computed bias of the effective prediction (order {_ORDER}): |effective − exact "
+                     f"β_1/2| = |{eff:.5g} − {theory['exact']:.5g}| (SPEC §2a)"),
+        note=f"effective / exact = {eff / theory['exact']:.4f}; measured / effective = {m / eff:.4f}",
+        params=params).judged())
     return cases
 
 
-def _high_d(ctx) -> ClaimResult:
+@HIGH_D_CROSSOVER.measure
+def _high_d(ctx):
     ns = [10**k for k in ((2, 3, 4) if ctx.quick else (2, 3, 4, 5))]
     samples = 1500 if ctx.quick else 1000
     cases, series = [], []
@@ -116,11 +128,12 @@ def _high_d(ctx) -> ClaimResult:
                        "log_se": [e.log_se for e in ests],
                        **{k: [t[k] for t in theory] for k in ("exact", "effective", "asymptotic", "beta_star",
                                                                "alpha_eff")}})
-    fig = Figure("high-d-crossover.png", "crossover", {"series": series, "samples": samples},
-                 f"β_1/2(n) of uniform keys, d = 3, 16, 64, 128, n = {ns[0]:.0e} … {ns[-1]:.0e}: measured (points, exact "
-                 f"simulation, {samples} nested replicates, 95% intervals), exact finite-n value (line), effective-"
-                 "exponent prediction (SPEC §2a, α_n and curvature κ_n; dashed), asymptotic λ_1/2(α)·β*_n (dash-dot) and β*_n (dotted).")
-    return ClaimResult("high-d-crossover", "High-dimensional crossover", cases, [fig], _paragraph(series, cases))
+    fig = HIGH_D_CROSSOVER.figure(
+        {"series": series, "samples": samples},
+        f"β_1/2(n) of uniform keys, d = 3, 16, 64, 128, n = {ns[0]:.0e} … {ns[-1]:.0e}: measured (points, exact "
+        f"simulation, {samples} nested replicates, 95% intervals), exact finite-n value (line), effective-exponent "
+        "prediction (SPEC §2a, α_n and curvature κ_n; dashed), asymptotic λ_1/2(α)·β*_n (dash-dot) and β*_n (dotted).")
+    return HIGH_D_CROSSOVER.result(cases, [fig], _paragraph(series, cases))
 
 
 def _paragraph(series, cases) -> str:
@@ -144,7 +157,29 @@ def _paragraph(series, cases) -> str:
             f"{n_last:.0e}: {rows}.")
 
 
-HIGH_D_CROSSOVER = Claim("high-d-crossover", "High-dimensional crossover",
-                         "At practical n in high dimension (d = 16, 64) the asymptotic λ_1/2(α)·β*_n misses β_1/2(n); "
-                         "the exact finite-n β_1/2 matches it (d = 3, 16, 64, 128), and so does the effective-exponent "
-                         "prediction within its computed bias.", _high_d, cost=51)
+@HIGH_D_CROSSOVER.drawing(figsize=(9.2, 8.0))
+def _draw(fig, data):
+    """One panel per d: measured β_1/2(n) against the exact, effective and asymptotic predictions."""
+    series = data["series"]
+    cols = 2 if len(series) > 2 else len(series)
+    rows = -(-len(series) // cols)
+    fig.set_size_inches(4.6 * cols, 3.6 * rows + 0.8)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax in axes.flat[len(series):]:
+        ax.set_visible(False)
+    for ax, s in zip(axes.flat, series):
+        n = np.asarray(s["n"], dtype=float)
+        b = np.asarray(s["beta"])
+        ax.plot(n, s["exact"], "-", color="k", lw=1.2, label=r"exact finite-n $\beta_{1/2}$")
+        ax.errorbar(n, b, yerr=1.96 * np.asarray(s["log_se"]) * b, fmt="o", ms=4, color="C0",
+                    label=rf"measured ({data['samples']} replicates)")
+        ax.plot(n, s["effective"], "--", color="C2", label=r"effective exponent ($\alpha_n$, $\kappa_n$)")
+        ax.plot(n, s["asymptotic"], "-.", color="C3", label=r"asymptotic $\lambda_{1/2}(\alpha)\,\beta^*_n$")
+        ax.plot(n, s["beta_star"], ":", color="C7", label=r"$\beta^*_n = (c_d n)^{2/(d-1)}$")
+        ax.set_title(f"d = {s['d']} (α = {s['alpha']:g}; α_n = {s['alpha_eff'][0]:.3g} … {s['alpha_eff'][-1]:.3g})",
+                     fontsize=8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("n")
+        ax.set_ylabel(r"$\beta$")
+        ax.legend(fontsize=6)

@@ -1,4 +1,5 @@
-"""A key law built from an estimate: the fitted power tail near the query, the observed body elsewhere."""
+"""A key law built from an estimate (:mod:`attnlimits.tails`): the fitted power tail near the query, the observed
+body elsewhere."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ import math
 import numpy as np
 
 from .._validation import InputError, check_int
-from ..laws._base import Draw, KeyLaw, uniform_directions
-from ._endpoint import LocalPowerFit
+from ._base import Draw, KeyLaw, uniform_directions
 
 __all__ = ["EstimatedLaw"]
 
@@ -24,8 +24,8 @@ class EstimatedLaw(KeyLaw):
 
     Parameters
     ----------
-    fit : LocalPowerFit
-        The tail estimate.
+    fit : attnlimits.tails.LocalPowerFit
+        The tail estimate (:func:`attnlimits.tails.fit_local_power`).
     distances : array_like
         The distances it was fitted to.
     d : int
@@ -37,14 +37,14 @@ class EstimatedLaw(KeyLaw):
     -----
     The tangent directions are drawn uniform in q⊥ whatever D, so the law is zonal, but it leaves
     ``zonal_dimension`` unset: declaring it would move the exact engine's output onto the scalar recursion
-    (:mod:`attnlimits.engine._zonal`), which uses other random streams and so changes its numbers.
+    (``attnlimits.engine._zonal``), which uses other random streams and so changes its numbers.
     """
 
     has_distance_law = True
     has_quantile = True
     can_rebuild_keys = True
 
-    def __init__(self, fit: LocalPowerFit, distances, d: int, knots: int = 256):
+    def __init__(self, fit, distances, d: int, knots: int = 256):
         self.d = check_int("d", d, minimum=2)
         self.fit = fit
         self.local_exponent = float(fit.alpha)
@@ -65,7 +65,7 @@ class EstimatedLaw(KeyLaw):
         self._dens = np.diff(self._p) / np.diff(self._t)
         # log F against log x on the fitted tail, for sampling by inversion
         # (in logs directly: F itself underflows to 0 at 1e-6·t_k once α ≳ 50, and log 0 would break the table)
-        from ._endpoint import _log_hyp
+        from ..tails._endpoint import _log_hyp  # here: the fit's module loads scipy
 
         u = np.geomspace(1e-6, 1.0, 2000)
         self._tail_x = fit.threshold * u
@@ -120,7 +120,7 @@ class EstimatedLaw(KeyLaw):
         y = log(x/t_k) of log(k/m) + α y + log ₁F₁(α; α+1; z e^y) − log ₁F₁(α; α+1; z) = log p (increasing in
         y; bisection to machine precision, so relative accuracy holds down to p = 1e−300); in the body, the
         inverse of the piecewise-linear CDF."""
-        from ._endpoint import _log_hyp
+        from ..tails._endpoint import _log_hyp
 
         shape = np.shape(log_p)
         log_p = np.atleast_1d(np.asarray(log_p, dtype=float))

@@ -8,10 +8,16 @@ import warnings
 
 import numpy as np
 
-from ._base import Claim, ClaimResult, Figure
-from ._verdict import Case
+from .._claim import Claim
+from .._registry import register_claim
 
 __all__ = ["HEAT_EQUATION"]
+
+HEAT_EQUATION = register_claim(Claim(
+    "heat-equation", "Backward heat equation",
+    "Harmonic growth of self-attention dynamics matches (1 + ℓ(ℓ+d−2)/β)^steps and its limit exp(ℓ(ℓ+d−2)·steps/β) "
+    "on S^1 and S^2.",
+    order=90, cost=12))
 
 
 def _kernel() -> dict:
@@ -25,9 +31,10 @@ def _kernel() -> dict:
     return {"backend": "torch", "kernel": "sdpa"}
 
 
-def _heat(ctx) -> ClaimResult:
-    from ..heat import mode_growth_factor, run_dynamics
-    from ..heat._curves import growth_curves
+@HEAT_EQUATION.measure
+def _heat(ctx):
+    from ...heat import mode_growth_factor, run_dynamics
+    from ...heat._curves import growth_curves
 
     ell, eps = 2, 0.3
     settings = [(2, 200.0, 20, 3000 if ctx.quick else 6000), (3, 100.0, 10, 5000 if ctx.quick else 8000)]
@@ -58,7 +65,7 @@ def _heat(ctx) -> ClaimResult:
         sphere = "S^1" if d == 2 else "S^2"
         note = "deterministic quasi-uniform start: no sampling error" + (
             "; " + "; ".join(run["warnings"]) if run["warnings"] else "")
-        cases.append(Case("heat-equation", f"{sphere}, ℓ={ell}: per-step factor",
+        cases.append(HEAT_EQUATION.case(f"{sphere}, ℓ={ell}: per-step factor",
                           f"on {sphere} the mode-{ell} amplitude grows by (1 + ℓ(ℓ+d−2)/β)^steps",
                           per_step, growth, 0.0, bias=abs(mean_field - per_step) + discrete,
                           bias_reason=(f"O(β^−2) part of the exact mean-field factor g_ℓ(β)^steps = {mean_field:.5f} "
@@ -66,7 +73,7 @@ def _heat(ctx) -> ClaimResult:
                                        f"growth from n/2 to n particles ({abs(growth - g_half):.2g}: discretisation) and "
                                        f"from ε/2 to ε ({abs(g_half - g_small):.2g}: the prediction is first order in ε)"),
                           effect=per_step - 1.0, params=params, note=note).judged())
-        cases.append(Case("heat-equation", f"{sphere}, ℓ={ell}: β → ∞ limit",
+        cases.append(HEAT_EQUATION.case(f"{sphere}, ℓ={ell}: β → ∞ limit",
                           f"on {sphere} the growth tends to exp(ℓ(ℓ+d−2)·steps/β) (backward heat equation)",
                           limit, growth, 0.0, bias=abs(mean_field - limit) + discrete,
                           bias_reason=(f"finite-β distance of g_ℓ(β)^steps = {mean_field:.5f} from the limit, plus "
@@ -76,10 +83,11 @@ def _heat(ctx) -> ClaimResult:
         runs.append({"d": d, "n": n, "beta": beta, "steps": steps, "mode": ell, "amplitude": amp,
                      "off_mode": run["off_mode"], "rate": rate, "mean_field": g,
                      "curves": growth_curves(np.asarray(amp) / amp[0], rate, beta, g)})
-    fig = Figure("heat-equation.png", "heat", {"runs": runs},
-                 "Self-attention dynamics from ρ = 1 + 0.3·Y_2 (quasi-uniform start): growth of the mode-2 amplitude per "
-                 "step against (1 + ℓ(ℓ+d−2)/β)^k and exp(ℓ(ℓ+d−2)k/β); " + "; ".join(
-                     f"d = {r['d']}: n = {r['n']:,}, β = {r['beta']:g}, {r['steps']} steps" for r in runs) + ".")
+    fig = HEAT_EQUATION.figure(
+        {"runs": runs},
+        "Self-attention dynamics from ρ = 1 + 0.3·Y_2 (quasi-uniform start): growth of the mode-2 amplitude per "
+        "step against (1 + ℓ(ℓ+d−2)/β)^k and exp(ℓ(ℓ+d−2)k/β); " + "; ".join(
+            f"d = {r['d']}: n = {r['n']:,}, β = {r['beta']:g}, {r['steps']} steps" for r in runs) + ".")
     text = ("Predicted: one renormalised self-attention step is a time step 1/β of the backward heat equation, so the "
             "degree-ℓ harmonic of the density grows by 1 + ℓ(ℓ+d−2)/β per step and by exp(ℓ(ℓ+d−2)·steps/β) in the "
             "limit β → ∞ (SPEC §3). Measured: the mode amplitude of a deterministic quasi-uniform start; the allowance is "
@@ -87,9 +95,16 @@ def _heat(ctx) -> ClaimResult:
             "particles and between ε/2 and ε (the law is linear in ε). " + "; ".join(
                 f"{c.case}: {c.measured:.5f} against {c.predicted:.5f} (allowance {c.bias:.3g}; {c.verdict})"
                 for c in cases) + ".")
-    return ClaimResult("heat-equation", "Backward heat equation", cases, [fig], text)
+    return HEAT_EQUATION.result(cases, [fig], text)
 
 
-HEAT_EQUATION = Claim("heat-equation", "Backward heat equation",
-                      "Harmonic growth of self-attention dynamics matches (1 + ℓ(ℓ+d−2)/β)^steps and its limit "
-                      "exp(ℓ(ℓ+d−2)·steps/β) on S^1 and S^2.", _heat, cost=12)
+@HEAT_EQUATION.drawing(figsize=(11, 4.5))
+def _draw(fig, data):
+    """One growth panel per run, drawn as by ``attnlimits heat --plot``."""
+    from ...report.heat_figure import heat_growth_panel
+
+    runs = data["runs"]
+    axes = fig.subplots(1, len(runs))
+    for ax, r in zip(np.atleast_1d(axes), runs):
+        heat_growth_panel(ax, r["curves"], legend_size=7)
+        ax.set_title(f"d = {r['d']} (S^{r['d'] - 1}), ℓ = {r['mode']}, n = {r['n']:,}, β = {r['beta']:g}", fontsize=9)
