@@ -5,7 +5,7 @@ Ours: ``expected_ipr``, ``expected_max_weight`` and ``beta_half`` warm in one pr
 in the same run on the same setting:
 
 * E[IPR]: a plain nested ``scipy.integrate.quad`` of the same Laplace integral
-  E Σ w² = n ∫ e^{2v} E[e^{−2X − e^{v−X}}] φ^{n−1} dv (SPEC §4), inner quads over D with the kernel's
+  E Σ w² = n ∫ e^{2v} E[e^{−2X − e^{v−X}}] φ^{n−1} dv (:ref:`theory-exact-identities`), inner quads over D with the kernel's
   point as a break point;
 * E[max w]: the independent reference of ``tests/theory/_reference.py`` (nearest-key conditioning, dense
   numpy Gauss–Legendre in gap coordinates): a three-fold integral that nested ``quad`` takes minutes for;

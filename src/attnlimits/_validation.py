@@ -333,7 +333,7 @@ def check_output_dir(name: str, path) -> str:
 
 
 def check_sinks(sinks, name: str = "sinks") -> tuple:
-    """The scores of fixed keys (attention sinks, SPEC §2b) as a tuple of finite floats, or InputError naming
+    """The scores of fixed keys (attention sinks, :ref:`theory-sinks`) as a tuple of finite floats, or InputError naming
     ``name``: any real (a score > 1 is above every random key); None or an empty sequence gives ().
 
     Parameters

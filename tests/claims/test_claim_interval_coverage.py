@@ -3,7 +3,7 @@ the nominal 95%.
 
 Each claim reports mean ± 1.96·SE over i.i.d. replicates (:class:`attnlimits.claims._verdict.Case`). Here the
 same interval is formed on G disjoint groups of replicates of the claim's own setting and counted against the
-exact finite-n value (SPEC §4). Groups are smaller than the claims' (so the normal approximation is tested
+exact finite-n value (:ref:`theory-exact-identities`). Groups are smaller than the claims' (so the normal approximation is tested
 where it is weaker). Coverage must lie within z_B binomial SEs of 95%, z_B the 3σ level Bonferroni-corrected
 over the cases.
 """

@@ -243,7 +243,7 @@ def test_vmf_agrees_with_exact_engine():
 
 
 def _poisson_kingman_d3():
-    """E[IPR] and E[Σ W_k η_k] of the critical limit (SPEC §3) for α = 1, λ = 1, where
+    """E[IPR] and E[Σ W_k η_k] of the critical limit (:ref:`theory-limit-laws`) for α = 1, λ = 1, where
     E e^{−uT} = exp(−Ein(u)), Ein(u) = γ + log u + E1(u)."""
     from scipy import integrate, special
 

@@ -1,4 +1,4 @@
-"""Fixed keys (attention sinks, SPEC §2b) in the engine: invariants, m = 0 unchanged, refusals."""
+"""Fixed keys (attention sinks, :ref:`theory-sinks`) in the engine: invariants, m = 0 unchanged, refusals."""
 
 import math
 import warnings

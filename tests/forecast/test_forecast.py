@@ -19,7 +19,7 @@ SYNTH = dict(OPTIONS, sink_threshold=0.3)
 
 def _bin_truth(lo, hi, law=UniformSphere(D), points=8):
     """Mean over the bin's visible counts (8 evenly spaced) of the exact E[max w] with the planted sink at its
-    score there (SPEC §2b): what the measured mean estimates."""
+    score there (:ref:`theory-sinks`): what the measured mean estimates."""
     ns = np.linspace(lo, hi - 1, points).astype(int)
     return float(np.mean([sink_expectations(law, n - 1, [BETA], [[sink_score(n)]])["max_weight"][0] for n in ns]))
 

@@ -1,4 +1,4 @@
-"""Self-attention dynamics: the blocked step, backends, the heat-law growth of SPEC §3, noise, warnings."""
+"""Self-attention dynamics: the blocked step, backends, the heat-law growth of :ref:`theory-limit-laws`, noise, warnings."""
 
 import importlib.util
 import sys
@@ -92,7 +92,7 @@ def test_torch_sdpa_kernel_agrees_with_numpy(d):
 
 
 def test_circle_mode_two_grows_like_heat_equation():
-    """SPEC §3 / issue 5: S^1, k = 2, ε = 0.3, n = 2e4, β = 200, 20 steps, quasi: 1.482 against exp(0.4) = 1.492."""
+    """:ref:`theory-limit-laws` / issue 5: S^1, k = 2, ε = 0.3, n = 2e4, β = 200, 20 steps, quasi: 1.482 against exp(0.4) = 1.492."""
     res = _quiet_run(2, 2, 0.3, 20000, 200.0, 20, "quasi", **FAST)
     assert res.growth_predicted == pytest.approx(np.exp(0.4))
     assert res.growth_measured == pytest.approx(res.growth_predicted, rel=0.02)
@@ -103,7 +103,7 @@ def test_circle_mode_two_grows_like_heat_equation():
 
 
 def test_sphere_mode_two_grows_like_per_step_law(sphere_quasi):
-    """SPEC §3 / issue 5: S^2, ℓ = 2, β = 100, 10 steps: 1.773 against (1 + 6/β)^10 = 1.791 (exp: 1.822)."""
+    """:ref:`theory-limit-laws` / issue 5: S^2, ℓ = 2, β = 100, 10 steps: 1.773 against (1 + 6/β)^10 = 1.791 (exp: 1.822)."""
     res = sphere_quasi
     assert res.growth_predicted_per_step == pytest.approx(1.06**10)
     assert res.growth_measured == pytest.approx(res.growth_predicted_per_step, rel=0.02)

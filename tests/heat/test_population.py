@@ -47,7 +47,7 @@ def test_uniform_density_gives_mean_resultant_exactly():
 
 @pytest.mark.parametrize("d", [2, 3])
 def test_drift_error_decays_like_beta_to_minus_two(d):
-    """SPEC §3: T_β(x) = A_d(β)[x + β^−1 ∇log ρ] + O(β^−2); the fitted power of the error is −2."""
+    """:ref:`theory-limit-laws`: T_β(x) = A_d(β)[x + β^−1 ∇log ρ] + O(β^−2); the fitted power of the error is −2."""
     rho = HarmonicDensity(d, 2, 0.3)
     x = _points(d, 5, seed=1)
     res = population_map_error(rho, x, [100, 200, 400, 800, 1600])

@@ -1,4 +1,4 @@
-"""Position-aware key laws: log-spaced bins of the visible count, pooled distances, intervals (SPEC §2a, §5)."""
+"""Position-aware key laws: log-spaced bins of the visible count, pooled distances, intervals (:ref:`theory-effective-exponent`, :ref:`theory-extreme-value`)."""
 
 import numpy as np
 import pytest
@@ -21,7 +21,7 @@ def test_edges_double():
 
 
 def test_uniform_keys_recover_the_local_exponent():
-    """Gaussian keys have uniform directions: every bin's pooled law has α = (d − 1)/2 = 3.5 and c = c_8 (SPEC §1),
+    """Gaussian keys have uniform directions: every bin's pooled law has α = (d − 1)/2 = 3.5 and c = c_8 (:ref:`theory-model`),
     inside their 95 % intervals, and β is |q|·median|k| (scale 1)."""
     from attnlimits.theory import log_uniform_constant
 

@@ -1,5 +1,5 @@
 """Attention sinks measured in (synthetic) heads: planted sinks are found, their measured weight is the softmax
-mass on them, S_q and β_q are as defined, and the bulk law leaves the sink keys out (SPEC §2b)."""
+mass on them, S_q and β_q are as defined, and the bulk law leaves the sink keys out (:ref:`theory-sinks`)."""
 
 import numpy as np
 import pytest
@@ -143,7 +143,7 @@ def test_bulk_law_leaves_the_sink_keys_out():
 
 
 def test_sink_aware_prediction_recovers_a_planted_model():
-    """Keys from the model of SPEC §2b itself: a uniform bulk of unit keys, one fixed key 1.2·u, queries of
+    """Keys from the model of :ref:`theory-sinks` itself: a uniform bulk of unit keys, one fixed key 1.2·u, queries of
     norm β = 20 (scale 1) leaning towards u, so each query has its own S_q = 1.2·cos(q, u). The sink-aware
     prediction (exact conditional values averaged over the sampled queries, law estimated from the bulk)
     matches the measured mean max weight and sink weight within 4 combined SE; the i.i.d. prediction, which

@@ -1,5 +1,5 @@
 """SmolLM2-135M's deep heads: the first token is a sink, and the sink-aware prediction follows the measured max
-weight where the i.i.d. one falls away (SPEC §2b). Slow: one forward pass of the real model."""
+weight where the i.i.d. one falls away (:ref:`theory-sinks`). Slow: one forward pass of the real model."""
 
 import warnings
 

@@ -283,8 +283,10 @@ RESTATED = {"phase-diagram"}
 
 
 def _same(a, b) -> bool:
-    """Equal to 1e−12·max(1, |v|) for numbers (nested lists and dicts alike), exactly otherwise."""
-    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None or isinstance(a, str):
+    """Numbers equal to 1e−12·max(1, |v|), nested lists and dicts alike; words (statements, notes) may change."""
+    if isinstance(a, str) and isinstance(b, str):
+        return True
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
         return a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-12 * max(1.0, abs(a))
@@ -296,12 +298,13 @@ def _same(a, b) -> bool:
 
 
 def test_same_numbers_as_before_the_redesign(quick):
-    """The redesign changes no number: every field of every record (the restated rows aside) as before."""
-    before = {(r["id"], r["case"]): r for r in json.loads(BEFORE_REDESIGN.read_text(encoding="utf-8"))
-              if r["id"] not in RESTATED}
-    now = {(r["id"], r["case"]): r for r in quick["records"] if r["id"] not in RESTATED}
-    assert now.keys() == before.keys()
-    for key, new in now.items():
-        assert new.keys() == before[key].keys(), key
-        bad = [f for f in new if not _same(new[f], before[key][f])]
+    """The redesign changes no number: every value of every record (the restated rows aside) as before, and
+    the same verdicts; records in the same order."""
+    before = [r for r in json.loads(BEFORE_REDESIGN.read_text(encoding="utf-8")) if r["id"] not in RESTATED]
+    now = [r for r in quick["records"] if r["id"] not in RESTATED]
+    assert [r["id"] for r in now] == [r["id"] for r in before]
+    for new, old in zip(now, before):
+        key = (new["id"], new["case"])
+        assert new.keys() == old.keys() and new["verdict"] == old["verdict"], key
+        bad = [f for f in new if not _same(new[f], old[f])]
         assert not bad, (key, bad)

@@ -1,7 +1,7 @@
 """The audit of a checkpoint (``schedule --model``): the sink-aware iso multiplier against known answers, the
 config's multiplier on a tiny random Qwen2 saved with YaRN against transformers' own, and bad input.
 
-Known answers for the root (SPEC §2b, §4):
+Known answers for the root (:ref:`theory-sinks`, :ref:`theory-exact-identities`):
 - no sink (m = 0) and one β for every query: Ē_n(r) is the exact E[max w](law, n, rβ), so r_iso·β is
   :func:`beta_iso` of the same law; both are roots to their tolerances (ours: 1e-3 relative on r, AUDIT_RTOL).
 - a strong sink (S > 1, above every random key): the max weight is the sink's, w = C/(C + ΣY) with

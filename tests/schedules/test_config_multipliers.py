@@ -1,4 +1,4 @@
-"""The multiplier a checkpoint's own config applies to its logits equals what transformers' code applies (SPEC §5).
+"""The multiplier a checkpoint's own config applies to its logits equals what transformers' code applies (:ref:`theory-extreme-value`).
 
 Each mechanism is checked against the transformers function that implements it (``ROPE_INIT_FUNCTIONS``,
 ``get_llama_4_attn_scale``, ``yarn_apply_mscale`` through the attention module's ``scaling``) and, where a tiny

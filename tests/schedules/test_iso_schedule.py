@@ -1,5 +1,5 @@
-"""The selectivity-preserving schedule β_iso(n) against the exact E[max weight] (SPEC §4), and its closed forms
-from the effective exponent (SPEC §2a)."""
+"""The selectivity-preserving schedule β_iso(n) against the exact E[max weight] (:ref:`theory-exact-identities`), and its closed forms
+from the effective exponent (:ref:`theory-effective-exponent`)."""
 
 import math
 
@@ -40,7 +40,7 @@ def test_closed_form_is_exact_for_an_exact_power_law():
 
 def test_alpha_correction_beats_first_order_at_d16():
     """At d = 16 (α_n moves from ~6.6 to ~7.2 between T = 4096 and n = 1e6) the PK(α_n) match is within 2 %
-    of the exact β_iso (SPEC §2a: PK(α_n) is within 0.8–3.5 % of the exact β_1/2 at d = 16), and much
+    of the exact β_iso (:ref:`theory-effective-exponent`: PK(α_n) is within 0.8–3.5 % of the exact β_1/2 at d = 16), and much
     closer than holding λ̃ = β t_n fixed."""
     law = UniformSphere(16)
     T, n = 4096, 10**6

@@ -1,4 +1,4 @@
-"""Each practical multiplier equals the transformers function that implements it (SPEC §5)."""
+"""Each practical multiplier equals the transformers function that implements it (:ref:`theory-extreme-value`)."""
 
 import math
 

@@ -27,7 +27,7 @@ def test_auto_at_1e7_runs_orderstat_and_says_why(law):
     assert res.method == "orderstat"
     assert np.all(res.values["tail_error_bound"] <= 1e-6)
     w = res.values["max_weight"]
-    pred = expected_max_weight(law, n, res.beta)  # the exact finite-n theory of the same law (SPEC §4)
+    pred = expected_max_weight(law, n, res.beta)  # the exact finite-n theory of the same law (docs theory-exact-identities)
     assert abs(w.mean() - pred) < 5 * w.std(ddof=1) / np.sqrt(w.size)
     t = res.values["tangent_sq"]
     assert np.all((t >= 0) & (t <= 1))

@@ -1,4 +1,4 @@
-"""α_n and β̃*_n of the estimated law (SPEC §2a): computed by ``EstimatedLaw.effective_exponents`` inside its
+"""α_n and β̃*_n of the estimated law (:ref:`theory-effective-exponent`): computed by ``EstimatedLaw.effective_exponents`` inside its
 fitted tail, and reported by ``attnlimits tail`` beside the asymptotic β*_n."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Tail estimation on laws with known answers (SPEC §2, §5)."""
+"""Tail estimation on laws with known answers (:ref:`theory-scales`, :ref:`theory-extreme-value`)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""The Poisson–Kingman limit (SPEC §3): the d = 3 closed form, convergence of the exact finite-n values,
+"""The Poisson–Kingman limit (:ref:`theory-limit-laws`): the d = 3 closed form, convergence of the exact finite-n values,
 and the sampler against the quadratures."""
 
 import numpy as np
@@ -10,7 +10,7 @@ from attnlimits.theory import PoissonKingman, critical_beta, expected_ipr, expec
 
 
 def _laplace_ipr_d3(lam):
-    """E Σ W² for α = 1 from the closed form ∫(1 − e^{−u e^{−x}})dx = E1(u) + ln u + γ (SPEC §3)."""
+    """E Σ W² for α = 1 from the closed form ∫(1 − e^{−u e^{−x}})dx = E1(u) + ln u + γ (:ref:`theory-limit-laws`)."""
     q = lambda s: (special.exp1(np.exp(s)) + s + np.euler_gamma) / lam
     k2 = lambda s: _k2(s, lam)
     hi = 60.0 * lam + 60.0

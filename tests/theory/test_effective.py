@@ -1,4 +1,4 @@
-"""The effective exponent of SPEC §2a: exact values where F is known in closed form, every smooth law, and the
+"""The effective exponent of :ref:`theory-effective-exponent`: exact values where F is known in closed form, every smooth law, and the
 refusal of a law known only by samples."""
 
 import math
@@ -43,7 +43,7 @@ def test_exponent_tends_to_the_local_one():
 
 
 def test_spec_table_alpha_n():
-    """SPEC §2a: α_n at n = 1e6 for d = 16, 64, 128, 256 is 7.2, 23.1, 37.9, 59.8."""
+    """:ref:`theory-effective-exponent`: α_n at n = 1e6 for d = 16, 64, 128, 256 is 7.2, 23.1, 37.9, 59.8."""
     got = [effective_exponent(UniformSphere(d), 10**6).alpha_eff for d in (16, 64, 128, 256)]
     np.testing.assert_allclose(got, [7.2, 23.1, 37.9, 59.8], atol=0.05)
 

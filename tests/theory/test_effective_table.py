@@ -1,4 +1,4 @@
-"""SPEC §2a's table (first order) and the second-order refinement, against the exact β_1/2 of SPEC §4.
+""":ref:`theory-effective-exponent`'s table (first order) and the second-order refinement, against the exact β_1/2 of :ref:`theory-exact-identities`.
 
 The ratio is (β where the effective law has E W_1 = 1/2) / (exact β_1/2). First order: PK(α_n, β t_n);
 second order: the same law with the curvature κ_n of log F at t_n in its mean measure (``_effective``)."""
@@ -8,7 +8,7 @@ import pytest
 from attnlimits.laws import UniformSphere
 from attnlimits.theory import beta_half, beta_half_eff
 
-#: SPEC §2a: first-order ratio at n = 1e3, 1e4, 1e6, 1e9.
+#: docs theory-effective-exponent: first-order ratio at n = 1e3, 1e4, 1e6, 1e9.
 SPEC_TABLE = {16: (1.035, 1.020, 1.008, 1.003), 64: (1.072, 1.048, 1.027, 1.014), 128: (1.086, 1.059, 1.034, 1.020),
               256: (1.096, 1.067, 1.040, 1.024), 1024: (1.110, 1.078, 1.049, 1.031)}
 NS = (10**3, 10**4, 10**6, 10**9)

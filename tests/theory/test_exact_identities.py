@@ -1,4 +1,4 @@
-"""Exact finite-n identities (SPEC §4) against independent references: n = 1, β = 0, n = 2 by direct
+"""Exact finite-n identities (:ref:`theory-exact-identities`) against independent references: n = 1, β = 0, n = 2 by direct
 two-dimensional quadrature, and the normalisation E Σ w = 1."""
 
 import math

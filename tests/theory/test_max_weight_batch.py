@@ -1,5 +1,5 @@
 """E[max weight] at many β at once (theory._exact_many) against one β at a time, and the cheaper paths the root
-searches take (direct integral, max-only Poisson–Kingman, hand-written secant): the same values (SPEC §4, §2a).
+searches take (direct integral, max-only Poisson–Kingman, hand-written secant): the same values (:ref:`theory-exact-identities`, :ref:`theory-effective-exponent`).
 
 Exact identities, not tolerances tuned to pass: every batched or cheaper value is the single-β value to 1e−12
 relative (measured bitwise equal here)."""

@@ -1,4 +1,4 @@
-"""For d = 3 (X = βD uniform on [0, 2β]) the inner integrals of SPEC §4 have closed forms, so the exact
+"""For d = 3 (X = βD uniform on [0, 2β]) the inner integrals of :ref:`theory-exact-identities` have closed forms, so the exact
 E[IPR] at any n reduces to one integral over s that mpmath evaluates at 30 digits — an independent check
 of the production quadrature for n up to 1e18."""
 

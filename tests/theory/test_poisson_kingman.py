@@ -1,5 +1,5 @@
-"""The Poisson–Kingman law at every α in (0, 2047.5] and λ in [1e−6, 1e6] (SPEC §3), against a direct Monte
-Carlo of W_k ∝ exp(−λ Γ_k^{1/α}) and its Poisson–Dirichlet limit as α → ∞ with λ/α = θ fixed (SPEC §2a)."""
+"""The Poisson–Kingman law at every α in (0, 2047.5] and λ in [1e−6, 1e6] (:ref:`theory-limit-laws`), against a direct Monte
+Carlo of W_k ∝ exp(−λ Γ_k^{1/α}) and its Poisson–Dirichlet limit as α → ∞ with λ/α = θ fixed (:ref:`theory-effective-exponent`)."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Scales and regimes (SPEC §2), including the pre-asymptotic d = 64 example, and the subcritical formulas."""
+"""Scales and regimes (:ref:`theory-scales`), including the pre-asymptotic d = 64 example, and the subcritical formulas."""
 
 import math
 
@@ -33,7 +33,7 @@ def test_critical_beta_closed_forms():
 
 
 def test_d64_pre_asymptotic_numbers_of_the_spec():
-    """SPEC §2: d = 64, n = 1e6: β*_n ≈ 2.8 but β_{1/2} ≈ 75 (E max w 0.43 at β = 68, 0.62 at β = 100).
+    """:ref:`theory-scales`: d = 64, n = 1e6: β*_n ≈ 2.8 but β_{1/2} ≈ 75 (E max w 0.43 at β = 68, 0.62 at β = 100).
     Exact values: β_{1/2} = 73.58, E max w = 0.4585 at 68 and 0.6356 at 100 (see test_slow for the Monte
     Carlo check)."""
     law, n = UniformSphere(64), 10**6

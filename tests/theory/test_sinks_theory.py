@@ -1,4 +1,4 @@
-"""Fixed keys (attention sinks) in the exact theory (SPEC §2b): limits, identities, SPEC's numbers, the
+"""Fixed keys (attention sinks) in the exact theory (:ref:`theory-sinks`): limits, identities, SPEC's numbers, the
 subcritical expansion, the small-C bound, one-key quadratures, Monte Carlo of the engine and the batched API."""
 
 import math
@@ -26,7 +26,7 @@ def _raw(d, n, beta, sinks):
 
 @pytest.mark.parametrize("d, n, beta", SETTINGS)
 def test_no_sinks_is_the_iid_quadrature(d, n, beta):
-    """m = 0 through the sink-aware quadrature (C = 0, x* = ∞) reproduces SPEC §4's integrals on the same nodes."""
+    """m = 0 through the sink-aware quadrature (C = 0, x* = ∞) reproduces :ref:`theory-exact-identities`'s integrals on the same nodes."""
     law = UniformSphere(d)
     grid = count_grid(law, n)
     ref = FiniteQuadrature(law, grid, beta).integrate()
@@ -51,7 +51,7 @@ def test_scalar_functions_unchanged_without_sinks():
 
 
 def test_spec_2b_numbers():
-    """SPEC §2b: d = 8, n = 1000, β = 20, s = 0.9, and d = 3, n = 500, β = 30, s = 0.95 with its expansion."""
+    """:ref:`theory-sinks`: d = 8, n = 1000, β = 20, s = 0.9, and d = 3, n = 500, β = 30, s = 0.95 with its expansion."""
     law = UniformSphere(8)
     assert round(expected_max_weight(law, 1000, 20.0, sinks=[0.9]), 4) == 0.3188
     assert round(float(expected_sink_weight(law, 1000, 20.0, [0.9])[0]), 4) == 0.2703
@@ -96,7 +96,7 @@ def test_strong_sink_complements_keep_relative_accuracy():
 
 
 def _moments(d, beta, k):
-    """E[Y^k] = e^{−kβ} M(kβ) for uniform keys (M the moment generating function of ⟨q,K⟩, SPEC §3)."""
+    """E[Y^k] = e^{−kβ} M(kβ) for uniform keys (M the moment generating function of ⟨q,K⟩, :ref:`theory-limit-laws`)."""
     nu = d / 2.0 - 1.0
     t = k * beta
     return math.exp(special.gammaln(d / 2.0) + nu * math.log(2.0 / t) + math.log(special.ive(nu, t)))

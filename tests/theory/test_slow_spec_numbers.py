@@ -1,4 +1,4 @@
-"""SPEC §2's d = 64, n = 1e6 numbers by Monte Carlo with the engine (slow: ~1 minute)."""
+""":ref:`theory-scales`'s d = 64, n = 1e6 numbers by Monte Carlo with the engine (slow: ~1 minute)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""``attnlimits theory --sink S``: JSON keys, agreement with the library, the table, bad input (SPEC §2b)."""
+"""``attnlimits theory --sink S``: JSON keys, agreement with the library, the table, bad input (:ref:`theory-sinks`)."""
 
 import os
 

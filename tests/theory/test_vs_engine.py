@@ -1,5 +1,5 @@
 """Theory against the exact engine (Monte Carlo, fixed seeds, 5 standard errors): the finite-n identities of
-SPEC §4 in the sub-, critical and supercritical settings, the subcritical CLT and the supercritical collapse."""
+:ref:`theory-exact-identities` in the sub-, critical and supercritical settings, the subcritical CLT and the supercritical collapse."""
 
 import numpy as np
 import pytest
@@ -50,7 +50,7 @@ def test_settings_cover_all_three_regimes():
 
 def test_subcritical_clt_d4():
     """d = 4, n = 2e4, β = 30: mean ⟨q,O⟩ → A_4(β), var ⟨q,O⟩ → σ∥², |P⊥O|²/σ⊥² ~ χ²_{d−1}, and Gaussian
-    standardised radial outputs (SPEC §3)."""
+    standardised radial outputs (:ref:`theory-limit-laws`)."""
     d, n, beta, samples = 4, 20000, 30.0, 600
     law = UniformSphere(d)
     res = simulate(law, n, beta, samples=samples, seed=4242, output=True)

@@ -1,5 +1,5 @@
 """Exact theory values shared by the claims of a run: each (function, law, arguments) is computed once per
-process. The theory is pure (SPEC §4 values are functions of their arguments), so claims that need the same
+process. The theory is pure (:ref:`theory-exact-identities` values are functions of their arguments), so claims that need the same
 value reuse it: the phase diagram's and the crossover's β_1/2 at d = 3, or a curve point of a figure that is
 also a case's prediction. Laws are told apart by their ``cache_key`` (:class:`attnlimits.laws.KeyLaw`)."""
 

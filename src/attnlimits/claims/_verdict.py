@@ -3,7 +3,7 @@
 A case passes when both hold:
 
 1. **Agreement.** |measured − predicted| ≤ Z·SE + bias, with Z = 4. ``bias`` is 0 when the prediction is an
-   exact finite-n value (SPEC §4); otherwise it is the finite-n bias bound the claim states and justifies.
+   exact finite-n value (:ref:`theory-exact-identities`); otherwise it is the finite-n bias bound the claim states and justifies.
 2. **Precision.** The half-width of the reported 95% interval (1.96·SE) is at most 10% of the predicted value,
    or of the effect being shown (``effect``), so a wide interval from too few samples cannot pass.
 

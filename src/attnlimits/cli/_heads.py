@@ -1,5 +1,5 @@
 """Per-head, per-position-bin output of a real model, shared by ``attnlimits tail --model`` and ``attnlimits
-attention --model`` (SPEC §2a, §5)."""
+attention --model`` (:ref:`theory-effective-exponent`, :ref:`theory-extreme-value`)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def print_head_bins(result: dict, as_json: bool) -> None:
         click.echo(line)
     click.echo(f"{result['beta_definition']}. Bins of the visible count n; a bin needs {result['min_distances']} pooled "
                "distances. α: local exponent (95% CI); α_n, β̃*_n = 1/t_n: effective exponent and scale at the bin's n "
-               "(SPEC §2a); β: CI by bootstrap over queries.")
+               "(theory: effective exponent); β: CI by bootstrap over queries.")
     rows = []
     for h in result["heads"]:
         for b in h["bins"]:

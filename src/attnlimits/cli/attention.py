@@ -1,5 +1,5 @@
 """``attnlimits attention``: a real model's attention against visible context length, next to the prediction
-from the estimated tail law (SPEC §5)."""
+from the estimated tail law (:ref:`theory-extreme-value`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ __all__ = ["attention_command"]
 @click.option("--windows", type=Count(1), default=8, show_default=True, help="Windows of n tokens averaged per n.")
 @click.option("--max-tokens", type=Count(1), default=8192, show_default=True, help="Tokens read for the tail estimate.")
 @click.option("--sinks/--no-sinks", "sinks", default=True, show_default=True,
-              help="Per-bin output: measure each bin's attention sinks and give the sink-aware prediction (SPEC §2b).")
+              help="Per-bin output: measure each bin's attention sinks and give the sink-aware prediction (theory: fixed keys (sinks)).")
 @click.option("--queries", type=Count(1), default=16, show_default=True, help="Queries per head in the tail estimate.")
 @click.option("--plot", type=FIGURE_PATH, default=None, help="Write a figure (PNG).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

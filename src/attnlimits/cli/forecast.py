@@ -1,4 +1,4 @@
-"""``attnlimits forecast``: forecast a decoder's long-context E[max weight] from its short contexts (SPEC §2b)
+"""``attnlimits forecast``: forecast a decoder's long-context E[max weight] from its short contexts (:ref:`theory-sinks`)
 and score persistence, i.i.d., sink-aware and drift-aware forecasts against the measured values."""
 
 from __future__ import annotations

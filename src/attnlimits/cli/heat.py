@@ -1,4 +1,4 @@
-"""``attnlimits heat``: self-attention dynamics as a backward heat equation (SPEC §3)."""
+"""``attnlimits heat``: self-attention dynamics as a backward heat equation (:ref:`theory-limit-laws`)."""
 
 from __future__ import annotations
 

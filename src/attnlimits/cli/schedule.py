@@ -1,5 +1,5 @@
 """``attnlimits schedule``: practical logit multipliers against the selectivity-preserving schedule β_iso(n)
-(SPEC §2a, §4, §5)."""
+(:ref:`theory-effective-exponent`, :ref:`theory-exact-identities`, :ref:`theory-extreme-value`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``attnlimits tail``: the tail class, α, c and β*_n of real scores or keys (SPEC §5)."""
+"""``attnlimits tail``: the tail class, α, c and β*_n of real scores or keys (:ref:`theory-extreme-value`)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ __all__ = ["tail_command"]
 @click.option("--text", "text_path", type=click.Path(dir_okay=False), default=None, help=TEXT_HELP)
 @click.option("--max-tokens", type=Count(64, None), default=8192, show_default=True, help="With --model: tokens read (a CPU cap).")
 @click.option("--sinks/--no-sinks", "sinks", default=True, show_default=True,
-              help="With --model: measure each bin's attention sinks and give the sink-aware prediction (SPEC §2b).")
+              help="With --model: measure each bin's attention sinks and give the sink-aware prediction (theory: fixed keys (sinks)).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed, model, layer_text, head_text, text_path,
                  max_tokens, sinks, as_json):
@@ -70,7 +70,7 @@ def tail_command(keys_path, query_index, pooled, scores_path, endpoint, k, seed,
     eff = out["effective"]
     rows = [(n, b["value"], b["lo"], b["hi"], _get(eff, n, "critical_beta_eff"), _get(eff, n, "alpha_eff"),
              (out["regime_at"] or {}).get(n, "—")) for n, b in out["beta_star"].items()]
-    print_table("predicted β*_n (95% interval) and the effective scale at n (SPEC §2a)",
+    print_table("predicted β*_n (95% interval) and the effective scale at n (theory: effective exponent)",
                 ["n", "β*_n", "lo", "hi", "β̃*_n = 1/t_n", "α_n", "regime at model β"], rows)
     if all(v is None for v in eff.values()):
         click.echo("note: no α_n, β̃*_n: they need the smooth estimated law of keys (not raw scores), and t_n "

@@ -1,4 +1,4 @@
-"""``attnlimits theory``: every prediction of the theory for one setting (SPEC §2–§4); no simulation."""
+"""``attnlimits theory``: every prediction of the theory for one setting (:ref:`theory-scales` to :ref:`theory-exact-identities`); no simulation."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ _LABELS = {
     "radial_var_limit": "CLT radial variance σ∥²",
     "ipr_limit": "Poisson–Kingman E IPR at λ",
     "max_weight_limit": "Poisson–Kingman E W_1 at λ",
-    "alpha_eff": "effective exponent α_n at F(t_n) = 1/n (SPEC §2a)",
+    "alpha_eff": "effective exponent α_n at F(t_n) = 1/n",
     "critical_beta_eff": "effective scale β̃*_n = 1/t_n",
     "lam_eff": "λ̃ = β t_n",
     "max_weight_eff": "effective-law E W_1 at λ̃ (2nd order)",

@@ -1,7 +1,7 @@
 """Backends of the exact engine: ``numpy`` (the reference) and ``torch`` (CPU or CUDA), chosen by name through the
 package's one resolver (:func:`attnlimits._backend.resolve_backend`, re-exported here).
 
-Both reduce the same way (a streaming log-sum-exp shifted by the running minimum distance, SPEC §1), so
+Both reduce the same way (a streaming log-sum-exp shifted by the running minimum distance, :ref:`theory-model`), so
 given the same distances they agree to rounding (float64: ~1e−15 relative). :func:`reduce_distances` is that
 common entry point: it folds distances the caller already has, which is how the two backends are compared.
 torch is imported only when asked for; asking for it without it installed, or for ``cuda`` without a GPU,
@@ -25,7 +25,7 @@ def reduce_distances(distances, beta: float, *, k: int = 10, chunk_size: int = 1
     Parameters
     ----------
     distances : array_like, shape (n,)
-        D_i = 1 − ⟨q,K_i⟩ ∈ [0, 2] (computed in D, SPEC §1).
+        D_i = 1 − ⟨q,K_i⟩ ∈ [0, 2] (computed in D, :ref:`theory-model`).
     beta : float
         Inverse temperature β ≥ 0.
     k : int

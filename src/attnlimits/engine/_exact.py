@@ -44,7 +44,7 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
     """One replicate: a query attending to ``n`` i.i.d. keys of ``law`` at inverse temperature β.
 
     Weights w_i = e^{−βD_i}/Σ_j e^{−βD_j}, computed in D with the log-sum-exp shifted by the smallest D
-    (SPEC §1).
+    (:ref:`theory-model`).
 
     Parameters
     ----------
@@ -65,7 +65,7 @@ def attend_exact(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: i
     chunk_size : int
         Keys per reduction step (≤ STREAM_BLOCK is useful; results agree to rounding whatever it is).
     sinks : sequence of float
-        Scores s_j of fixed keys beside the n random ones (SPEC §2b), in the units of ⟨q,K⟩: each enters the
+        Scores s_j of fixed keys beside the n random ones (:ref:`theory-sinks`), in the units of ⟨q,K⟩: each enters the
         softmax at distance a_j = 1 − s_j (logit β s_j), folded in after the random keys by the same shifted
         reduction (so the replicate is shifted by its own largest logit, sink or not). Needs ``output``
         False: a fixed score gives no key direction.

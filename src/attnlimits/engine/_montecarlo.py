@@ -113,7 +113,7 @@ def choose_method(law, n: int, method: str = "auto", backend: str = "numpy", out
 
 
 def resolve_beta(law, n: int, beta=None, lam=None) -> tuple[float, float | None]:
-    """(β, λ) from exactly one of β ≥ 0 or λ > 0, with β = λ·β*_n (SPEC §2); λ is None where β*_n is
+    """(β, λ) from exactly one of β ≥ 0 or λ > 0, with β = λ·β*_n (:ref:`theory-scales`); λ is None where β*_n is
     unknown."""
     if (beta is None) == (lam is None):
         raise InputError(f"invalid beta={beta!r}, lam={lam!r}: give exactly one of beta (>= 0) or lam (> 0)")
@@ -138,7 +138,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
     n : int
         Number of keys, ≥ 1.
     beta, lam : float
-        Exactly one: the inverse temperature β ≥ 0, or λ > 0 with β = λ·β*_n (SPEC §2).
+        Exactly one: the inverse temperature β ≥ 0, or λ > 0 with β = λ·β*_n (:ref:`theory-scales`).
     samples : int
         Number of independent replicates, ≥ 1.
     seed : int, sequence of int or SeedSequence, optional
@@ -177,7 +177,7 @@ def simulate(law, n: int, beta: float | None = None, *, lam: float | None = None
         n ≥ ``THREAD_MIN_N`` keys on, else 1.
     sinks : sequence of float
         Scores s_j of m fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
-        real, s_j > 1 above every random key; SPEC §2b). Method exact on the numpy backend only. Adds the
+        real, s_j > 1 above every random key; :ref:`theory-sinks`). Method exact on the numpy backend only. Adds the
         statistics ``sink_weight`` (their total weight) and ``sink_weight_0``, … (each sink's); the weight
         statistics then run over all m + n keys.
 

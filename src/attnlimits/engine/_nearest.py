@@ -6,7 +6,7 @@ This is the single nearest-keys engine: ``simulate(method="orderstat")`` (:mod:`
 1. Exponential spacings E_j give the uniform order statistics exactly (Rényi):
    −log(1 − U_(i)) = S_i = Σ_{j≤i} E_j/(n − j + 1), so log U_(i) = log(−expm1(−S_i)) and
    log(1 − U_(i)) = −S_i keep full precision for n = 1e18. D_(i) = F^{-1}(U_(i)) through the law's
-   ``distance_ppf_log`` (SPEC §1).
+   ``distance_ppf_log`` (:ref:`theory-model`).
 2. m is chosen adaptively at one β: starting near the expected number of keys with
    β(D − D_(1)) ≤ log(1/tail_tol) + 3, it doubles until T_hi ≤ tail_tol · Σ_{i≤m} e_i, where
    e_i = exp(−β(D_(i) − D_(1))) and T_hi is a Bernstein upper bound on the far keys' actual Σ e_j
@@ -140,7 +140,7 @@ def _initial_m(law, n: int, beta: float, d1: float, tail_tol: float, cap: int, k
     reach = d1 + (math.log(1.0 / tail_tol) + 3.0) / beta
     if reach >= 2.0:
         return cap
-    # a first guess only (the loop doubles m until the bound holds): n·c·t^α, F(t) ~ c t^α (SPEC §2)
+    # a first guess only (the loop doubles m until the bound holds): n·c·t^α, F(t) ~ c t^α (docs theory-scales)
     log_count = math.log(n) + law.log_local_constant + law.local_exponent * math.log(reach)
     expected = math.exp(min(log_count, 50.0))
     return int(min(cap, max(32, k, math.ceil(1.25 * expected + 16))))

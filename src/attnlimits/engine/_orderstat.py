@@ -39,7 +39,7 @@ def require_distance_law(law) -> None:
 
 def attend_orderstat(law, n: int, beta: float, seed: np.random.SeedSequence, *, k: int = 10, output: bool = True,
                      chunk_size=None, tail_tol: float = TAIL_TOL, max_nearest: int = MAX_NEAREST) -> dict:
-    """One replicate of a query attending to n keys of ``law``, by exact top order statistics (SPEC §1 weights;
+    """One replicate of a query attending to n keys of ``law``, by exact top order statistics (:ref:`theory-model` weights;
     the nearest keys exactly, the far ones through their conditional sums: ``attnlimits.engine._nearest``).
 
     Parameters

@@ -5,7 +5,7 @@ With D_min the running minimum distance and e_i = exp(−β(D_i − D_min)) ∈ 
 S0 = Σ e_i, S1 = Σ e_i (D_i − D_min), S2 = Σ e_i², the k smallest distances, and (β = 0 only) Σ D_i.
 When a chunk lowers the minimum by δ the sums are rescaled exactly: S0 ← f S0, S1 ← f (S1 + δ S0),
 S2 ← f² S2 with f = e^{−βδ}. Then max weight = 1/S0, IPR = S2/S0², entropy = β S1/S0 + log S0 and
-Σ w_i D_i = S1/S0 + D_min, with no subtraction that cancels (SPEC §1: compute in D, log-sum-exp
+Σ w_i D_i = S1/S0 + D_min, with no subtraction that cancels (:ref:`theory-model`: compute in D, log-sum-exp
 shifted by the smallest D).
 """
 

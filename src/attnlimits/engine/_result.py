@@ -87,7 +87,7 @@ class SimulationResult:
     backend : str
         ``numpy`` or ``torch``.
     sinks : tuple of float
-        Scores of the fixed keys beside the n random ones (SPEC §2b); empty without.
+        Scores of the fixed keys beside the n random ones (:ref:`theory-sinks`); empty without.
     """
 
     law: str

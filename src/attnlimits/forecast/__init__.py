@@ -1,4 +1,4 @@
-"""Forecasts of long-context attention from short contexts (SPEC §2b): fit a real head on the queries that see
+"""Forecasts of long-context attention from short contexts (:ref:`theory-sinks`): fit a real head on the queries that see
 few keys and forecast its mean max weight at long ones — persistence, the i.i.d. pipeline, sink-aware, and
 sink-drift-aware — with block-bootstrap intervals, an oracle fitted in the target bin, and scores over heads.
 """

@@ -1,9 +1,9 @@
 """Each forecast kind of E[max weight] at a target visible count n, from a :class:`~._fit.FitEstimate`:
 
 - ``persistence``: the fitting bin's measured mean, carried forward;
-- ``iid``: the exact E[max w] of the estimated law at n and the median β (SPEC §4; today's pipeline);
+- ``iid``: the exact E[max w] of the estimated law at n and the median β (:ref:`theory-exact-identities`; today's pipeline);
 - ``sink``: the exact conditional E[max w] given each fitting query's (β_q, S_q), over n − m bulk keys of the
-  bulk law, averaged over the queries (SPEC §2b, :func:`attnlimits.theory.sink_expectations`);
+  bulk law, averaged over the queries (:ref:`theory-sinks`, :func:`attnlimits.theory.sink_expectations`);
 - ``drift``: the same with each sink logit moved along its fitted trend, β_q·S_q + b_j·(log n − log n_q).
 
 The sink-aware kinds group the queries into quantile groups of β_q and evaluate each at its group's median β,

@@ -1,4 +1,4 @@
-"""The forecast's options: bins, fitting windows, bootstrap sizes, and the variants it runs (SPEC §2b).
+"""The forecast's options: bins, fitting windows, bootstrap sizes, and the variants it runs (:ref:`theory-sinks`).
 
 Every option is fixed before any target bin is looked at; the one choice made from data (which sink-aware
 variant is *selected*) is made on the validation split of the fitting data alone (:mod:`._run`).

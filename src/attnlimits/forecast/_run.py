@@ -1,4 +1,4 @@
-"""The forecast workflow (SPEC §2b): per head and context window, fit on the queries that see n ≤ the fitting
+"""The forecast workflow (:ref:`theory-sinks`): per head and context window, fit on the queries that see n ≤ the fitting
 bin's top and forecast E[max weight] in the target bins; choose the sink-aware variant on a validation split of
 the fitting data before any target is read; then measure the targets, add the oracle, and score every kind.
 
@@ -121,7 +121,7 @@ def head_forecast(ex, li: int, hi: int, window: int, options: ForecastOptions, r
     """
     _, cap, _ = layer_rule(ex, li)
     if cap is not None:
-        raise InputError(f"invalid layer: it soft-caps its logits (c = {cap:g}); the sink model (SPEC §2b) takes "
+        raise InputError(f"invalid layer: it soft-caps its logits (c = {cap:g}); the sink model (theory: fixed keys (sinks)) takes "
                          "uncapped logits")
     data, o, low = fit_window(ex, li, hi, window, options.origin, options)
     est = fit_estimate(data, o, np.concatenate([low, o]), options.sink_threshold)

@@ -1,4 +1,4 @@
-"""Per-query data of one stretch of queries of one head, read once from q and k (SPEC §2b): each query's
+"""Per-query data of one stretch of queries of one head, read once from q and k (:ref:`theory-sinks`): each query's
 measured max weight, its model β, its weights on the candidate sinks, the pair (β_q, β_q·S_q) of each
 candidate, and the distances of evenly spaced queries to their visible keys (for the law). Every later fit
 (central or bootstrap) indexes these arrays; nothing is recomputed from the keys.

@@ -1,4 +1,4 @@
-"""Attention as a backward heat equation (SPEC §3): population map and self-attention dynamics."""
+"""Attention as a backward heat equation (:ref:`theory-limit-laws`): population map and self-attention dynamics."""
 
 from ._density import CallableDensity, HarmonicDensity, SphereDensity, VonMisesFisherDensity, as_density
 from ..theory import heat_drift

@@ -1,4 +1,4 @@
-"""The curves of the heat figures (SPEC §3), computed here so that :mod:`attnlimits.report` only draws them: the
+"""The curves of the heat figures (:ref:`theory-limit-laws`), computed here so that :mod:`attnlimits.report` only draws them: the
 measured growth of the seeded mode per step against its three predictions, and the seeded density 1 + ε·Y_ℓ on
 the coordinate the figure histograms (θ on S^1, x_3 on S^2; see :mod:`._harmonics`)."""
 
@@ -13,7 +13,7 @@ _DENSITY_POINTS = 400
 
 
 def growth_curves(growth, rate: float, beta: float, mean_field: float) -> dict:
-    """The measured growth of mode ℓ per step k and its predictions (SPEC §3).
+    """The measured growth of mode ℓ per step k and its predictions (:ref:`theory-limit-laws`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Key densities on the sphere for the population map and the self-attention dynamics (SPEC §3).
+"""Key densities on the sphere for the population map and the self-attention dynamics (:ref:`theory-limit-laws`).
 
 A density here is a positive function ρ on S^{d−1} (w.r.t. normalised surface measure σ; it need not be
 normalised) that knows its tangential log-gradient ∇_S log ρ. :class:`HarmonicDensity` is the seeded

@@ -1,4 +1,4 @@
-"""The first-order population map of attention: A_d(β)[x + β^{−1}∇_S log ρ(x)] (SPEC §3)."""
+"""The first-order population map of attention: A_d(β)[x + β^{−1}∇_S log ρ(x)] (:ref:`theory-limit-laws`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ __all__ = ["first_order_map", "mode_growth_factor"]
 
 
 def first_order_map(d: int, beta: float, x, grad_log_density) -> np.ndarray:
-    """A_d(β)·[x + β^{−1}∇_S log ρ(x)]: the population map T_β(x) to first order in 1/β (SPEC §3).
+    """A_d(β)·[x + β^{−1}∇_S log ρ(x)]: the population map T_β(x) to first order in 1/β (:ref:`theory-limit-laws`).
 
     The drift β^{−1}P⊥_x∇log ρ is :func:`attnlimits.theory.heat_drift`; A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) is
     ``attnlimits.theory.mean_resultant``.
@@ -48,7 +48,7 @@ def mode_growth_factor(d: int, ell: int, beta):
 
     g_ℓ(β) = 1 + ℓ(ℓ+d−2)·I_{ℓ+d/2−1}(β) / (β·I_{d/2}(β))  =  1 + ℓ(ℓ+d−2)/β + O(β^{−2}).
 
-    Derivation (exact in β; an addition to SPEC §3): for ρ = 1 + εY_ℓ let Φ(x) = ∫ e^{β⟨x,y⟩}ρ(y) dσ(y) on
+    Derivation (exact in β; an addition to :ref:`theory-limit-laws`): for ρ = 1 + εY_ℓ let Φ(x) = ∫ e^{β⟨x,y⟩}ρ(y) dσ(y) on
     R^d. By Funk–Hecke, Φ(x) = M(β‖x‖) + ε·Y_ℓ(x/‖x‖)·λ_ℓ(β‖x‖) with λ_ℓ(r) = Γ(d/2)(2/r)^{d/2−1}I_{ℓ+d/2−1}(r),
     and T_β(x) = ∇Φ(x)/(βΦ(x)). Its tangential part is ελ_ℓ(β)∇_S Y_ℓ/(βM(β)) + O(ε²), its radial part
     A_d(β) + O(ε), so the renormalised step moves x by v = ε·I_{ℓ+d/2−1}(β)/(β I_{d/2}(β))·∇_S Y_ℓ, and the

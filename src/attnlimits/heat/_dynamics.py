@@ -1,4 +1,4 @@
-"""Self-attention dynamics seeded with ρ = 1 + ε·Y_ℓ, and the growth of the mode ℓ (SPEC §3).
+"""Self-attention dynamics seeded with ρ = 1 + ε·Y_ℓ, and the growth of the mode ℓ (:ref:`theory-limit-laws`).
 
 One renormalised attention step moves each particle by β^{−1}∇ log ρ to first order, a time step 1/β of
 the backward heat equation ∂_t ρ = −Δ_S ρ. The degree-ℓ coefficient therefore grows by 1 + ℓ(ℓ+d−2)/β
@@ -49,7 +49,7 @@ class HeatRegimeWarning(UserWarning):
 
 @dataclass
 class HeatResult:
-    """A self-attention dynamics run: the mode amplitude after each step and the predictions (SPEC §3).
+    """A self-attention dynamics run: the mode amplitude after each step and the predictions (:ref:`theory-limit-laws`).
 
     Returned by :func:`run_dynamics`; the ``growth_*`` properties compare the measured growth of the mode
     with exp(ℓ(ℓ+d−2)·steps/β), (1 + ℓ(ℓ+d−2)/β)^steps and the mean-field g_ℓ(β)^steps.
@@ -231,7 +231,7 @@ def run_dynamics(d: int, mode: int, eps: float, n: int, beta: float, steps: int,
     -------
     HeatResult
         ``growth_measured`` against ``growth_predicted`` = exp(ℓ(ℓ+d−2)·steps/β) and
-        ``growth_predicted_per_step`` = (1 + ℓ(ℓ+d−2)/β)^steps (SPEC §3).
+        ``growth_predicted_per_step`` = (1 + ℓ(ℓ+d−2)/β)^steps (:ref:`theory-limit-laws`).
 
     Warns
     -----

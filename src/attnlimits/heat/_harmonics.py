@@ -3,7 +3,7 @@
 On the circle Y_ℓ(x) = cos(ℓθ) with θ = atan2(x_2, x_1); on S^2 the zonal harmonic about e_3 is
 Y_ℓ(x) = P_ℓ(x_3) (Legendre). Both are eigenfunctions of the Laplace–Beltrami operator with eigenvalue
 −ℓ(ℓ+d−2), which is why the backward heat equation ∂_t ρ = −Δ_S ρ multiplies their coefficient by
-exp(ℓ(ℓ+d−2)·t) (SPEC §3).
+exp(ℓ(ℓ+d−2)·t) (:ref:`theory-limit-laws`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ __all__ = ["zonal_harmonic", "harmonic_norm", "harmonic_amplitude", "off_mode_po
 
 
 def laplace_eigenvalue(d: int, ell: int) -> int:
-    """ℓ(ℓ+d−2): minus the Laplace–Beltrami eigenvalue of a degree-ℓ harmonic on S^{d−1} (SPEC §3).
+    """ℓ(ℓ+d−2): minus the Laplace–Beltrami eigenvalue of a degree-ℓ harmonic on S^{d−1} (:ref:`theory-limit-laws`).
 
     Parameters
     ----------
@@ -89,7 +89,7 @@ def harmonic_amplitude(points, d: int, ell: int) -> float:
     """The ε̂ for which the empirical law of ``points`` has density 1 + ε̂·Y_ℓ in the Y_ℓ direction.
 
     For keys with density ρ = 1 + ε·Y_ℓ (w.r.t. normalised surface measure), E[Y_ℓ(X)] = ε·E_unif[Y_ℓ²],
-    so ε̂ = mean Y_ℓ(X_i) / E_unif[Y_ℓ²] (SPEC §3).
+    so ε̂ = mean Y_ℓ(X_i) / E_unif[Y_ℓ²] (:ref:`theory-limit-laws`).
 
     Parameters
     ----------

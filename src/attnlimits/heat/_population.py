@@ -1,4 +1,4 @@
-"""The population map T_β(x) = ∫ y e^{β⟨x,y⟩} ρ(y) dσ / ∫ e^{β⟨x,y⟩} ρ(y) dσ (SPEC §3), and its error.
+"""The population map T_β(x) = ∫ y e^{β⟨x,y⟩} ρ(y) dσ / ∫ e^{β⟨x,y⟩} ρ(y) dσ (:ref:`theory-limit-laws`), and its error.
 
 Quadrature on S^1 and S^2, written in a frame attached to x so that the tangential part (the O(1/β) signal)
 is summed directly instead of as a difference of O(1) numbers:
@@ -30,7 +30,7 @@ METHODS = ("auto", "quadrature", "montecarlo")
 
 def population_map(density, x, beta: float, *, d: int | None = None, method: str = "auto",
                    nodes: int | None = None, samples: int = 200_000, seed=None, return_se: bool = False):
-    """T_β(x) for keys with density ρ on S^{d−1} (SPEC §3, "Backward heat equation").
+    """T_β(x) for keys with density ρ on S^{d−1} (:ref:`theory-limit-laws`, "Backward heat equation").
 
     Parameters
     ----------
@@ -192,7 +192,7 @@ def population_map_error(density, x, betas, *, d: int | None = None, **kwargs) -
     dict
         ``betas``, ``errors`` (max over the points of ‖T_β(x) − A_d(β)[x + ∇log ρ/β]‖), ``drift_size``
         (max ‖A_d(β)∇log ρ/β‖, the signal), ``slope`` and ``prefactor`` of the least-squares fit
-        log error = log prefactor + slope·log β. SPEC §3 predicts slope −2.
+        log error = log prefactor + slope·log β. :ref:`theory-limit-laws` predicts slope −2.
     """
     x = np.atleast_2d(np.asarray(x, dtype=float))
     x = x / np.linalg.norm(x, axis=1, keepdims=True)

@@ -1,4 +1,4 @@
-"""One step of self-attention dynamics on the sphere, blocked so memory stays O(n·block) (SPEC §3).
+"""One step of self-attention dynamics on the sphere, blocked so memory stays O(n·block) (:ref:`theory-limit-laws`).
 
 Every particle x_i is a query, all n particles are keys and values (V = I):
 x_i ← T_i / |T_i|, T_i = Σ_j e^{β⟨x_i,x_j⟩} x_j / Σ_j e^{β⟨x_i,x_j⟩}.
@@ -8,7 +8,7 @@ for both the rows of I and the rows of J: half the exponentials of the dense n×
 the known maximum (⟨x_i,x_i⟩ = 1, the diagonal term) replaces the usual row-max pass of a log-sum-exp;
 the diagonal term e^0 = 1 keeps every denominator ≥ 1. Values and denominators come from one matrix
 product against [X, 1]. ⟨x_i,x_j⟩ − 1 is rounded at ~1e−16, a relative error β·1e−16 in each weight —
-harmless for the β ≲ 1e6 of these experiments (SPEC §1's D-form is needed at n ~ 1e12, not here).
+harmless for the β ≲ 1e6 of these experiments (:ref:`theory-model`'s D-form is needed at n ~ 1e12, not here).
 
 Backends: NumPy, and torch (imported only when asked for) on CPU or CUDA, chosen by the package's one resolver
 (``attnlimits._backend.resolve_backend``); with torch, ``kernel="sdpa"`` (heat only) runs torch's fused

@@ -1,4 +1,4 @@
-"""Key laws: what the keys look like from the query (SPEC §1–§2).
+"""Key laws: what the keys look like from the query (:ref:`theory-model` to :ref:`theory-scales`).
 
 Every law is a subclass of :class:`KeyLaw`, and every subclass lives here, one module each. A subclass that
 declares a ``spec_name`` is found by :func:`parse_law` (``--law NAME[:ARGUMENTS]``) as soon as its class is

@@ -21,7 +21,7 @@ class Draw:
     Parameters
     ----------
     distances : numpy.ndarray
-        D = 1 − ⟨q,K⟩ of each key (SPEC §1).
+        D = 1 − ⟨q,K⟩ of each key (:ref:`theory-model`).
     latent : tuple
         The law's own per-key variables, read back by its :meth:`KeyLaw.tangents` (default empty).
     """
@@ -31,7 +31,7 @@ class Draw:
 
 
 class KeyLaw(ABC):
-    """A law μ of keys on S^{d−1}, seen from a fixed query q (SPEC §1).
+    """A law μ of keys on S^{d−1}, seen from a fixed query q (:ref:`theory-model`).
 
     Subclasses draw distances directly (one scalar per key), rebuild the tangent components P⊥K of chosen
     keys on demand, and state the local exponent α and constant c of F(t) = P(D ≤ t) ~ c·t^α where known.
@@ -74,7 +74,7 @@ class KeyLaw(ABC):
     sphere_parameters : tuple of (int, float) or None
         (k, κ) where the keys are von Mises–Fisher with concentration κ about the query on a great sphere
         S^{k−1} through it (κ = 0: uniform; k = d: the whole sphere), so the closed Bessel and Beta forms of
-        the theory apply (SPEC §1–§3); else None.
+        the theory apply (:ref:`theory-model` to :ref:`theory-limit-laws`); else None.
     vmf_concentration : float or None
         κ where the law of the keys on the whole sphere S^{d−1} is von Mises–Fisher with concentration κ
         about some mean direction (uniform keys: 0), whatever the query; else None (a heat-flow density,
@@ -227,7 +227,7 @@ class KeyLaw(ABC):
         return self.local_exponent is not None and self.log_local_constant is not None
 
     def critical_beta(self, n) -> float:
-        """β*_n = (c·n)^{1/α} (SPEC §2), for laws with a known local exponent and constant."""
+        """β*_n = (c·n)^{1/α} (:ref:`theory-scales`), for laws with a known local exponent and constant."""
         if not self.has_critical_scale:
             raise InputError(f"invalid law={self.spec!r}: its local constant is unknown, so λ (--lam) is undefined; give β")
         from ..theory._sphere_constants import log_critical_beta

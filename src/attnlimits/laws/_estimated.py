@@ -15,11 +15,11 @@ __all__ = ["EstimatedLaw"]
 
 class EstimatedLaw(KeyLaw):
     """Distance law: the fitted local law for t ≤ t_k (F ~ ĉ·t^α̂ near 0, with the fitted curvature up to the
-    threshold; SPEC §2) and, above t_k, the empirical CDF of the observed distances interpolated linearly
+    threshold; :ref:`theory-scales`) and, above t_k, the empirical CDF of the observed distances interpolated linearly
     between quantile knots (a histogram density).
 
     Continuous at t_k by construction (the fitted F(t_k) = k/m), with an exact CDF and density, so the theory's
-    finite-n formulas (SPEC §4) apply to it: this is how predictions for real keys are made. Only the tail
+    finite-n formulas (:ref:`theory-exact-identities`) apply to it: this is how predictions for real keys are made. Only the tail
     is extrapolated; the body is the data's.
 
     Parameters
@@ -76,13 +76,13 @@ class EstimatedLaw(KeyLaw):
 
     @property
     def smooth_up_to(self) -> float:
-        """The threshold t_k: below it F is the fitted smooth tail (so the effective exponent α_n of SPEC §2a at
+        """The threshold t_k: below it F is the fitted smooth tail (so the effective exponent α_n of :ref:`theory-effective-exponent` at
         a quantile t_n ≤ t_k is that of the fit); above it the density is the data's histogram."""
         return float(self._t[0])
 
     def effective_exponents(self, ns) -> dict:
         """{n: (α_n, β̃*_n = 1/t_n)} at each n whose 1/n quantile t_n lies in the fitted smooth tail, else
-        {n: None} (SPEC §2a)."""
+        {n: None} (:ref:`theory-effective-exponent`)."""
         from ..theory import effective_exponent
 
         out = {}

@@ -1,5 +1,5 @@
 """A key law equal to uniform keys near the query and different far from it (the ``local-not-global`` claim:
-only the law of D near the query sets the critical scale, SPEC §2)."""
+only the law of D near the query sets the critical scale, :ref:`theory-scales`)."""
 
 from __future__ import annotations
 

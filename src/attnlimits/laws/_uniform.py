@@ -1,4 +1,4 @@
-"""Keys uniform on the sphere S^{d−1} (SPEC §1), and on a great subsphere through the query."""
+"""Keys uniform on the sphere S^{d−1} (:ref:`theory-model`), and on a great subsphere through the query."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ __all__ = ["UniformSphere", "Subsphere", "uniform_distances", "uniform_distances
 
 
 def uniform_distances(rng: np.random.Generator, size: int, d: int) -> np.ndarray:
-    """Draw D = 1 − ⟨q,K⟩ for K uniform on S^{d−1}, exactly and with O(1) work per key (SPEC §1).
+    """Draw D = 1 − ⟨q,K⟩ for K uniform on S^{d−1}, exactly and with O(1) work per key (:ref:`theory-model`).
 
     d = 2: D = 2 sin²(πU/2); d = 3: D = 2U (⟨q,K⟩ is uniform on [−1, 1]); d ≥ 4: Ulrich's (1984)
     symmetric-beta construction, ⟨q,K⟩ = ρ cos(2πU2) with ρ = √(1 − V), V = U1^{2/(d−2)} (ρ is the radius
@@ -89,7 +89,7 @@ def uniform_distances_torch(torch, gen, size: int, k: int, device):
 
 
 class UniformSphere(KeyLaw):
-    """Keys i.i.d. uniform on S^{d−1}: D/2 ~ Beta(α, α), α = (d−1)/2, F(t) ~ c_d t^α (SPEC §1).
+    """Keys i.i.d. uniform on S^{d−1}: D/2 ~ Beta(α, α), α = (d−1)/2, F(t) ~ c_d t^α (:ref:`theory-model`).
 
     Parameters
     ----------
@@ -170,7 +170,7 @@ class UniformSphere(KeyLaw):
 
     def distance_log_cdf_sf(self, t, tbar=None):
         """(log F(t), log(1 − F(t))), each with relative accuracy on its own side: D/2 ~ Beta(α, α) is
-        symmetric, so the far side of t is the near side of t̄ = 2 − t (``laws._beta_tail``; SPEC §1)."""
+        symmetric, so the far side of t is the near side of t̄ = 2 − t (``laws._beta_tail``; :ref:`theory-model`)."""
         from ._beta_tail import symmetric_beta_logcdf
 
         t = np.asarray(t, dtype=float)
@@ -183,7 +183,7 @@ class UniformSphere(KeyLaw):
             return np.where(lower, near, far), np.where(lower, far, near)
 
     def distance_ppf_log(self, log_p, log_q):
-        """F^{-1}(p) = 2·I^{-1}_p(α, α) from log p and log(1 − p) (SPEC §1), from whichever side is
+        """F^{-1}(p) = 2·I^{-1}_p(α, α) from log p and log(1 − p) (:ref:`theory-model`), from whichever side is
         smaller (Beta(α, α) is symmetric: F^{-1}(p) = 2 − F^{-1}(1 − p)); relative accuracy ~1e−15 at
         p down to 1e−300 wherever the result is a normal float64 (``laws._beta_tail``)."""
         log_p = np.asarray(log_p, dtype=float)
@@ -210,7 +210,7 @@ class UniformSphere(KeyLaw):
 
 class Subsphere(UniformSphere):
     """Keys uniform on a great subsphere S^{k−1} through the query (2 ≤ k ≤ d): local exponent (k−1)/2
-    whatever d (SPEC §2) — the law of D is that of uniform keys in dimension k.
+    whatever d (:ref:`theory-scales`) — the law of D is that of uniform keys in dimension k.
 
     Parameters
     ----------

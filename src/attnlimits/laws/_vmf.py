@@ -16,7 +16,7 @@ class VonMisesFisher(KeyLaw):
     angle θ ∈ [0, π] from the query.
 
     Near the query the law of D is that of uniform keys times the density at q,
-    ρ(q) = e^{κ cos θ}/M(κ) (w.r.t. normalised surface measure), so α = (d−1)/2 and c = c_d·ρ(q) (SPEC §2).
+    ρ(q) = e^{κ cos θ}/M(κ) (w.r.t. normalised surface measure), so α = (d−1)/2 and c = c_d·ρ(q) (:ref:`theory-scales`).
     The distance to μ is drawn by Wood's (1994) rejection algorithm written in D' = 1 − ⟨μ,K⟩,
     D' = 2bZ/(1 − (1−b)Z) with Z ~ Beta(α, α), which keeps full relative precision near D' = 0.
 

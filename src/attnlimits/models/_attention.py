@@ -1,4 +1,4 @@
-"""A real model's attention as a function of the visible context length, mask-aware (SPEC §5)."""
+"""A real model's attention as a function of the visible context length, mask-aware (:ref:`theory-extreme-value`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["attention_profile", "attention_stats"]
 
 
 def attention_stats(probs, mask: np.ndarray) -> dict:
-    """Mean max weight, entropy and effective support exp(entropy) per (layer, head), mask-aware (SPEC §5).
+    """Mean max weight, entropy and effective support exp(entropy) per (layer, head), mask-aware (:ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -49,7 +49,7 @@ def attention_stats(probs, mask: np.ndarray) -> dict:
 
 
 def attention_profile(lm: LoadedModel, text: str, ns, *, windows: int = 8) -> dict:
-    """Attention statistics of every layer and head at each visible context length n (SPEC §5).
+    """Attention statistics of every layer and head at each visible context length n (:ref:`theory-extreme-value`).
 
     For each n, up to ``windows`` consecutive windows of exactly n tokens (special tokens included) are cut
     from ``text``; a query sees the n keys of its window (MiniLM is bidirectional; padding never enters).

@@ -1,4 +1,4 @@
-"""The audit of a checkpoint's long-context scaling (SPEC §2b, §5): for every head (or the chosen ones), the
+"""The audit of a checkpoint's long-context scaling (:ref:`theory-sinks`, :ref:`theory-extreme-value`): for every head (or the chosen ones), the
 logit multiplier β_iso(n)/β it needs at n = 2T … 16T to keep its sink-aware E[max weight] of T, beside what
 the checkpoint's own config applies and what each practical rule would apply.
 
@@ -8,7 +8,7 @@ first token and positions with mean weight ≥ 0.05 from queries ≥ 64 later, m
 subset of the bin's queries), each sampled query's (β_q, S_q) is read (:func:`~._sinks.sink_terms`), the bulk
 law is fitted to the pooled distances without the sink keys, and the root is that of
 :func:`attnlimits.schedules.sink_iso_multipliers`. The pairs measured at n ≤ T are carried to n unchanged
-(persistence) and scaled by r: a stationary-sink assumption (SPEC §2b notes real sinks drift).
+(persistence) and scaled by r: a stationary-sink assumption (:ref:`theory-sinks` notes real sinks drift).
 
 The config's multiplier is :func:`attnlimits.schedules.config_multiplier`. A static factor that rides on
 cos/sin (YaRN, LongRoPE m²) is already in q and k as the library reads them (``decoder_qk``), so it is in the
@@ -89,7 +89,7 @@ def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries,
     if timings is not None:
         timings["statistics"] = timings.get("statistics", 0.0) + time.perf_counter() - t0
     if cap is not None:
-        rec["error"] = f"the layer soft-caps its logits (c = {cap:g}); the sink model (SPEC §2b) takes uncapped logits"
+        rec["error"] = f"the layer soft-caps its logits (c = {cap:g}); the sink model (theory: fixed keys (sinks)) takes uncapped logits"
         return rec
     if pooled.size < MIN_DISTANCES:
         rec["error"] = f"{pooled.size} pooled bulk distances; the fit needs {MIN_DISTANCES}"

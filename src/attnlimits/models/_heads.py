@@ -1,4 +1,4 @@
-"""Per head and per position bin of a real model (SPEC §2a, §5): the estimated law, its exponents, the model's
+"""Per head and per position bin of a real model (:ref:`theory-effective-exponent`, :ref:`theory-extreme-value`): the estimated law, its exponents, the model's
 β and the exact E[max weight] beside the measured one — what ``attnlimits tail --model`` and ``attnlimits
 attention --model`` print for decoders and MiniLM alike."""
 
@@ -15,12 +15,12 @@ __all__ = ["head_bins", "head_law", "iso_schedules", "BETA_DEFINITION", "SINK_DE
 
 #: How β is reported everywhere (the norms the softmax sees, dropped from q̂, k̂).
 BETA_DEFINITION = "β = |q|·median|k|·scale per query (median over its visible keys); a bin's β is the median over its queries"
-#: What a sink is and how it is predicted (SPEC §2b; ``_sinks``).
+#: What a sink is and how it is predicted (docs theory-sinks; ``_sinks``).
 SINK_DEFINITION = (f"sinks: the first token and every position with mean weight ≥ {SINK_THRESHOLD:g} from the bin's "
                    f"queries ≥ {SINK_LAG} positions later (≥ {MIN_SINK_QUERIES} of them), among the positions every query "
                    "of the bin sees; S_q = q·k_sink/(|q|·median|k_bulk|), β_q = |q|·median|k_bulk|·scale (bulk: the visible "
                    "keys less the sinks), so β_q·S_q = scale·q·k_sink; the sink-aware prediction averages the exact "
-                   "conditional values (SPEC §2b) over a seeded sample of the bin's queries, with the bulk law "
+                   "conditional values (theory: fixed keys (sinks)) over a seeded sample of the bin's queries, with the bulk law "
                    "estimated without the sink keys; measured means are over every query of the bin")
 
 
@@ -48,7 +48,7 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
         Passed to :func:`~attnlimits.models.binned_laws`: lower edge of the first bin, queries pooled per bin,
         fewest pooled distances for an estimated bin.
     exact : bool
-        Compute the exact E[max weight] of each estimated law (SPEC §4).
+        Compute the exact E[max weight] of each estimated law (:ref:`theory-exact-identities`).
     keep_laws : bool
         Keep each estimated bin's law (``law``) in the bins.
     shared : dict, optional
@@ -56,7 +56,7 @@ def head_bins(model="minilm", text_path=None, *, layers=None, heads=None, max_to
         :func:`iso_schedules`): the model, the text and the keys are loaded, read and extracted once, for all
         of them (:func:`~attnlimits.models.extract_keys`); the results are those of separate calls.
     sinks : bool
-        Measure each bin's attention sinks and give the sink-aware prediction beside the i.i.d. one (SPEC §2b,
+        Measure each bin's attention sinks and give the sink-aware prediction beside the i.i.d. one (:ref:`theory-sinks`,
         ``_sinks``).
     sink_queries : int, optional
         Queries sampled per bin for the sink scores and prediction (default ``_sinks.SINK_QUERIES``).

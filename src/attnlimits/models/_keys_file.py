@@ -1,5 +1,5 @@
 """The keys file: one head's queries and keys as the softmax sees them, written by ``attnlimits keys`` and read
-by ``attnlimits tail --keys`` and ``attnlimits schedule --keys`` (SPEC §5).
+by ``attnlimits tail --keys`` and ``attnlimits schedule --keys`` (:ref:`theory-extreme-value`).
 
 Format
 ------

@@ -1,4 +1,4 @@
-"""Position-aware key laws (SPEC §2, §2a, §5): under RoPE the keys a causal query sees are not i.i.d. relative
+"""Position-aware key laws (:ref:`theory-scales`, :ref:`theory-effective-exponent`, :ref:`theory-extreme-value`): under RoPE the keys a causal query sees are not i.i.d. relative
 to it, so the law of D = 1 − ⟨q̂, k̂⟩ depends on the offset. It is modelled as a mixture over offsets, per
 log-spaced bin of the visible count n = min(p + 1, W) (p the query's position, W the layer's sliding window;
 an encoder's query sees its whole window): the distances of a bin's queries to all their visible keys are
@@ -164,7 +164,7 @@ def _sink_prediction(ex, li, bulk_distances, n_bulk: int, terms: dict, *, exact:
         return law, out
     _, cap, _ = layer_rule(ex, li)
     if cap is not None:
-        out["prediction_sink_error"] = (f"the layer soft-caps its logits (c = {cap:g}); the sink model (SPEC §2b) "
+        out["prediction_sink_error"] = (f"the layer soft-caps its logits (c = {cap:g}); the sink model (theory: fixed keys (sinks)) "
                                         "takes uncapped logits β·s")
         return law, out
     try:
@@ -194,14 +194,14 @@ def binned_laws(ex, li: int, hi: int, *, first: int = 16, queries_per_bin: int =
     min_distances, min_queries : int
         A bin with fewer pooled distances or queries is reported with ``estimated: False`` and its counts.
     exact : bool
-        Compute the exact E[max weight] of the estimated law (SPEC §4) at the bin's n and β.
+        Compute the exact E[max weight] of the estimated law (:ref:`theory-exact-identities`) at the bin's n and β.
     seed : int
         Seed of the bootstrap over queries behind ``beta_ci``.
     keep_law : bool
         Also return each estimated bin's law (``law``: an :class:`~attnlimits.laws.EstimatedLaw`) and, with
         ``sinks``, its bulk law (``bulk_law``, without the sink keys; None where it cannot be fitted).
     sinks : bool
-        Measure the bin's attention sinks and, with ``exact``, give the sink-aware prediction (SPEC §2b,
+        Measure the bin's attention sinks and, with ``exact``, give the sink-aware prediction (:ref:`theory-sinks`,
         ``_sinks``).
     sink_queries : int, optional
         Queries sampled per bin (seeded by ``seed``) for the sink scores and the sink-aware prediction

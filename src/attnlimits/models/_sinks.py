@@ -1,4 +1,4 @@
-"""Attention sinks in real heads (SPEC §2b): which key positions take mass whatever the context, what each
+"""Attention sinks in real heads (:ref:`theory-sinks`): which key positions take mass whatever the context, what each
 query scores them, and the sink-aware prediction beside the i.i.d. one.
 
 Per bin of the visible count n (:mod:`._positions`):
@@ -203,7 +203,7 @@ def measured_sinks(ex, li: int, hi: int, rows, st: dict, sinks) -> dict:
 
 def predicted_sinks(law, n: int, terms: dict, *, bulk: bool = False) -> dict:
     """The sink-aware prediction of a bin: the exact conditional values given each sampled query's (β_q, S_q),
-    averaged over the sample, with the sample's SE (SPEC §2b); beside it the same average without sinks (the
+    averaged over the sample, with the sample's SE (:ref:`theory-sinks`); beside it the same average without sinks (the
     bulk law at each β_q: isolates what the sinks add from what per-query β adds).
 
     Parameters

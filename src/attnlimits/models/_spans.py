@@ -1,5 +1,5 @@
 """Each query's span and its softmax, from extracted q and k: dense for small windows (the check against the
-model's eager probabilities) and streaming per-row statistics for long contexts (SPEC §5).
+model's eager probabilities) and streaming per-row statistics for long contexts (:ref:`theory-extreme-value`).
 
 A query sees the keys of its own window; in a decoder (``causal``) only those at positions ≤ its own, and in
 a layer with a sliding window W only those at positions > p − W. Logits are scale·⟨q, k⟩, soft-capped to
@@ -97,7 +97,7 @@ def row_statistics(ex, li: int, hi: int, *, rows=None, block: int = 1 << 22, key
     """Per-query max weight, entropy, effective support exp(entropy) and IPR of head ``hi`` of layer ``li``,
     streaming over blocks of queries (memory O(block), never the T × T matrix); optionally the exact weight
     on given key positions and the weight each key position receives from queries ``lag`` or more positions
-    later (sink detection, SPEC §2b).
+    later (sink detection, :ref:`theory-sinks`).
 
     With m = max logit and S = Σ_j e^{z_j − m} over the span: max weight = 1/S, entropy =
     log S + Σ_j e^{z_j − m}(m − z_j)/S (log-sum-exp, no cancellation), IPR = Σ_j e^{2(z_j − m)}/S² and

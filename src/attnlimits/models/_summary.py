@@ -1,4 +1,4 @@
-"""Per-head summaries of a real model (SPEC §5): the pooled tail estimate of every head, shared by the
+"""Per-head summaries of a real model (:ref:`theory-extreme-value`): the pooled tail estimate of every head, shared by the
 reproduce report's real-keys section, the README and ``attnlimits attention``.
 
 - :func:`head_estimates`: the one per-head loop (pooled estimate of α, c, β*_n and the model's β per head).
@@ -43,7 +43,7 @@ def head_estimates(ex, *, max_queries: int, ns=None) -> list:
     ex : KeyExtraction
         Queries and keys of the chosen layers and heads (:func:`attnlimits.models.extract_keys`).
     max_queries : int
-        Queries per head whose fits are pooled (median over them; SPEC §5).
+        Queries per head whose fits are pooled (median over them; :ref:`theory-extreme-value`).
     ns : sequence of int, optional
         Context lengths at which β*_n is predicted (default: the estimator's grid).
 
@@ -64,7 +64,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
                       ns=(2048, 8192, 32768, 131072), layers=None, heads=None, queries_per_head: int = 16,
                       exact: bool = True, shared: dict | None = None) -> dict:
     """Estimate every head's tail (median over ``queries_per_head`` queries) and place the model's β and each
-    rule against β*_n = (c n)^{1/α} of the estimated law (SPEC §2, §5).
+    rule against β*_n = (c n)^{1/α} of the estimated law (:ref:`theory-scales`, :ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -83,7 +83,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
     queries_per_head : int
         Queries per head in the pooled estimate.
     exact : bool
-        Also give the exact E[max weight] of the estimated law at T (SPEC §4).
+        Also give the exact E[max weight] of the estimated law at T (:ref:`theory-exact-identities`).
     shared : dict, optional
         A dict handed to this call and others on the same model and text (:func:`~attnlimits.models.iso_schedules`):
         the model, the text and the keys are loaded, read and extracted once, for all of them
@@ -97,7 +97,7 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
         ``alpha_ci``, ``c``, ``queries``, ``m``, ``beta_star`` (list over ``n``), ``beta_star_ci``, ``model_beta``,
         ``lambda_at_train`` (model β/β*_T) and ``lambda_at`` (rule → list over ``n`` of β_rule(n)/β*_n, with
         β_rule(n) = model β × multiplier; rules ``none``, ``yarn``, ``qwen``, ``ssmax``); with ``exact``, also
-        ``max_weight_at_train`` and ``regime_at_train``: the exact E[max weight] (SPEC §4) of the estimated law
+        ``max_weight_at_train`` and ``regime_at_train``: the exact E[max weight] (:ref:`theory-exact-identities`) of the estimated law
         at n = T and the model's β, and its regime — the finite-n verdict next to the asymptotic λ; and
         ``measured_max_weight_at_train``, the model's own mean max weight over 4 windows of T tokens.
     """
@@ -139,8 +139,8 @@ def real_keys_summary(model="minilm", text_path=None, *, max_tokens: int = 16384
 
 def attention_summary(model, ns, text_path=None, *, layers=None, heads=None, windows: int = 8,
                       max_tokens: int = 8192, queries: int = 16) -> dict:
-    """A real model's attention against the visible context length n, beside the exact E[max weight] (SPEC §4)
-    of each head's estimated law at the head's own β (SPEC §5).
+    """A real model's attention against the visible context length n, beside the exact E[max weight] (:ref:`theory-exact-identities`)
+    of each head's estimated law at the head's own β (:ref:`theory-extreme-value`).
 
     Parameters
     ----------

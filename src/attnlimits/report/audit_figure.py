@@ -1,6 +1,6 @@
 """Figure of ``attnlimits schedule --model`` (the audit of a checkpoint): per n, the distribution over heads of
 the sink-aware multiplier β_iso(n)/β each head needs, against the multiplier of the config and of each
-practical rule (SPEC §2b, §5). Returns a :class:`matplotlib.figure.Figure` of numbers handed in."""
+practical rule (:ref:`theory-sinks`, :ref:`theory-extreme-value`). Returns a :class:`matplotlib.figure.Figure` of numbers handed in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figures of self-attention heat runs (SPEC §3): the growth of the seeded mode against its predictions — one
+"""Figures of self-attention heat runs (:ref:`theory-limit-laws`): the growth of the seeded mode against its predictions — one
 panel drawn by ``heat_growth_panel`` for ``attnlimits heat --plot`` and the reproduce report alike — and,
 for a single run, the density before and after.
 
@@ -17,7 +17,7 @@ __all__ = ["heat_figure", "heat_growth_panel"]
 
 def heat_growth_panel(ax, curves: dict, *, legend_size: int = 8) -> None:
     """Draw on ``ax`` the measured growth of mode ℓ per step k against (1 + ℓ(ℓ+d−2)/β)^k, exp(ℓ(ℓ+d−2)k/β)
-    and the mean field g_ℓ(β)^k (SPEC §3).
+    and the mean field g_ℓ(β)^k (:ref:`theory-limit-laws`).
 
     Parameters
     ----------

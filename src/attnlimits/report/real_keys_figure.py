@@ -1,4 +1,4 @@
-"""Figures of a real model's heads (SPEC §5): estimated α and β*_n against the model's own β and where YaRN /
+"""Figures of a real model's heads (:ref:`theory-extreme-value`): estimated α and β*_n against the model's own β and where YaRN /
 Qwen / SSMax land (the reproduce report), and attention against the visible n (``attnlimits attention``).
 Each returns a :class:`matplotlib.figure.Figure` (no pyplot, no backend switch) of numbers handed in."""
 

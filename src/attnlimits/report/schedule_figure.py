@@ -1,5 +1,5 @@
 """Figures of ``attnlimits schedule`` and the report's iso-selectivity section: β applied by each long-context
-rule against the iso-selectivity curve (SPEC §4, §5). Each returns a :class:`matplotlib.figure.Figure` (no
+rule against the iso-selectivity curve (:ref:`theory-exact-identities`, :ref:`theory-extreme-value`). Each returns a :class:`matplotlib.figure.Figure` (no
 pyplot, no backend switch) of numbers handed in."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Schedules: the logit multipliers practical long-context rules apply, against the selectivity-preserving
-schedule β_iso(n) (SPEC §2a, §4, §5)."""
+schedule β_iso(n) (:ref:`theory-effective-exponent`, :ref:`theory-exact-identities`, :ref:`theory-extreme-value`)."""
 
 from ._audit import audit_summary, sink_iso_multipliers
 from ._config import ROPE_TYPES, ConfigMultiplier, config_multiplier

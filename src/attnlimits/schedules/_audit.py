@@ -1,9 +1,9 @@
-"""The sink-aware iso-selectivity multiplier of a head and the summary of a checkpoint's audit (SPEC §2b, §4, §5).
+"""The sink-aware iso-selectivity multiplier of a head and the summary of a checkpoint's audit (:ref:`theory-sinks`, :ref:`theory-exact-identities`, :ref:`theory-extreme-value`).
 
 A head is described at n ≤ T by a bulk key law (sink keys left out), m fixed keys (sinks) and a sample of
 queries, each with its pair (β_q, S_q): logit β_q·S_qj on sink j, β_q·(1 − D) on a bulk key. A logit
 multiplier r scales every logit alike, so at n the query's pair is (r·β_q, S_q) over n − m bulk keys. The
-kept selectivity is the sample mean of the exact conditional E[max w] at T (SPEC §2b); the multiplier the head
+kept selectivity is the sample mean of the exact conditional E[max w] at T (:ref:`theory-sinks`); the multiplier the head
 needs at n is the root r_iso(n) of
 
     Ē_n(r) = mean_q E[max w](law, n − m; r·β_q, S_q) = Ē_T(1).
@@ -87,7 +87,7 @@ class _Interpolant:
 def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, tol: float = AUDIT_TOL,
                          rtol: float = AUDIT_RTOL) -> dict:
     """The multiplier r_iso(n) = β_iso(n)/β that keeps a head's sink-aware E[max weight] at its value at T,
-    and the sink-aware E[max weight] at n under given multipliers (module docstring; SPEC §2b, §4).
+    and the sink-aware E[max weight] at n under given multipliers (module docstring; :ref:`theory-sinks`, :ref:`theory-exact-identities`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""The logit multiplier a checkpoint's own configuration applies at visible context n (SPEC §5).
+"""The logit multiplier a checkpoint's own configuration applies at visible context n (:ref:`theory-extreme-value`).
 
 The audit of a checkpoint's scaling asks what its config already does to the logits before any recipe is
 added. Each mechanism is read from the config as transformers' model code reads it, and the result says where
@@ -222,7 +222,7 @@ def config_multiplier(config, n, *, layer_type: str | None = None, layer: int | 
 
     T is the config's ``original_max_position_embeddings`` (top level, as transformers prefers, else in
     ``rope_parameters`` / ``rope_scaling``), else ``max_position_embeddings`` (Qwen v1's log-n rule: its
-    ``seq_length``). Factors on q count once, factors on cos/sin (q and k) twice (SPEC §5; the module
+    ``seq_length``). Factors on q count once, factors on cos/sin (q and k) twice (:ref:`theory-extreme-value`; the module
     docstring lists each mechanism and the transformers code it follows).
 
     Parameters

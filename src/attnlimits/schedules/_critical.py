@@ -1,4 +1,4 @@
-"""Where each practical rule lands against the selectivity-preserving schedule (SPEC §2, §2a, §4, §5)."""
+"""Where each practical rule lands against the selectivity-preserving schedule (:ref:`theory-scales`, :ref:`theory-effective-exponent`, :ref:`theory-exact-identities`, :ref:`theory-extreme-value`)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
         ``n_train``, ``beta_train``, ``beta_train_source``, ``lambda_train`` (β_train/β*_T),
         ``beta_half_train``, ``max_weight_train`` (the exact E[max weight] at (T, β_train): the selectivity to
         keep), ``alpha_eff_train``, ``t_train``, and ``rows``: per n, ``beta_star`` (β*_n), ``beta_half``
-        (β_{1/2}(n)), ``alpha_eff`` and ``t_n`` (SPEC §2a), ``beta_iso`` (exact: E[max w](n, β_iso) =
+        (β_{1/2}(n)), ``alpha_eff`` and ``t_n`` (:ref:`theory-effective-exponent`), ``beta_iso`` (exact: E[max w](n, β_iso) =
         ``max_weight_train``), ``beta_iso_eff`` (closed form λ̃ matched in PK(α_n), corrected for α_n),
         ``beta_iso_first_order`` (β_train·t_T/t_n), ``pre_asymptotic``, and ``rules``: for ``none`` (β_train
         unchanged), ``iso`` (β_iso) and each practical rule, its ``multiplier``, ``beta``, ``max_weight``
@@ -82,7 +82,7 @@ def schedule_table(law, n_train, ns, beta_train=None, *, beta_train_source: str 
 
 
 def _regime(max_weight: float, threshold: float) -> str:
-    """:func:`attnlimits.theory.regime` from its E max w (SPEC §2)."""
+    """:func:`attnlimits.theory.regime` from its E max w (:ref:`theory-scales`)."""
     if max_weight < threshold:
         return "subcritical"
     if max_weight > 1.0 - threshold:

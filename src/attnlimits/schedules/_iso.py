@@ -1,10 +1,10 @@
 """The selectivity-preserving schedule: the β at which a head keeps, at n keys, the expected max weight it had
-at its training length T (SPEC §2a, §4).
+at its training length T (:ref:`theory-effective-exponent`, :ref:`theory-exact-identities`).
 
-Exact: β_iso(n) solves E[max w](n, β) = E[max w](T, β_train) with the exact finite-n E[max weight] (SPEC §4).
+Exact: β_iso(n) solves E[max w](n, β) = E[max w](T, β_train) with the exact finite-n E[max weight] (:ref:`theory-exact-identities`).
 E[max w] increases with β from 1/n (β = 0) to 1, so the root exists when the target exceeds 1/n.
 
-Closed form (effective exponent, SPEC §2a): the nearest rescaled distances at n are βD_(k) ≈ λ̃ Γ_k^{1/α_n}
+Closed form (effective exponent, :ref:`theory-effective-exponent`): the nearest rescaled distances at n are βD_(k) ≈ λ̃ Γ_k^{1/α_n}
 with λ̃ = β t_n, so E[max w] ≈ E W_1 of PK(α_n, λ̃). Holding λ̃ fixed gives the first-order rule
 β_iso ≈ β_train·t_T/t_n (exact when α_n = α_T). Correcting for the change of α_n: choose λ̃_n with
 E W_1[PK(α_n, λ̃_n)] = E W_1[PK(α_T, λ̃_T)], λ̃_T = β_train t_T, and set β_iso_eff = λ̃_n/t_n.
@@ -91,7 +91,7 @@ def _secant(g, x0: float, x1: float, xtol: float, maxiter: int) -> tuple[float, 
 
 
 def beta_iso_first_order(law, n, n_train, beta_train) -> float:
-    """The first-order iso-selectivity schedule β_train·t_T/t_n: λ̃ = β t_n held fixed (SPEC §2a).
+    """The first-order iso-selectivity schedule β_train·t_T/t_n: λ̃ = β t_n held fixed (:ref:`theory-effective-exponent`).
 
     Parameters
     ----------
@@ -114,7 +114,7 @@ def beta_iso_first_order(law, n, n_train, beta_train) -> float:
 
 def beta_iso_eff(law, n, n_train, beta_train) -> float:
     """The closed form corrected for α_n: λ̃_n/t_n with E W_1[PK(α_n, λ̃_n)] = E W_1[PK(α_T, β_train t_T)]
-    (SPEC §2a, §3).
+    (:ref:`theory-effective-exponent`, :ref:`theory-limit-laws`).
 
     Parameters
     ----------
@@ -149,7 +149,7 @@ def beta_iso_eff(law, n, n_train, beta_train) -> float:
 
 
 def beta_iso(law, n, n_train, beta_train, *, guess: float | None = None) -> float:
-    """The exact iso-selectivity β: E[max w](law, n, β_iso) = E[max w](law, T, β_train) (SPEC §4).
+    """The exact iso-selectivity β: E[max w](law, n, β_iso) = E[max w](law, T, β_train) (:ref:`theory-exact-identities`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Practical logit multipliers used to extend context (SPEC §5), as functions of the visible context n.
+"""Practical logit multipliers used to extend context (:ref:`theory-extreme-value`), as functions of the visible context n.
 
 Each returns the factor by which a rule multiplies the logits (β) at visible context n, for training length
 L (= T). A rule that scales both q and k by m multiplies the logits by m²; one that scales q alone by m
@@ -15,7 +15,7 @@ __all__ = ["RULES", "RECIPES", "yarn", "longrope", "qwen_logn", "llama4", "llama
 
 def yarn(n, n_train):
     """YaRN: attention factor m = 0.1·ln s + 1 with s = max(1, n/L) on cos/sin, i.e. on q and
-    k: m² (SPEC §5).
+    k: m² (:ref:`theory-extreme-value`).
 
     transformers ``_compute_yarn_parameters`` (``get_mscale``; s = 4 → m² = 1.2965).
 
@@ -42,7 +42,7 @@ def yarn(n, n_train):
 
 def longrope(n, n_train):
     """LongRoPE / Phi-3: m = √(1 + ln s / ln L) on q and k (s = n/L > 1, else 1):
-    m² = 1 + ln s / ln L (SPEC §5).
+    m² = 1 + ln s / ln L (:ref:`theory-extreme-value`).
 
     transformers ``_compute_longrope_parameters``.
 
@@ -63,7 +63,7 @@ def longrope(n, n_train):
 
 
 def qwen_logn(n, n_train):
-    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that; SPEC §5).
+    """Qwen v1 ``use_logn_attn``: q scaled by max(1, ln n / ln L) (its model code; logits × that; :ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -82,7 +82,7 @@ def qwen_logn(n, n_train):
 
 def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 8192.0):
     """Llama 4 temperature tuning (NoPE layers): q at position p = n − 1 scaled by
-    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L (SPEC §5).
+    1 + attn_scale·ln(floor(n/floor_scale) + 1) (transformers ``Llama4TextAttention``). Independent of L (:ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -106,7 +106,7 @@ def llama4(n, n_train=None, *, attn_scale: float = 0.1, floor_scale: float = 819
 
 def llama4_train_floor(n, n_train, *, attn_scale: float = 0.1):
     """Llama 4 temperature tuning as a context-extension recipe: :func:`llama4` with floor_scale = L, on every
-    layer: 1 + attn_scale·ln(1 + floor(n/L)) (SPEC §5).
+    layer: 1 + attn_scale·ln(1 + floor(n/L)) (:ref:`theory-extreme-value`).
 
     Llama 4's own rule (transformers ``Llama4TextAttention``, query at position p, n = p + 1) with its 8192 replaced
     by the training length. It is 1 for n < L and already 1 + attn_scale·ln 2 at n = L (the floor counts n, not
@@ -136,7 +136,7 @@ def llama4_train_floor(n, n_train, *, attn_scale: float = 0.1):
 
 def ministral3(n, n_train, *, beta: float = 0.1):
     """Ministral 3 / Mistral 4 ``llama_4_scaling_beta``: q at position p = n − 1 scaled by
-    1 + β·ln(1 + floor(p/L)) on every layer, L = ``original_max_position_embeddings`` (SPEC §5).
+    1 + β·ln(1 + floor(p/L)) on every layer, L = ``original_max_position_embeddings`` (:ref:`theory-extreme-value`).
 
     transformers ``get_llama_4_attn_scale`` (models ``ministral3``, ``mistral4``).
 
@@ -164,7 +164,7 @@ def ministral3(n, n_train, *, beta: float = 0.1):
 
 
 def ssmax(n, n_train, *, s: float = 0.43):
-    """Scalable-Softmax (SPEC §5): logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so
+    """Scalable-Softmax (:ref:`theory-extreme-value`): logits × s·ln n. A model trained with it at L has learnt its β at s·ln L, so
     relative to the trained β the multiplier is ln n / ln L, whatever s (returned here).
 
     Parameters
@@ -194,7 +194,7 @@ RECIPES = {"yarn": yarn, "qwen_logn": qwen_logn, "llama4": llama4_train_floor}
 
 
 def multipliers(n, n_train) -> dict:
-    """Every rule's logit multiplier at the context lengths ``n``, by rule name (SPEC §5).
+    """Every rule's logit multiplier at the context lengths ``n``, by rule name (:ref:`theory-extreme-value`).
 
     Parameters
     ----------

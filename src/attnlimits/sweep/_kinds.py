@@ -118,7 +118,7 @@ def _law(text: str, d: int):
 
 
 def validate_simulate(options: dict, grid: dict) -> tuple[dict, dict]:
-    """Check the options and grid of a ``simulate`` sweep (SPEC §2: β = λ·β*_n).
+    """Check the options and grid of a ``simulate`` sweep (:ref:`theory-scales`: β = λ·β*_n).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Tails: the local law of scores near their maximum, estimated from data (SPEC §5).
+"""Tails: the local law of scores near their maximum, estimated from data (:ref:`theory-extreme-value`).
 
 Known endpoint (unit-normalised keys, D = 1 − ⟨q̂,k̂⟩ ≥ 0): α and c of F(t) ~ c·t^α by maximum likelihood on
 the smallest distances, with a threshold-stability check and an exact 95% interval. Unknown endpoint (raw

@@ -1,5 +1,5 @@
 """Known endpoint: the local exponent α and constant c of F(t) = P(D ≤ t) ~ c·t^α from the smallest
-distances (SPEC §2, §5).
+distances (:ref:`theory-scales`, :ref:`theory-extreme-value`).
 
 Given the k smallest of m distances and the threshold t = D_(k+1), the k smaller ones are i.i.d. given t
 with the law of D conditioned on D ≤ t. The plain Hill estimator α̂ = k/Σ log(t/D_(i)) assumes an exact power
@@ -44,7 +44,7 @@ TOP_SQRT = 16.0
 @dataclass
 class LocalPowerFit:
     """α̂, ĉ of F(t) ~ c·t^α near D = 0, with the number of order statistics used and a stability record
-    (SPEC §5; made by :func:`fit_local_power`).
+    (:ref:`theory-extreme-value`; made by :func:`fit_local_power`).
 
     Parameters
     ----------
@@ -80,7 +80,7 @@ class LocalPowerFit:
     path: list = field(default_factory=list)
 
     def log_beta_star(self, n, alpha=None, z=None, log_km=None):
-        """log β*_n = (log ĉ + log n)/α̂ (SPEC §2)."""
+        """log β*_n = (log ĉ + log n)/α̂ (:ref:`theory-scales`)."""
         a = self.alpha if alpha is None else alpha
         zz = self.z if z is None else z
         lkm = np.log(self.k / self.m) if log_km is None else log_km
@@ -130,7 +130,7 @@ def _log_hyp(alpha, z):
 
 
 def distances_to_query(keys, query) -> np.ndarray:
-    """The distances D_i = 1 − ⟨q̂, k̂_i⟩ of keys to a query, both unit-normalised (SPEC §1).
+    """The distances D_i = 1 − ⟨q̂, k̂_i⟩ of keys to a query, both unit-normalised (:ref:`theory-model`).
 
     Computed as ‖k̂_i − q̂‖²/2, which does not cancel for keys near the query.
 
@@ -166,7 +166,7 @@ def distances_to_query(keys, query) -> np.ndarray:
 
 
 def hill_alpha(sorted_d: np.ndarray, k: int, level: float = 0.95):
-    """The plain Hill estimate α̂ = k/Σ_{i≤k} log(t/D_(i)) of the local exponent, t = D_(k+1) (SPEC §5).
+    """The plain Hill estimate α̂ = k/Σ_{i≤k} log(t/D_(i)) of the local exponent, t = D_(k+1) (:ref:`theory-extreme-value`).
 
     Its interval comes from 2kα/α̂ ~ χ²_{2k}, exact only for a pure power law F ∝ t^α on [0, t];
     :func:`fit_local_power` adds the curvature term that the sphere's and vMF's densities need.
@@ -265,7 +265,7 @@ def local_mle(sorted_d: np.ndarray, k: int):
 
 
 def fit_local_power(distances, *, k: int | None = None, level: float = 0.95, k_min: int = 50) -> LocalPowerFit:
-    """Fit F(t) ~ c·t^α to the smallest distances to the query (known endpoint D = 0; SPEC §2, §5).
+    """Fit F(t) ~ c·t^α to the smallest distances to the query (known endpoint D = 0; :ref:`theory-scales`, :ref:`theory-extreme-value`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""One entry point from data to the critical scale: keys (known endpoint) or raw scores (SPEC §5).
+"""One entry point from data to the critical scale: keys (known endpoint) or raw scores (:ref:`theory-extreme-value`).
 
 What ``alpha`` measures. The fit (:func:`~attnlimits.tails.fit_local_power`) models the law of D on
 [0, t_k], t_k = D_(k+1) the threshold (k ≤ min(m/16, 16√m)), as a power law with one curvature term, and
@@ -6,10 +6,10 @@ extrapolates it to t → 0. Where the power law F ≈ c t^α nearly holds at t_k
 m = 1e5…1e6 (uniform keys in d ≤ 9, vMF centred on the query, great subspheres S^{k−1} with k ≤ 9,
 mixtures of one exponent) — α̂ is α and its 95% interval covers at the nominal rate (measured:
 tests/tails/test_tail_coverage.py). In high d it is neither α nor the exponent that governs attention at
-this sample size: t_k sits far from 0 (the power law needs n ≫ e^{O(d)}, SPEC §2), one curvature term does
+this sample size: t_k sits far from 0 (the power law needs n ≫ e^{O(d)}, :ref:`theory-scales`), one curvature term does
 not span the window, and α̂ is a biased extrapolation with a wide interval (uniform keys, d = 64, α = 31.5:
 α̂ = 39.3 [30.6, 48.0] at m = 1e5, 36.1 [30.5, 41.7] at m = 1e6, curvature ẑ ≈ −25), while the exponent of
-F at the threshold — the effective exponent α_n of SPEC §2a at n = m/k — is 13.3 and 15.3. Read α̂ there as
+F at the threshold — the effective exponent α_n of :ref:`theory-effective-exponent` at n = m/k — is 13.3 and 15.3. Read α̂ there as
 "the local exponent, extrapolated from t_k", next to α_n; ``threshold``, ``k``, ``m`` and ``curvature`` in
 :meth:`TailEstimate.to_dict` say where it was measured.
 """
@@ -35,7 +35,7 @@ POOLED_QUERIES = 64
 
 
 class BetaStar(NamedTuple):
-    """The predicted critical scale β*_n = (c·n)^{1/α} at one context length, with its 95% interval (SPEC §2, §5).
+    """The predicted critical scale β*_n = (c·n)^{1/α} at one context length, with its 95% interval (:ref:`theory-scales`, :ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -52,7 +52,7 @@ class BetaStar(NamedTuple):
 
 @dataclass
 class TailEstimate:
-    """The estimated tail of one query's scores (or of a pool of queries), and β*_n from it (SPEC §5).
+    """The estimated tail of one query's scores (or of a pool of queries), and β*_n from it (:ref:`theory-extreme-value`).
 
     :meth:`to_dict` is the JSON form of ``attnlimits tail`` (keys ``tail_class``, ``xi``, ``xi_ci``,
     ``alpha``, ``alpha_ci``, ``c``, ``beta_star``, ``model_beta``, ``regime_at``, ...), where context lengths
@@ -78,7 +78,7 @@ class TailEstimate:
     model_beta : float, optional
         The model's inverse temperature ‖q‖·median‖k‖·scale (:func:`model_beta`), where a scale was given.
     regime_at : dict of int to str, optional
-        The regime (exact E[max weight], SPEC §2) of the estimated law at ``model_beta``, per n.
+        The regime (exact E[max weight], :ref:`theory-scales`) of the estimated law at ``model_beta``, per n.
     method : str
         How the estimate was made.
     fit : LocalPowerFit or PeaksOverThreshold, optional
@@ -126,7 +126,7 @@ class TailEstimate:
 
     def effective(self) -> dict:
         """{n: {"alpha_eff", "critical_beta_eff"} or None} for each n of ``beta_star``: the effective exponent
-        α_n and scale β̃*_n = 1/t_n of the estimated law of keys (SPEC §2a); None for raw scores (no law) or
+        α_n and scale β̃*_n = 1/t_n of the estimated law of keys (:ref:`theory-effective-exponent`); None for raw scores (no law) or
         where the 1/n quantile t_n lies above the fitted tail."""
         if self.law is None:
             return {n: None for n in self.beta_star}
@@ -193,7 +193,7 @@ def model_beta(queries, keys, scale: float) -> float:
 
 def estimate_from_scores(scores, *, endpoint: float | None = None, k: int | None = None, ns=N_GRID,
                          bootstrap: int = 200, seed=0) -> TailEstimate:
-    """Estimate the tail of raw scores of one query, and β*_n from it (SPEC §5).
+    """Estimate the tail of raw scores of one query, and β*_n from it (:ref:`theory-extreme-value`).
 
     With ``endpoint`` E the scores are bounded by E, D = E − s, and α, c come from the smallest D
     (:func:`fit_local_power`); without it a generalized Pareto fit above a threshold gives ξ and the class
@@ -245,7 +245,7 @@ def estimate_from_keys(queries, keys, *, query_index: int | None = 0, pooled: bo
     own law of D; mixing them would not be a local law), and the estimate is the median over queries of
     α̂, log ĉ and β*_n, with 95% intervals for those medians from a bootstrap over queries.
     With ``scale`` (the model's 1/√d_head), ``model_beta`` is ‖q‖·median‖k‖·scale (pooled: the median over
-    the queries) and ``regime_at`` maps each n of ``ns`` to the regime (exact E[max weight], SPEC §2) of
+    the queries) and ``regime_at`` maps each n of ``ns`` to the regime (exact E[max weight], :ref:`theory-scales`) of
     the estimated law at that β.
 
     Parameters

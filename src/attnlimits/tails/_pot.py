@@ -1,5 +1,5 @@
 """Unknown endpoint: peaks over a threshold, a generalized Pareto fit of the shape ξ and the tail class
-(SPEC §5).
+(:ref:`theory-extreme-value`).
 
 The exceedances Y = S − u of the scores over a high threshold u are fitted by
 ``scipy.stats.genpareto`` (location 0), P(S > u + y | S > u) = (1 + ξy/σ)^{−1/ξ}. A nonparametric
@@ -9,10 +9,10 @@ holds 0.
 
 At finite n the class is an *effective* one: Gaussian scores give ξ̂ ≈ −0.05 at n = 1e6 (the Gumbel limit
 is approached only logarithmically), and uniform keys in d = 64 have ξ = −1/α ≈ −0.03 — the two are
-indistinguishable at any practical n, which is the pre-asymptotic point of SPEC §2.
+indistinguishable at any practical n, which is the pre-asymptotic point of :ref:`theory-scales`.
 
 The critical scale is the inverse extreme-value scale at level n: with p_u = P(S > u), the largest of n
-scores satisfies (max − b_n)/a_n → GEV(ξ) with a_n = σ·(n p_u)^ξ, and β*_n = 1/a_n (SPEC §5: β*_n ≍ 1/a_n;
+scores satisfies (max − b_n)/a_n → GEV(ξ) with a_n = σ·(n p_u)^ξ, and β*_n = 1/a_n (:ref:`theory-extreme-value`: β*_n ≍ 1/a_n;
 grows like a power of n for ξ < 0, is constant for ξ = 0 — √log n only through the slow drift of the
 effective ξ̂ of Gaussian scores — and falls for ξ > 0). In the Weibull class 1/a_n = α·(c n)^{1/α}
 with c = p_u (ασ)^{−α}: the same rate as the known-endpoint β*_n, a constant factor α apart.
@@ -33,7 +33,7 @@ __all__ = ["PeaksOverThreshold", "fit_peaks_over_threshold", "tail_class"]
 
 @dataclass
 class PeaksOverThreshold:
-    """A generalized Pareto fit above a threshold, with bootstrap replicates (SPEC §5).
+    """A generalized Pareto fit above a threshold, with bootstrap replicates (:ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -83,7 +83,7 @@ class PeaksOverThreshold:
 
 
 def tail_class(xi_lo: float, xi_hi: float) -> str:
-    """The extreme-value class an interval for ξ points to (effective at finite n, SPEC §5).
+    """The extreme-value class an interval for ξ points to (effective at finite n, :ref:`theory-extreme-value`).
 
     Parameters
     ----------
@@ -114,7 +114,7 @@ def _fit(y: np.ndarray):
 
 def fit_peaks_over_threshold(scores, *, k: int | None = None, bootstrap: int = 200, seed=0,
                              level: float = 0.95) -> PeaksOverThreshold:
-    """Fit a generalized Pareto law to the k largest scores (SPEC §5).
+    """Fit a generalized Pareto law to the k largest scores (:ref:`theory-extreme-value`).
 
     Parameters
     ----------

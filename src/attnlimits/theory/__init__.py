@@ -1,7 +1,7 @@
-"""Theory: pure functions of (d, n, β, law) — scales, exact finite-n values and limit laws (SPEC §2–§4).
+"""Theory: pure functions of (d, n, β, law) — scales, exact finite-n values and limit laws (:ref:`theory-scales` to :ref:`theory-exact-identities`).
 
-One naming rule: ``expected_*`` is exact at finite n (SPEC §4), ``*_limit`` is the limit n → ∞ (SPEC §3) and
-``*_eff`` the effective-exponent prediction (SPEC §2a).
+One naming rule: ``expected_*`` is exact at finite n (:ref:`theory-exact-identities`), ``*_limit`` is the limit n → ∞ (:ref:`theory-limit-laws`) and
+``*_eff`` the effective-exponent prediction (:ref:`theory-effective-exponent`).
 """
 
 # Lazy (PEP 562): the submodules, and scipy with them, load on first use of a name, so importing the key laws

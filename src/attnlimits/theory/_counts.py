@@ -1,4 +1,4 @@
-"""The count measure n·dF(t) of the distances of n keys, on panels fixed in log-probability (SPEC §4).
+"""The count measure n·dF(t) of the distances of n keys, on panels fixed in log-probability (:ref:`theory-exact-identities`).
 
 The exact finite-n integrals (:mod:`._finite`) integrate functions of the distance D against n·dF. At
 real head dimensions F is nothing like a power law over the range that matters: at d = 4096 the n keys

@@ -1,5 +1,5 @@
-"""The critical law (SPEC §3): the Poisson–Kingman limit of the ordered weights at β = λ β*_n, and its
-Poisson–Dirichlet limit as α → ∞ (SPEC §2a).
+"""The critical law (:ref:`theory-limit-laws`): the Poisson–Kingman limit of the ordered weights at β = λ β*_n, and its
+Poisson–Dirichlet limit as α → ∞ (:ref:`theory-effective-exponent`).
 
 The rescaled distances η converge to a Poisson process with mean measure Λ(x) = λ^{−α} x^α; the ordered
 weights are W_k = e^{−η_k}/Σ_j e^{−η_j}. Its expectations are exact quadratures (Laplace and Palm/Mecke
@@ -22,7 +22,7 @@ __all__ = ["PoissonKingman", "ipr_limit", "max_weight_limit", "dirichlet_ipr", "
 
 
 class PoissonKingman:
-    """The Poisson–Kingman law of the critical regime with exponent α > 0 and λ > 0 (SPEC §3).
+    """The Poisson–Kingman law of the critical regime with exponent α > 0 and λ > 0 (:ref:`theory-limit-laws`).
 
     Every expectation is one of the n → ∞ limit at fixed λ, hence named ``*_limit``.
 
@@ -35,7 +35,7 @@ class PoissonKingman:
 
     Examples
     --------
-    >>> pk = PoissonKingman(1.0, 1.0)   # d = 3, λ = 1 (SPEC §3)
+    >>> pk = PoissonKingman(1.0, 1.0)   # d = 3, λ = 1 (:ref:`theory-limit-laws`)
     >>> round(pk.ipr_limit(), 6)
     0.438541
     """
@@ -52,7 +52,7 @@ class PoissonKingman:
         return _pk_integrals(self.alpha, self.lam)
 
     def laplace_exponent(self, u):
-        """−log E e^{−uT} = ∫_0^∞ (1 − e^{−u e^{−x}}) dΛ(x), T = Σ_j e^{−η_j} (SPEC §3); closed form for α = 1:
+        """−log E e^{−uT} = ∫_0^∞ (1 − e^{−u e^{−x}}) dΛ(x), T = Σ_j e^{−η_j} (:ref:`theory-limit-laws`); closed form for α = 1:
         (E1(u) + ln u + γ)/λ. In the log-mass coordinates the points are shifted by λ, so this is the inner
         integral Q at log u − λ."""
         u = np.asarray(u, dtype=float)
@@ -62,7 +62,7 @@ class PoissonKingman:
         return np.vectorize(lambda v: quad.inner(math.log(v) - self.lam, want_max=False)["Q"])(u)[()]
 
     def power_sum_limit(self, p: float = 2.0) -> float:
-        """E Σ_k W_k^p = Γ(p)^{−1} ∫ u^{p−1} E[e^{−uT}] ∫ e^{−px − u e^{−x}} dΛ(x) du (SPEC §3)."""
+        """E Σ_k W_k^p = Γ(p)^{−1} ∫ u^{p−1} E[e^{−uT}] ∫ e^{−px − u e^{−x}} dΛ(x) du (:ref:`theory-limit-laws`)."""
         p = check_real("p", p, lower=0.0, lower_open=True)
         if p == 2.0:
             return float(self._integrals["power"][2.0])
@@ -78,16 +78,16 @@ class PoissonKingman:
         return float(r["max"] if r["max"] < 0.5 else 1.0 - r["one_minus_max"])
 
     def one_minus_max_weight_limit(self) -> float:
-        """E[1 − W_1], accurate where W_1 → 1 (λ → ∞, SPEC §3 supercritical)."""
+        """E[1 − W_1], accurate where W_1 → 1 (λ → ∞, :ref:`theory-limit-laws` supercritical)."""
         r = self._integrals
         return float(r["one_minus_max"] if r["one_minus_max"] < 0.5 else 1.0 - r["max"])
 
     def defect_limit(self) -> float:
-        """E Σ_k W_k η_k: the limit of E[β(1 − ⟨q,O⟩)] (SPEC §3)."""
+        """E Σ_k W_k η_k: the limit of E[β(1 − ⟨q,O⟩)] (:ref:`theory-limit-laws`)."""
         return float(self._integrals["defect"])
 
     def tangent_sq_limit(self) -> float:
-        """E|Σ_k W_k √η_k U_k|² = E Σ_k W_k² η_k: the limit of E[(β/2)|P⊥O|²] (SPEC §3)."""
+        """E|Σ_k W_k √η_k U_k|² = E Σ_k W_k² η_k: the limit of E[(β/2)|P⊥O|²] (:ref:`theory-limit-laws`)."""
         return float(self._integrals["ipr_x"])
 
     def sample(self, rng, size: int, m: int = 256) -> np.ndarray:
@@ -166,7 +166,7 @@ def max_weight_limit_only(alpha: float, lam: float) -> float:
 def ipr_limit(alpha: float, lam: float) -> float:
     """The n → ∞ limit of the expected IPR at λ = β/β*_n: E Σ_k W_k² of :class:`PoissonKingman` (α, λ).
 
-    E Σ_k W_k² = ∫_0^∞ u E[e^{−uT}] ∫_0^∞ e^{−2x − u e^{−x}} dΛ(x) du, Λ(x) = λ^{−α} x^α (SPEC §3, p = 2).
+    E Σ_k W_k² = ∫_0^∞ u E[e^{−uT}] ∫_0^∞ e^{−2x − u e^{−x}} dΛ(x) du, Λ(x) = λ^{−α} x^α (:ref:`theory-limit-laws`, p = 2).
 
     Parameters
     ----------
@@ -182,7 +182,7 @@ def ipr_limit(alpha: float, lam: float) -> float:
 
     Examples
     --------
-    >>> round(ipr_limit(1.0, 1.0), 6)  # d = 3, λ = 1 (SPEC §3)
+    >>> round(ipr_limit(1.0, 1.0), 6)  # d = 3, λ = 1 (:ref:`theory-limit-laws`)
     0.438541
     """
     return PoissonKingman(alpha, lam).ipr_limit()
@@ -192,7 +192,7 @@ def max_weight_limit(alpha: float, lam: float) -> float:
     """The n → ∞ limit of E max_i w_i at λ = β/β*_n: E W_1 of :class:`PoissonKingman` (α, λ).
 
     By the Palm/Mecke formula E W_1 = ∫ dΛ(x) ∫_0^∞ e^{−z} E[e^{−z Σ_{η_j > x} e^{x−η_j}}] e^{−Λ(x)} dz
-    (SPEC §3).
+    (:ref:`theory-limit-laws`).
 
     Parameters
     ----------
@@ -208,21 +208,21 @@ def max_weight_limit(alpha: float, lam: float) -> float:
 
     Examples
     --------
-    >>> round(max_weight_limit(1.0, 1.0), 6)  # d = 3, λ = 1 (SPEC §3)
+    >>> round(max_weight_limit(1.0, 1.0), 6)  # d = 3, λ = 1 (:ref:`theory-limit-laws`)
     0.561459
     """
     return PoissonKingman(alpha, lam).max_weight_limit()
 
 
 def dirichlet_ipr(theta: float) -> float:
-    """lim E Σ W_k² of PK(α, θα) as α → ∞ (SPEC §2a): 1 − 1/θ for θ > 1 (Poisson–Dirichlet(1/θ, 0)), 0 for
+    """lim E Σ W_k² of PK(α, θα) as α → ∞ (:ref:`theory-effective-exponent`): 1 − 1/θ for θ > 1 (Poisson–Dirichlet(1/θ, 0)), 0 for
     θ ≤ 1 (the weights all tend to 0)."""
     theta = check_real("theta", theta, lower=0.0, lower_open=True)
     return 1.0 - 1.0 / theta if theta > 1.0 else 0.0
 
 
 def dirichlet_max_weight(theta: float) -> float:
-    """lim E W_1 of PK(α, θα) as α → ∞ (SPEC §2a): E of the largest Poisson–Dirichlet(a, 0) weight, a = 1/θ,
+    """lim E W_1 of PK(α, θα) as α → ∞ (:ref:`theory-effective-exponent`): E of the largest Poisson–Dirichlet(a, 0) weight, a = 1/θ,
     for θ > 1 (0 for θ ≤ 1), by the quadrature of :mod:`._pk_quadrature` with points at ξ = θ v.
 
     For PD(a, 0) this is also ∫_0^∞ e^{−z} / (z^a γ(1 − a, z) + e^{−z}) dz, γ the lower incomplete gamma (the

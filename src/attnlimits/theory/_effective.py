@@ -1,12 +1,12 @@
-"""The effective exponent at finite n (SPEC §2a).
+"""The effective exponent at finite n (:ref:`theory-effective-exponent`).
 
 The paper's scale uses the local law F(t) ≈ c t^α as t → 0. At finite n what matters is F near the 1/n
 quantile t_n, F(t_n) = 1/n (exact F). A power law fitted there has exponent α_n = t_n f(t_n)/F(t_n)
 (= d log F/d log t at t_n), critical scale β̃*_n = 1/t_n and λ̃ = β t_n; the nearest rescaled distances
 βD_(k) are then ≈ λ̃ Γ_k^{1/α_n} (Γ_k Poisson arrival times, since n F(D_(k)) ≈ Γ_k), i.e. the
-Poisson–Kingman law of SPEC §3 with (α_n, λ̃) in place of (α, λ).
+Poisson–Kingman law of :ref:`theory-limit-laws` with (α_n, λ̃) in place of (α, λ).
 
-Second order (derived here, beyond SPEC §2a). Write D = t_n e^u. Then n F(t_n e^u) = exp(α_n u + κ_n u²/2 + O(u³))
+Second order (derived here, beyond :ref:`theory-effective-exponent`). Write D = t_n e^u. Then n F(t_n e^u) = exp(α_n u + κ_n u²/2 + O(u³))
 with κ_n = d² log F/d(log t)² = dα(t)/d log t at t_n, and n F(D_(k)) ≈ Γ_k says that the point of log mass
 v = log Γ sits at u(v), the root of α_n u + κ_n u²/2 = v: η = λ̃ e^{u(v)}. This is a Poisson–Kingman law with
 a curvature-corrected mean measure (:class:`._pk_quadrature.LogMassMap` with κ = κ_n), evaluated by the same
@@ -34,7 +34,7 @@ _LOG_STEP = 1e-4
 
 @dataclass(frozen=True)
 class EffectiveScale:
-    """The power law fitted to the exact distance CDF at its 1/n quantile (SPEC §2a).
+    """The power law fitted to the exact distance CDF at its 1/n quantile (:ref:`theory-effective-exponent`).
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ def _quantile(law, n: int) -> float:
 
 
 def effective_exponent(law, n) -> EffectiveScale:
-    """The effective exponent α_n and scale β̃*_n = 1/t_n at n keys (SPEC §2a).
+    """The effective exponent α_n and scale β̃*_n = 1/t_n at n keys (:ref:`theory-effective-exponent`).
 
     Parameters
     ----------
@@ -154,7 +154,7 @@ def _max_weight(alpha: float, lam: float, kappa: float, near_one: bool = True) -
 
 def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
     """The effective-exponent prediction of the expected max weight of n keys at inverse temperature β
-    (SPEC §2a): E W_1 of PK(α_n, λ̃ = β t_n) at ``order`` 1, and of its curvature-corrected form (κ_n, see the
+    (:ref:`theory-effective-exponent`): E W_1 of PK(α_n, λ̃ = β t_n) at ``order`` 1, and of its curvature-corrected form (κ_n, see the
     module docstring) at ``order`` 2 (the default). 0 at β = 0 (the λ → 0 limit); λ̃ must lie in [1e−6, 1e6]
     (``attnlimits._validation.LAM_RANGE``), the range the quadrature is guaranteed on.
 
@@ -177,7 +177,7 @@ def max_weight_eff(law, n, beta, *, order: int = 2) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(max_weight_eff(UniformSphere(3), 100, 50.0), 6)  # d = 3: PK(1, λ̃ = 1) exactly (SPEC §2a)
+    >>> round(max_weight_eff(UniformSphere(3), 100, 50.0), 6)  # d = 3: PK(1, λ̃ = 1) exactly (:ref:`theory-effective-exponent`)
     0.561459
     """
     beta = check_real("beta", beta, lower=0.0)
@@ -236,11 +236,11 @@ def lam_half(alpha: float, kappa: float = 0.0) -> float:
 
 
 def beta_half_eff(law, n, *, order: int = 2) -> float:
-    """The effective-exponent prediction of β_{1/2}(n) (SPEC §2a): λ_{1/2}/t_n, the β at which the effective
+    """The effective-exponent prediction of β_{1/2}(n) (:ref:`theory-effective-exponent`): λ_{1/2}/t_n, the β at which the effective
     law has E W_1 = 1/2.
 
     ``order`` 2 (the default, the better of the two: see the module docstring and the tests) uses the
-    curvature-corrected law; ``order`` 1 is PK(α_n, β t_n), the first-order prediction of SPEC §2a's table.
+    curvature-corrected law; ``order`` 1 is PK(α_n, β t_n), the first-order prediction of :ref:`theory-effective-exponent`'s table.
 
     Parameters
     ----------
@@ -259,7 +259,7 @@ def beta_half_eff(law, n, *, order: int = 2) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(beta_half_eff(UniformSphere(3), 100), 4)  # d = 3: λ_{1/2} of PK(1, λ) times n/2 (SPEC §2a)
+    >>> round(beta_half_eff(UniformSphere(3), 100), 4)  # d = 3: λ_{1/2} of PK(1, λ) times n/2 (:ref:`theory-effective-exponent`)
     39.8962
     """
     order = _check_order(order)

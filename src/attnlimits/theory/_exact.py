@@ -1,4 +1,4 @@
-"""Exact finite-n expectations of SPEC §4 for keys whose distance law is known.
+"""Exact finite-n expectations of :ref:`theory-exact-identities` for keys whose distance law is known.
 
 Every value is an exact identity evaluated by quadrature (:mod:`._finite`), no asymptotics and no
 Monte Carlo: E Σ w_i^p (p = 2: the inverse participation ratio), E max_i w_i, E⟨q,O⟩, the well-conditioned
@@ -114,7 +114,7 @@ def law_mean_distance(law) -> float:
 
 
 def expected_power_sum(law, n, beta, p=2.0) -> float:
-    """E Σ_i w_i^p at finite n (SPEC §4): n Γ(p)^{−1} ∫_0^∞ u^{p−1} E[Y^p e^{−uY}] φ(u)^{n−1} du, Y = e^{−βD}.
+    """E Σ_i w_i^p at finite n (:ref:`theory-exact-identities`): n Γ(p)^{−1} ∫_0^∞ u^{p−1} E[Y^p e^{−uY}] φ(u)^{n−1} du, Y = e^{−βD}.
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def expected_power_sum(law, n, beta, p=2.0) -> float:
 
 
 def expected_ipr(law, n, beta, sinks=()) -> float:
-    """E[IPR] = E Σ_i w_i² at finite n, exact (SPEC §4, p = 2; with fixed keys SPEC §2b).
+    """E[IPR] = E Σ_i w_i² at finite n, exact (:ref:`theory-exact-identities`, p = 2; with fixed keys :ref:`theory-sinks`).
 
     Where it exceeds 1/2 it is returned as 1 − E Σ_{i≠j} w_i w_j, whose integrand is positive (no
     cancellation as the IPR tends to 1). With fixed keys the sum runs over the m + n weights:
@@ -168,7 +168,7 @@ def expected_ipr(law, n, beta, sinks=()) -> float:
         Inverse temperature β ≥ 0.
     sinks : sequence of float
         Scores s_j of fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
-        real, s_j > 1 above every random key; SPEC §2b). Empty: the i.i.d. model.
+        real, s_j > 1 above every random key; :ref:`theory-sinks`). Empty: the i.i.d. model.
 
     Returns
     -------
@@ -178,7 +178,7 @@ def expected_ipr(law, n, beta, sinks=()) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(expected_ipr(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    >>> round(expected_ipr(UniformSphere(3), 1000, 100.0), 6)  # :ref:`theory-exact-identities`
     0.102567
     """
     n, beta = _check(law, n, beta)
@@ -198,8 +198,8 @@ def expected_ipr(law, n, beta, sinks=()) -> float:
 def expected_max_weight(law, n, beta, sinks=()) -> float:
     """E max_i w_i at finite n, exact: n ∫_0^∞ E[Y e^{−uY} ψ(u, Y)^{n−1}] du, ψ(u,y) = E[e^{−uY'}; Y' < y].
 
-    SPEC §4, Y = e^{−βD}. Where the mean exceeds 1/2 it is returned as 1 − E[1 − max w], computed without
-    cancellation. With fixed keys (SPEC §2b) the maximum runs over the m + n weights:
+    :ref:`theory-exact-identities`, Y = e^{−βD}. Where the mean exceeds 1/2 it is returned as 1 − E[1 − max w], computed without
+    cancellation. With fixed keys (:ref:`theory-sinks`) the maximum runs over the m + n weights:
     e^{−β a*} ∫ e^{−uC} ψ̄(u, a*)^n du + n ∫ e^{−uC} E[Y e^{−uY} ψ̄(u, D)^{n−1}; D < a*] du.
 
     Parameters
@@ -213,7 +213,7 @@ def expected_max_weight(law, n, beta, sinks=()) -> float:
         Inverse temperature β ≥ 0.
     sinks : sequence of float
         Scores s_j of fixed keys beside the n random ones, in the units of ⟨q,K⟩ (logit β s_j; any finite
-        real, s_j > 1 above every random key; SPEC §2b). Empty: the i.i.d. model.
+        real, s_j > 1 above every random key; :ref:`theory-sinks`). Empty: the i.i.d. model.
 
     Returns
     -------
@@ -223,7 +223,7 @@ def expected_max_weight(law, n, beta, sinks=()) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(expected_max_weight(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    >>> round(expected_max_weight(UniformSphere(3), 1000, 100.0), 6)  # :ref:`theory-exact-identities`
     0.179328
     """
     n, beta = _check(law, n, beta)
@@ -244,7 +244,7 @@ def expected_max_weight(law, n, beta, sinks=()) -> float:
 
 
 def expected_one_minus_max_weight(law, n, beta) -> float:
-    """E[1 − max_i w_i] at finite n, exact, with relative accuracy where max w → 1 (SPEC §4, supercritical).
+    """E[1 − max_i w_i] at finite n, exact, with relative accuracy where max w → 1 (:ref:`theory-exact-identities`, supercritical).
 
     Parameters
     ----------
@@ -264,7 +264,7 @@ def expected_one_minus_max_weight(law, n, beta) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(expected_one_minus_max_weight(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    >>> round(expected_one_minus_max_weight(UniformSphere(3), 1000, 100.0), 6)  # :ref:`theory-exact-identities`
     0.820672
     """
     n, beta = _check(law, n, beta)
@@ -279,7 +279,7 @@ def expected_one_minus_max_weight(law, n, beta) -> float:
 def expected_defect(law, n, beta) -> float:
     """E[β(1 − ⟨q,O⟩)] at finite n, exact: E Σ w_i β D_i = n ∫_0^∞ E[βD Y e^{−uY}] φ(u)^{n−1} du.
 
-    SPEC §4; well conditioned where ⟨q,O⟩ = 1 − 1e−12.
+    :ref:`theory-exact-identities`; well conditioned where ⟨q,O⟩ = 1 − 1e−12.
 
     Parameters
     ----------
@@ -299,7 +299,7 @@ def expected_defect(law, n, beta) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(expected_defect(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    >>> round(expected_defect(UniformSphere(3), 1000, 100.0), 6)  # :ref:`theory-exact-identities`
     1.057224
     """
     n, beta = _check(law, n, beta)
@@ -311,7 +311,7 @@ def expected_defect(law, n, beta) -> float:
 
 
 def expected_inner(law, n, beta) -> float:
-    """E⟨q,O⟩ at finite n, exact: 1 − E[β(1 − ⟨q,O⟩)]/β (SPEC §4; value matrix the identity).
+    """E⟨q,O⟩ at finite n, exact: 1 − E[β(1 − ⟨q,O⟩)]/β (:ref:`theory-exact-identities`; value matrix the identity).
 
     Parameters
     ----------
@@ -331,7 +331,7 @@ def expected_inner(law, n, beta) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(expected_inner(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    >>> round(expected_inner(UniformSphere(3), 1000, 100.0), 6)  # :ref:`theory-exact-identities`
     0.989428
     """
     n, beta = _check(law, n, beta)
@@ -341,7 +341,7 @@ def expected_inner(law, n, beta) -> float:
 
 
 def expected_tangent_sq(law, n, beta) -> float:
-    """E|P⊥O|² at finite n, exact: E Σ_i w_i² D_i(2 − D_i) for zonal laws (SPEC §4).
+    """E|P⊥O|² at finite n, exact: E Σ_i w_i² D_i(2 − D_i) for zonal laws (:ref:`theory-exact-identities`).
 
     For laws with ``zonal_dimension`` set (uniform, subsphere, vMF centred on the query), whose tangent
     directions are uniform and independent of D, the cross terms have mean zero.
@@ -364,7 +364,7 @@ def expected_tangent_sq(law, n, beta) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(expected_tangent_sq(UniformSphere(3), 1000, 100.0), 6)  # SPEC §4
+    >>> round(expected_tangent_sq(UniformSphere(3), 1000, 100.0), 6)  # :ref:`theory-exact-identities`
     0.001138
     """
     n, beta = _check(law, n, beta)

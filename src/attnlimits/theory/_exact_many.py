@@ -1,5 +1,5 @@
 """E[max weight] at many β for one (law, n): the exact values of :func:`._exact.expected_max_weight`, cheaper
-than one call per β (SPEC §4).
+than one call per β (:ref:`theory-exact-identities`).
 
 What a batch shares. The count grid of (law, n) is built once (:func:`._counts.count_grid`, cached) and every
 β scales it. :func:`._exact.expected_max_weight` computes two integrals, E max w and E[1 − max w], and reads
@@ -32,7 +32,7 @@ __all__ = ["expected_max_weights"]
 def expected_max_weights(law, n, betas) -> np.ndarray:
     """E max_i w_i at finite n for each β of ``betas``, exact: the values of :func:`expected_max_weight`.
 
-    SPEC §4: n ∫_0^∞ E[Y e^{−uY} ψ(u, Y)^{n−1}] du with Y = e^{−βD}; above 1/2 from 1 − E[1 − max w]. The β are
+    :ref:`theory-exact-identities`: n ∫_0^∞ E[Y e^{−uY} ψ(u, Y)^{n−1}] du with Y = e^{−βD}; above 1/2 from 1 − E[1 − max w]. The β are
     evaluated in ascending order, from the direct integral alone while E max w < 1/2 (module docstring), and
     each repeated β once.
 
@@ -54,7 +54,7 @@ def expected_max_weights(law, n, betas) -> np.ndarray:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> [round(float(v), 6) for v in expected_max_weights(UniformSphere(3), 1000, [100.0, 0.0])]  # SPEC §4
+    >>> [round(float(v), 6) for v in expected_max_weights(UniformSphere(3), 1000, [100.0, 0.0])]  # :ref:`theory-exact-identities`
     [0.179328, 0.001]
     """
     b = np.asarray(betas, dtype=float)

@@ -1,4 +1,4 @@
-"""The exact integrals of SPEC §4 where β is so large that only the nearest key and its next neighbour
+"""The exact integrals of :ref:`theory-exact-identities` where β is so large that only the nearest key and its next neighbour
 matter (up to β = 1e30).
 
 Given the nearest distance T = D_(1) (density n f(t)(1 − F(t))^{n−1}), the other n − 1 keys are i.i.d. on

@@ -1,4 +1,4 @@
-"""The exact finite-n integrals of SPEC §4 at every d, n and β (the quadrature behind :mod:`._exact`).
+"""The exact finite-n integrals of :ref:`theory-exact-identities` at every d, n and β (the quadrature behind :mod:`._exact`).
 
 Formulation. With X = βD, s = ln u, τ = s − x, the count
 measure n·dG of X and γ_p(τ) = e^{pτ − e^τ}/Γ(p):

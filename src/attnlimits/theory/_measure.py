@@ -1,4 +1,4 @@
-"""The density of the distance D = 1 − ⟨q,K⟩ as the exact quadratures see it (SPEC §1, §4).
+"""The density of the distance D = 1 − ⟨q,K⟩ as the exact quadratures see it (:ref:`theory-model`, :ref:`theory-exact-identities`).
 
 For the laws with a known distance CDF (uniform, subsphere, von Mises–Fisher centred on the query) D/2 is
 Beta(α, α)-shaped times a smooth factor, so its log density is (α−1)(log t + log t̄) + const (+ κ(1 − t)

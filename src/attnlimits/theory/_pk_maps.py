@@ -1,4 +1,4 @@
-"""The point-position maps of the Poisson–Kingman quadrature (:mod:`._pk_quadrature`, SPEC §2a, §3).
+"""The point-position maps of the Poisson–Kingman quadrature (:mod:`._pk_quadrature`, :ref:`theory-effective-exponent`, :ref:`theory-limit-laws`).
 
 A map places the point of log mass v at ξ(v) (shifted so that ξ(0) = 0) and gives the quadrature the scales
 it needs: its slope, where the slope reaches a value, and the panel widths of its kernel in t = s − ξ.
@@ -21,7 +21,7 @@ _KERNEL_T_FINE = np.concatenate([np.arange(T_HI, -10.0, -0.5), np.arange(-10.0, 
 
 class LogMassMap:
     """Point position ξ(v) = λ(e^{u(v)} − 1) of the point of log mass v, with v(u) = α u + κ u²/2 (κ = 0: the
-    Poisson–Kingman law PK(α, λ) of SPEC §3; κ ≠ 0: its curvature-corrected form, SPEC §2a).
+    Poisson–Kingman law PK(α, λ) of :ref:`theory-limit-laws`; κ ≠ 0: its curvature-corrected form, :ref:`theory-effective-exponent`).
 
     Where the slope dv/du = α + κ u would fall below α/2, v continues linearly with slope α/2, so the mean
     measure stays increasing (those points are far out in the tails of the law and carry no weight at the
@@ -121,7 +121,7 @@ class LogMassMap:
 
 
 class DirichletMap:
-    """ξ(v) = θ v: the α → ∞ limit of PK(α, θα), whose weights are Poisson–Dirichlet(1/θ, 0) (SPEC §2a)."""
+    """ξ(v) = θ v: the α → ∞ limit of PK(α, θα), whose weights are Poisson–Dirichlet(1/θ, 0) (:ref:`theory-effective-exponent`)."""
 
     xi_min = -math.inf
     v_step = 1.0

@@ -1,4 +1,4 @@
-"""Quadrature of Poisson–Kingman expectations in log-mass coordinates (SPEC §2a, §3).
+"""Quadrature of Poisson–Kingman expectations in log-mass coordinates (:ref:`theory-effective-exponent`, :ref:`theory-limit-laws`).
 
 Why a hand-written quadrature (DESIGN.md asks for a reason): the Poisson points η_k = λ Γ_k^{1/α} crowd into
 a window of width θ = λ/α around λ when α is large (α up to 2047.5), spread over many decades when α is

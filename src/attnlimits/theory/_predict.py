@@ -1,4 +1,4 @@
-"""``predict``: every prediction of the theory for one setting (law, n, β), as one flat dict (SPEC §2–§4, §2a).
+"""``predict``: every prediction of the theory for one setting (law, n, β), as one flat dict (:ref:`theory-scales` to :ref:`theory-exact-identities`, :ref:`theory-effective-exponent`).
 
 Asymptotic values are numbers only inside their range; elsewhere they are None and ``notes`` says why and
 which exact value to read instead. The rules:
@@ -6,10 +6,10 @@ which exact value to read instead. The rules:
 * Law of large numbers and CLT (``inner_limit``, ``tangent_var_limit``, ``radial_var_limit``) and the heat-equation rate
   (``heat_rate``): they average over the keys inside the softmax kernel, so they need many of them,
   n·F(1/β) ≥ :data:`MIN_COMPETITORS` = 30 (the usual size for a normal approximation of a sum); the heat rate,
-  the β → ∞ limit of one attention step (SPEC §3), also needs its per-step rate ℓ(ℓ+d−2)/β ≤ 0.1 (ℓ = 2), so
+  the β → ∞ limit of one attention step (:ref:`theory-limit-laws`), also needs its per-step rate ℓ(ℓ+d−2)/β ≤ 0.1 (ℓ = 2), so
   that (1 + r)^steps and e^{r·steps} agree to O(r²) = 1 %.
 * Poisson–Kingman limit at λ = β/β*_n (``ipr_limit``, ``max_weight_limit``): the paper's law uses the local
-  power law F(t) ≈ c t^α; at finite n the nearest keys see F at its 1/n quantile t_n instead (SPEC §2a). The
+  power law F(t) ≈ c t^α; at finite n the nearest keys see F at its 1/n quantile t_n instead (:ref:`theory-effective-exponent`). The
   limit is reported where the two agree: |α_n/α − 1| ≤ 5 % and |log(β*_n t_n)| ≤ 5 %, i.e. exponent and scale
   of the effective law PK(α_n, β t_n) within 5 % of the paper's PK(α, λ); otherwise the setting is
   pre-asymptotic for it (d = 64, n = 1e6: 27 % and 24 %); and λ must lie in [1e−6, 1e6], the range the
@@ -91,7 +91,7 @@ def _limit_part(law, n, beta, lam, eff, notes) -> dict:
     if abs(a_err) > PK_AGREEMENT or abs(s_err) > PK_AGREEMENT:
         notes.append(f"ipr_limit, max_weight_limit: the Poisson–Kingman limit PK(α, λ) is pre-asymptotic here "
                      f"(α_n/α − 1 = {a_err:+.3g}, log(β*_n t_n) = {s_err:+.3g}, rule: both within ±{PK_AGREEMENT:g}); "
-                     "read expected_ipr, expected_max_weight (exact) or max_weight_eff (SPEC §2a)")
+                     "read expected_ipr, expected_max_weight (exact) or max_weight_eff (theory: effective exponent)")
         return out
     lo, hi = LAM_RANGE
     if not lo <= lam <= hi:
@@ -148,9 +148,9 @@ def _local_constant(law, notes):
 
 
 def predict(law, n, beta, sinks=()) -> dict:
-    """All predictions of the theory for n keys of ``law`` at inverse temperature β (SPEC §2–§4, §2a).
+    """All predictions of the theory for n keys of ``law`` at inverse temperature β (:ref:`theory-scales` to :ref:`theory-exact-identities`, :ref:`theory-effective-exponent`).
 
-    With fixed keys (``sinks``, SPEC §2b) the exact values that see them are sink-aware: ``beta_half``,
+    With fixed keys (``sinks``, :ref:`theory-sinks`) the exact values that see them are sink-aware: ``beta_half``,
     ``regime``, ``expected_ipr`` and ``expected_max_weight`` (over all m + n weights), and
     ``expected_sink_weight`` (one per sink), ``expected_sink_weight_total`` and ``sinks`` are added before
     ``notes``; ``expected_inner`` and ``expected_defect`` are None (not computed with sinks), and
@@ -177,7 +177,7 @@ def predict(law, n, beta, sinks=()) -> dict:
         ``expected_ipr, expected_max_weight, expected_inner`` E⟨q,O⟩, ``expected_defect`` E[β(1−⟨q,O⟩)]; the
         subcritical law of large numbers and CLT: ``inner_limit`` A(β), ``tangent_var_limit`` σ⊥²,
         ``radial_var_limit`` σ∥²; the Poisson–Kingman law at this λ: ``ipr_limit, max_weight_limit``; the
-        effective exponent (SPEC §2a):
+        effective exponent (:ref:`theory-effective-exponent`):
         ``alpha_eff`` α_n, ``critical_beta_eff`` 1/t_n, ``lam_eff`` β t_n, ``max_weight_eff`` and
         ``beta_half_eff`` (second order, with the curvature of log F at t_n); ``heat_rate`` the growth
         exponent ℓ(ℓ+d−2)/β per step of the degree-2 harmonic; ``notes``: why a value is None and what to
@@ -186,7 +186,7 @@ def predict(law, n, beta, sinks=()) -> dict:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> p = predict(UniformSphere(3), 100, 50.0)  # d = 3: β*_n = n/2 (SPEC §2)
+    >>> p = predict(UniformSphere(3), 100, 50.0)  # d = 3: β*_n = n/2 (:ref:`theory-scales`)
     >>> round(p["critical_beta"], 9), p["regime"], round(p["expected_max_weight"], 6)
     (50.0, 'critical', 0.560344)
     """
@@ -240,7 +240,7 @@ def predict(law, n, beta, sinks=()) -> dict:
         out["expected_sink_weight_total"] = sv["sink_weight_total"] if sv else m / (n + m)
         out["sinks"] = list(sinks)
         out["expected_inner"] = out["expected_defect"] = None
-        notes.append("expected_inner, expected_defect: not computed with sinks (SPEC §2b gives their weights, not "
+        notes.append("expected_inner, expected_defect: not computed with sinks (theory: fixed keys (sinks) gives their weights, not "
                      "their directions)")
         notes.append("n_effective, the limits (*_limit) and the effective-exponent values (*_eff): the i.i.d. keys "
                      "alone, without the sinks")

@@ -1,4 +1,4 @@
-"""Scales (SPEC §2): the critical inverse temperature, the effective number of competitors, the exact
+"""Scales (:ref:`theory-scales`): the critical inverse temperature, the effective number of competitors, the exact
 finite-n scale β_{1/2}(n), the regime and the pre-asymptotic flag."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from ._roots import bracket_increasing
 
 __all__ = ["critical_beta", "n_effective", "beta_half", "regime", "pre_asymptotic", "lam_of"]
 
-#: E[max weight] below this: subcritical; above 1 − this: supercritical (SPEC §2).
+#: E[max weight] below this: subcritical; above 1 − this: supercritical (docs theory-scales).
 REGIME_THRESHOLD = 0.05
 
 
 def critical_beta(law, n) -> float:
-    """β*_n = (c·n)^{1/α} (SPEC §2), computed in logs; uniform keys: (c_d n)^{2/(d−1)}.
+    """β*_n = (c·n)^{1/α} (:ref:`theory-scales`), computed in logs; uniform keys: (c_d n)^{2/(d−1)}.
 
     Parameters
     ----------
@@ -43,7 +43,7 @@ def critical_beta(law, n) -> float:
 
 
 def lam_of(law, n, beta) -> float:
-    """λ = β/β*_n, the inverse temperature in units of the critical scale (SPEC §2).
+    """λ = β/β*_n, the inverse temperature in units of the critical scale (:ref:`theory-scales`).
 
     Parameters
     ----------
@@ -62,14 +62,14 @@ def lam_of(law, n, beta) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(lam_of(UniformSphere(3), 100, 25.0), 12)  # d = 3: β*_n = n/2 (SPEC §2)
+    >>> round(lam_of(UniformSphere(3), 100, 25.0), 12)  # d = 3: β*_n = n/2 (:ref:`theory-scales`)
     0.5
     """
     return check_real("beta", beta, lower=0.0) / critical_beta(law, n)
 
 
 def n_effective(law, n, beta) -> float:
-    """The effective number of competing keys n·F(1/β) with the exact distance CDF F (SPEC §2).
+    """The effective number of competing keys n·F(1/β) with the exact distance CDF F (:ref:`theory-scales`).
 
     n at β = 0, ≈ λ^{−α} in the power-law range.
 
@@ -90,7 +90,7 @@ def n_effective(law, n, beta) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(n_effective(UniformSphere(3), 100, 50.0), 12)  # d = 3: F(t) = t/2 (SPEC §2)
+    >>> round(n_effective(UniformSphere(3), 100, 50.0), 12)  # d = 3: F(t) = t/2 (:ref:`theory-scales`)
     1.0
     """
     n = check_int("n", n, minimum=1)
@@ -101,7 +101,7 @@ def n_effective(law, n, beta) -> float:
 
 
 def regime(law, n, beta) -> str:
-    """The regime: "subcritical" (exact E max w < 0.05), "supercritical" (> 0.95) or "critical" (SPEC §2).
+    """The regime: "subcritical" (exact E max w < 0.05), "supercritical" (> 0.95) or "critical" (:ref:`theory-scales`).
 
     Parameters
     ----------
@@ -120,7 +120,7 @@ def regime(law, n, beta) -> str:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> regime(UniformSphere(3), 100, 50.0)  # λ = 1 (SPEC §2)
+    >>> regime(UniformSphere(3), 100, 50.0)  # λ = 1 (:ref:`theory-scales`)
     'critical'
     """
     m = expected_max_weight(law, n, beta)
@@ -134,7 +134,7 @@ def regime(law, n, beta) -> str:
 def pre_asymptotic(law, n) -> bool:
     """True when n·F(1/β*_n) lies outside [0.5, 2]: the power law F(t) ≈ c t^α does not yet hold there.
 
-    At the critical scale λ then mis-states the regime (SPEC §2; e.g. d = 64 at n = 1e6).
+    At the critical scale λ then mis-states the regime (:ref:`theory-scales`; e.g. d = 64 at n = 1e6).
 
     Parameters
     ----------
@@ -151,7 +151,7 @@ def pre_asymptotic(law, n) -> bool:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> pre_asymptotic(UniformSphere(3), 100), pre_asymptotic(UniformSphere(64), 10**6)  # SPEC §2
+    >>> pre_asymptotic(UniformSphere(3), 100), pre_asymptotic(UniformSphere(64), 10**6)  # :ref:`theory-scales`
     (False, True)
     """
     neff = n_effective(law, n, critical_beta(law, n))
@@ -159,13 +159,13 @@ def pre_asymptotic(law, n) -> bool:
 
 
 def beta_half(law, n, sinks=(), *, rtol: float = 1e-7) -> float | None:
-    """β_{1/2}(n): the β at which the exact E[max weight] equals 1/2 (SPEC §2), root-found in log β.
+    """β_{1/2}(n): the β at which the exact E[max weight] equals 1/2 (:ref:`theory-scales`), root-found in log β.
 
-    With fixed keys (SPEC §2b) it is the β where the exact E max w over the m + n weights is 1/2, bracketed
+    With fixed keys (:ref:`theory-sinks`) it is the β where the exact E max w over the m + n weights is 1/2, bracketed
     in log β and found by Brent's method; None where two or more top sinks tie at a score ≥ 1 (the max
     weight is then at most 1/2 at every β) or where E max w does not cross 1/2.
 
-    The search starts from the effective-exponent scale of SPEC §2a: with F(t_n) = 1/n and
+    The search starts from the effective-exponent scale of :ref:`theory-effective-exponent`: with F(t_n) = 1/n and
     α_n = t_n f(t_n)/F(t_n), E max w crosses 1/2 near β = α_n/t_n (within a factor ~2 at every d ≤ 4096:
     the top gaps are t_n/α_n in D). Secant steps on logit E max w, which is close to linear in log β,
     converge in a few evaluations; a bracketing Brent search is the fallback.
@@ -177,7 +177,7 @@ def beta_half(law, n, sinks=(), *, rtol: float = 1e-7) -> float | None:
     n : int
         Number of keys, ≥ 1.
     sinks : sequence of float
-        Scores of fixed keys in the units of ⟨q,K⟩ (SPEC §2b); empty: the i.i.d. model.
+        Scores of fixed keys in the units of ⟨q,K⟩ (:ref:`theory-sinks`); empty: the i.i.d. model.
     rtol : float
         Relative tolerance of the root in β.
 
@@ -190,7 +190,7 @@ def beta_half(law, n, sinks=(), *, rtol: float = 1e-7) -> float | None:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(beta_half(UniformSphere(3), 100), 4)  # SPEC §2: exact E max w = 1/2 at n = 100
+    >>> round(beta_half(UniformSphere(3), 100), 4)  # :ref:`theory-scales`: exact E max w = 1/2 at n = 100
     40.0904
     """
     n = check_int("n", n, minimum=1)

@@ -1,4 +1,4 @@
-"""The exact finite-n integrals of SPEC §2b (fixed keys beside the n i.i.d. keys) for many sink settings at
+"""The exact finite-n integrals of :ref:`theory-sinks` (fixed keys beside the n i.i.d. keys) for many sink settings at
 one β: one pass over the bulk serves every query (the numerics behind :mod:`._sinks`).
 
 Setting. m fixed keys with scores s_j (logits β s_j), a_j = 1 − s_j, C_j = e^{−β a_j}, C = Σ_j C_j, and the

@@ -1,4 +1,4 @@
-"""Fixed keys (attention sinks) beside the n i.i.d. keys: exact finite-n expectations (SPEC §2b).
+"""Fixed keys (attention sinks) beside the n i.i.d. keys: exact finite-n expectations (:ref:`theory-sinks`).
 
 A setting is (law, n, β) plus m fixed scores s_j in the units of ⟨q,K⟩ (logit β s_j; s_j > 1 is allowed). The
 quadrature is :mod:`._sink_quadrature`; this module validates, assembles the per-sink values and their
@@ -103,10 +103,10 @@ def _finish(raw: dict) -> dict:
 
 
 def sink_expectations(law, n, betas, scores, *, tol: float = 1e-6) -> dict:
-    """Exact E[max w], E[IPR] and E[w_sink,j] per query, each query with its own β_q and fixed scores (SPEC §2b).
+    """Exact E[max w], E[IPR] and E[w_sink,j] per query, each query with its own β_q and fixed scores (:ref:`theory-sinks`).
 
     Each value is the expectation over the n i.i.d. keys of ``law`` given (β_q, s_q): the identities of
-    SPEC §2b by quadrature. One quadrature at a β serves every query's scores (the sinks enter only through
+    :ref:`theory-sinks` by quadrature. One quadrature at a β serves every query's scores (the sinks enter only through
     e^{−uC} and the cut of the bulk at x* = β a*). Where the queries have more distinct β than the first set
     of interpolation nodes, every query is evaluated at Chebyshev–Lobatto nodes in log β over the queries'
     range and interpolated, each probability through its logit (module docstring); the node count
@@ -142,7 +142,7 @@ def sink_expectations(law, n, betas, scores, *, tol: float = 1e-6) -> dict:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> r = sink_expectations(UniformSphere(8), 1000, [20.0], [[0.9]])  # SPEC §2b
+    >>> r = sink_expectations(UniformSphere(8), 1000, [20.0], [[0.9]])  # :ref:`theory-sinks`
     >>> round(float(r["max_weight"][0]), 4), round(float(r["sink_weight"][0, 0]), 4), round(float(r["ipr"][0]), 4)
     (0.3188, 0.2703, 0.1703)
     """
@@ -252,7 +252,7 @@ def sink_values(law, n: int, beta: float, sinks: tuple) -> dict:
 
 
 def expected_sink_weight(law, n, beta, sinks) -> np.ndarray:
-    """E[w_sink,j] of each fixed key at finite n, exact: e^{−β a_j} ∫_0^∞ e^{−uC} φ(u)^n du (SPEC §2b).
+    """E[w_sink,j] of each fixed key at finite n, exact: e^{−β a_j} ∫_0^∞ e^{−uC} φ(u)^n du (:ref:`theory-sinks`).
 
     a_j = 1 − s_j, C = Σ_j e^{−β a_j}, φ(u) = E e^{−uY}, Y = e^{−βD}. Where a value exceeds 1/2 it comes from
     E[1 − w_sink,j] = (C − C_j) ∫ e^{−uC} φ^n du + n ∫ e^{−uC} E[Y e^{−uY}] φ^{n−1} du (positive terms).
@@ -276,7 +276,7 @@ def expected_sink_weight(law, n, beta, sinks) -> np.ndarray:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(float(expected_sink_weight(UniformSphere(3), 500, 30.0, [0.95])[0]), 5)  # SPEC §2b
+    >>> round(float(expected_sink_weight(UniformSphere(3), 500, 30.0, [0.95])[0]), 5)  # :ref:`theory-sinks`
     0.02766
     """
     n = _check_law(law, n)

@@ -1,4 +1,4 @@
-"""Special functions of the uniform law on the sphere (SPEC §1–§3), computed in logs where they overflow.
+"""Special functions of the uniform law on the sphere (:ref:`theory-model` to :ref:`theory-limit-laws`), computed in logs where they overflow.
 
 These are the building blocks that both the key laws and the theory use: the local exponent and constant
 of the distance law, its exact CDF and density, the critical scale, the mean resultant length
@@ -26,7 +26,7 @@ __all__ = [
 
 
 def uniform_distance_cdf(t, d: int):
-    """F(t) = P(D ≤ t) = I_{t/2}(α, α) for uniform keys (SPEC §1); t is clipped to [0, 2]."""
+    """F(t) = P(D ≤ t) = I_{t/2}(α, α) for uniform keys (:ref:`theory-model`); t is clipped to [0, 2]."""
     a = uniform_alpha(d)
     return special.betainc(a, a, np.clip(np.asarray(t, dtype=float), 0.0, 2.0) / 2.0)
 
@@ -47,7 +47,7 @@ def uniform_distance_logpdf(t, d: int):
 
 
 def mean_resultant(d: int, beta):
-    """A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) = E_β-tilted ⟨q,K⟩ (SPEC §3), from exponentially scaled Bessels.
+    """A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) = E_β-tilted ⟨q,K⟩ (:ref:`theory-limit-laws`), from exponentially scaled Bessels.
 
     Where ``ive`` underflows (order ≫ β) the ratio comes from its continued fraction
     I_ν/I_{ν−1} = 1/(2ν/β + I_{ν+1}/I_ν), evaluated by backward recurrence.
@@ -114,7 +114,7 @@ def _bessel_ratio_cf(nu: float, x, terms: int = 400):
 
 
 def log_mgf(d: int, t):
-    """log M(t), M(t) = E e^{t⟨q,K⟩} = Γ(d/2)(2/t)^{d/2−1} I_{d/2−1}(t) (SPEC §3), overflow-free."""
+    """log M(t), M(t) = E e^{t⟨q,K⟩} = Γ(d/2)(2/t)^{d/2−1} I_{d/2−1}(t) (:ref:`theory-limit-laws`), overflow-free."""
     t = np.asarray(t, dtype=float)
     nu = d / 2.0 - 1.0
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):

@@ -1,4 +1,4 @@
-"""The local exponent and constant of uniform keys, and the critical scale, without scipy (SPEC §1–§2).
+"""The local exponent and constant of uniform keys, and the critical scale, without scipy (:ref:`theory-model` to :ref:`theory-scales`).
 
 They sit apart from :mod:`._special` so that building a key law and turning λ into β = λ·β*_n imports numpy
 only: a simulation by β or λ never loads scipy (about 0.5 s of start-up).
@@ -14,12 +14,12 @@ __all__ = ["uniform_alpha", "log_uniform_constant", "log_critical_beta"]
 
 
 def uniform_alpha(d: int) -> float:
-    """Local exponent α = (d−1)/2 of D = 1 − ⟨q,K⟩ for K uniform on S^{d−1} (SPEC §1)."""
+    """Local exponent α = (d−1)/2 of D = 1 − ⟨q,K⟩ for K uniform on S^{d−1} (:ref:`theory-model`)."""
     return (d - 1) / 2.0
 
 
 def log_uniform_constant(d: int) -> float:
-    """log c_d, with c_d = 2^{α−1}/(α·B(1/2, α)) the constant in F(t) ~ c_d t^α (SPEC §1).
+    """log c_d, with c_d = 2^{α−1}/(α·B(1/2, α)) the constant in F(t) ~ c_d t^α (:ref:`theory-model`).
 
     Computed from ``math.lgamma``: c_d itself overflows past d ≈ 2049.
 
@@ -32,5 +32,5 @@ def log_uniform_constant(d: int) -> float:
 
 
 def log_critical_beta(alpha: float, log_c: float, n) -> float:
-    """log β*_n with β*_n = (c·n)^{1/α} (SPEC §2), in logs so no intermediate overflows."""
+    """log β*_n with β*_n = (c·n)^{1/α} (:ref:`theory-scales`), in logs so no intermediate overflows."""
     return (log_c + np.log(float(n))) / alpha

@@ -1,4 +1,4 @@
-"""The subcritical regime (SPEC §3): law of large numbers with its bias, Gaussian fluctuations, the IPR
+"""The subcritical regime (:ref:`theory-limit-laws`): law of large numbers with its bias, Gaussian fluctuations, the IPR
 asymptote and the backward-heat-equation drift."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ __all__ = ["inner_limit", "tangent_variance_limit", "radial_variance_limit", "ip
 
 
 def inner_limit(d: int, beta) -> float:
-    """The law-of-large-numbers limit of ⟨q,O⟩ as n → ∞ at fixed β: A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) (SPEC §3).
+    """The law-of-large-numbers limit of ⟨q,O⟩ as n → ∞ at fixed β: A_d(β) = I_{d/2}(β)/I_{d/2−1}(β) (:ref:`theory-limit-laws`).
 
     Parameters
     ----------
@@ -32,7 +32,7 @@ def inner_limit(d: int, beta) -> float:
 
     Examples
     --------
-    >>> round(inner_limit(3, 2.0), 6)  # d = 3: the Langevin function coth β − 1/β (SPEC §3)
+    >>> round(inner_limit(3, 2.0), 6)  # d = 3: the Langevin function coth β − 1/β (:ref:`theory-limit-laws`)
     0.537315
     """
     d = check_int("d", d, minimum=2)
@@ -66,7 +66,7 @@ def _exp(log_value: float) -> float:
 def tangent_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
     """The CLT (n → ∞) variance of each of the d−1 tangent components of O: σ⊥² = M(2β) A_d(2β) / (2β n M(β)²).
 
-    For uniform keys (SPEC §3, Gaussian fluctuations), from exponentially scaled Bessel functions (M
+    For uniform keys (:ref:`theory-limit-laws`, Gaussian fluctuations), from exponentially scaled Bessel functions (M
     overflows). With ``kappa`` the keys are von Mises–Fisher centred on the query and 2β becomes κ + 2β in
     A and the tilt.
 
@@ -88,7 +88,7 @@ def tangent_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
 
     Examples
     --------
-    >>> round(tangent_variance_limit(3, 1000, 0.0), 12)  # β = 0: Var of one coordinate of a mean of n (SPEC §3)
+    >>> round(tangent_variance_limit(3, 1000, 0.0), 12)  # β = 0: Var of one coordinate of a mean of n (:ref:`theory-limit-laws`)
     0.000333333333
     """
     d = check_int("d", d, minimum=2)
@@ -103,7 +103,7 @@ def tangent_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
 
 def _radial_bracket_mp(d: int, beta: float, kappa: float = 0.0) -> float:
     """E_{2β}[(⟨q,K⟩ − A_d(β))²] under the tilt e^{2β⟨q,K⟩}, i.e. 1 − (d−1)A(2β)/(2β) − 2A A(2β) + A², in
-    high precision: in float64 it cancels to ~(d−1)/(8β²)·… at large β (SPEC §4 numerics)."""
+    high precision: in float64 it cancels to ~(d−1)/(8β²)·… at large β (:ref:`theory-exact-identities` numerics)."""
     import mpmath
 
     digits = 30 + int(max(0.0, 2.0 * math.log10(max(beta, 1.0))))
@@ -122,7 +122,7 @@ def _radial_bracket_mp(d: int, beta: float, kappa: float = 0.0) -> float:
 def radial_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
     """The CLT (n → ∞) variance of ⟨q,O⟩: σ∥² = M(2β)[1 − (d−1)A_d(2β)/(2β) − 2A A_d(2β) + A²] / (n M(β)²).
 
-    A = A_d(β) (SPEC §3, Gaussian fluctuations), for uniform keys (``kappa``: vMF keys centred on the
+    A = A_d(β) (:ref:`theory-limit-laws`, Gaussian fluctuations), for uniform keys (``kappa``: vMF keys centred on the
     query). The bracket is evaluated with mpmath (it cancels in float64).
 
     Parameters
@@ -143,7 +143,7 @@ def radial_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
 
     Examples
     --------
-    >>> round(radial_variance_limit(3, 1000, 0.0), 12)  # β = 0: Var of one coordinate of a mean of n (SPEC §3)
+    >>> round(radial_variance_limit(3, 1000, 0.0), 12)  # β = 0: Var of one coordinate of a mean of n (:ref:`theory-limit-laws`)
     0.000333333333
     """
     d = check_int("d", d, minimum=2)
@@ -156,7 +156,7 @@ def radial_variance_limit(d: int, n, beta, *, kappa: float = 0.0) -> float:
 
 
 def ipr_subcritical_limit(alpha: float, lam: float) -> float:
-    """The λ → 0 asymptote of the n → ∞ limit of E[IPR]: 2^{−α} λ^α / Γ(α+1) (SPEC §3, subcritical).
+    """The λ → 0 asymptote of the n → ∞ limit of E[IPR]: 2^{−α} λ^α / Γ(α+1) (:ref:`theory-limit-laws`, subcritical).
 
     Parameters
     ----------
@@ -172,7 +172,7 @@ def ipr_subcritical_limit(alpha: float, lam: float) -> float:
 
     Examples
     --------
-    >>> round(ipr_subcritical_limit(1.0, 0.01), 12)  # d = 3: λ/2 (SPEC §3)
+    >>> round(ipr_subcritical_limit(1.0, 0.01), 12)  # d = 3: λ/2 (:ref:`theory-limit-laws`)
     0.005
     """
     alpha = check_real("alpha", alpha, lower=0.0, lower_open=True)
@@ -183,7 +183,7 @@ def ipr_subcritical_limit(alpha: float, lam: float) -> float:
 def heat_drift(x, grad_log_density, beta) -> np.ndarray:
     """The drift of one normalised attention step at point x as β → ∞: β^{−1} P⊥_x ∇ log ρ(x).
 
-    SPEC §3, backward heat equation ∂_t ρ = −Δ_S ρ with time step 1/β.
+    :ref:`theory-limit-laws`, backward heat equation ∂_t ρ = −Δ_S ρ with time step 1/β.
 
     Parameters
     ----------
@@ -201,7 +201,7 @@ def heat_drift(x, grad_log_density, beta) -> np.ndarray:
 
     Examples
     --------
-    >>> heat_drift([0.0, 0.0, 1.0], [1.0, 0.0, 1.0], 10.0)  # the normal part is projected out (SPEC §3)
+    >>> heat_drift([0.0, 0.0, 1.0], [1.0, 0.0, 1.0], 10.0)  # the normal part is projected out (:ref:`theory-limit-laws`)
     array([0.1, 0. , 0. ])
     """
     beta = check_real("beta", beta, lower=0.0, lower_open=True)
@@ -214,7 +214,7 @@ def heat_drift(x, grad_log_density, beta) -> np.ndarray:
 def harmonic_growth(ell: int, d: int, steps, beta, *, exact_steps: bool = False) -> float:
     """Growth of the degree-ℓ spherical-harmonic component of the density after ``steps`` attention steps.
 
-    exp(ℓ(ℓ+d−2)·steps/β), the β → ∞ limit at fixed steps/β (SPEC §3, backward heat equation), or with
+    exp(ℓ(ℓ+d−2)·steps/β), the β → ∞ limit at fixed steps/β (:ref:`theory-limit-laws`, backward heat equation), or with
     ``exact_steps`` the per-step product (1 + ℓ(ℓ+d−2)/β)^steps.
 
     Parameters
@@ -237,7 +237,7 @@ def harmonic_growth(ell: int, d: int, steps, beta, *, exact_steps: bool = False)
 
     Examples
     --------
-    >>> round(harmonic_growth(2, 3, 10, 100.0), 3)  # S², ℓ = 2, β = 100, 10 steps (SPEC §3)
+    >>> round(harmonic_growth(2, 3, 10, 100.0), 3)  # S², ℓ = 2, β = 100, 10 steps (:ref:`theory-limit-laws`)
     1.822
     """
     ell = check_int("ell", ell, minimum=0)

@@ -1,4 +1,4 @@
-"""The supercritical regime (SPEC §3): W_1 → 1 and the nearest key's distance in the Poisson limit."""
+"""The supercritical regime (:ref:`theory-limit-laws`): W_1 → 1 and the nearest key's distance in the Poisson limit."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ __all__ = ["one_minus_max_weight_limit", "nearest_distance_sf", "nearest_distanc
 def one_minus_max_weight_limit(alpha: float, lam: float) -> float:
     """E[1 − W_1] of the Poisson–Kingman limit n → ∞ at λ = β/β*_n, accurate where W_1 → 1.
 
-    E[1 − W_1] = E[Σ_{k≥2} e^{−η_k} / Σ_k e^{−η_k}] (SPEC §3, supercritical: → 0 as λ → ∞), by the
+    E[1 − W_1] = E[Σ_{k≥2} e^{−η_k} / Σ_k e^{−η_k}] (:ref:`theory-limit-laws`, supercritical: → 0 as λ → ∞), by the
     quadrature of :class:`PoissonKingman`.
 
     Parameters
@@ -33,14 +33,14 @@ def one_minus_max_weight_limit(alpha: float, lam: float) -> float:
 
     Examples
     --------
-    >>> round(one_minus_max_weight_limit(1.0, 10.0), 6)  # d = 3, λ = 10 (SPEC §3)
+    >>> round(one_minus_max_weight_limit(1.0, 10.0), 6)  # d = 3, λ = 10 (:ref:`theory-limit-laws`)
     0.065735
     """
     return PoissonKingman(alpha, lam).one_minus_max_weight_limit()
 
 
 def nearest_distance_sf(law, n, t, *, limit: bool = False):
-    """P(D_(1) > t), the survival function of the nearest key's distance (SPEC §3, supercritical).
+    """P(D_(1) > t), the survival function of the nearest key's distance (:ref:`theory-limit-laws`, supercritical).
 
     Exact: (1 − F(t))^n; with ``limit``, the Poisson limit exp(−c n t^α) (D_(1) ≈ (Γ_1/(c n))^{1/α}).
 
@@ -63,7 +63,7 @@ def nearest_distance_sf(law, n, t, *, limit: bool = False):
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> float(nearest_distance_sf(UniformSphere(3), 10, 1.0))  # d = 3: F(t) = t/2 (SPEC §1, §3)
+    >>> float(nearest_distance_sf(UniformSphere(3), 10, 1.0))  # d = 3: F(t) = t/2 (:ref:`theory-model`, :ref:`theory-limit-laws`)
     0.0009765625
     """
     n = check_int("n", n, minimum=1)
@@ -75,7 +75,7 @@ def nearest_distance_sf(law, n, t, *, limit: bool = False):
 
 
 def nearest_distance_limit(law, n) -> float:
-    """E D_(1), the nearest key's mean distance, in the Poisson limit: (c n)^{−1/α} Γ(1 + 1/α) (SPEC §3).
+    """E D_(1), the nearest key's mean distance, in the Poisson limit: (c n)^{−1/α} Γ(1 + 1/α) (:ref:`theory-limit-laws`).
 
     Parameters
     ----------
@@ -92,7 +92,7 @@ def nearest_distance_limit(law, n) -> float:
     Examples
     --------
     >>> from attnlimits.laws import UniformSphere
-    >>> round(nearest_distance_limit(UniformSphere(3), 1000), 12)  # d = 3: c = 1/2, α = 1 (SPEC §2, §3)
+    >>> round(nearest_distance_limit(UniformSphere(3), 1000), 12)  # d = 3: c = 1/2, α = 1 (:ref:`theory-scales`, :ref:`theory-limit-laws`)
     0.002
     """
     n = check_int("n", n, minimum=1)

@@ -1,5 +1,5 @@
 """``critical-constant``: at β = λβ*_n, E[IPR] matches the exact finite-n value and converges to the
-Poisson–Kingman limit (SPEC §3 critical, §4 exact finite n)."""
+Poisson–Kingman limit (:ref:`theory-limit-laws` critical, §4 exact finite n)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _critical_constant(ctx):
             f"λ={lam:g}, n=1e12 (Poisson–Kingman limit)",
             f"E[IPR] at β = {lam:g}·β*_n converges to the Poisson–Kingman limit (d = {_D})",
             limit, m2, s2, bias=abs(at_huge - limit),
-            bias_reason="distance of the exact finite-n E[IPR] at n = 1e12 from the limit (SPEC §4)",
+            bias_reason="distance of the exact finite-n E[IPR] at n = 1e12 from the limit (theory: exact finite-n identities)",
             params={"d": _D, "n": _N_HUGE, "lam": lam, "beta": huge_sim["beta"], "samples": samples,
                     "method": "orderstat"}).judged())
         ns = [10**k for k in range(2, 13)]
@@ -60,8 +60,8 @@ def _critical_constant(ctx):
         {"series": conv},
         f"E[IPR] at β = λβ*_n, d = {_D}: exact finite-n value against n (lines), the Poisson–Kingman limit "
         f"(dashed) and simulations ({samples} replicates at n = {n_exact:,} exact, n = 1e12 order statistics).")
-    text = ("Predicted: at β = λβ*_n the expected inverse participation ratio has an exact finite-n value (SPEC §4) "
-            "that converges to the Poisson–Kingman limit E ΣW_k² (SPEC §3) as n → ∞. Measured: mean IPR over "
+    text = ("Predicted: at β = λβ*_n the expected inverse participation ratio has an exact finite-n value (theory: exact finite-n identities) "
+            "that converges to the Poisson–Kingman limit E ΣW_k² (theory: limit laws) as n → ∞. Measured: mean IPR over "
             f"{samples} replicates, d = {_D}, λ ∈ {{0.5, 1, 2}}, at n = {n_exact:,} (exact engine) and n = 1e12 "
             "(order statistics). " + cases_text(cases))
     return CRITICAL_CONSTANT.result(cases, [fig], text)

@@ -1,4 +1,4 @@
-"""``critical-exponent``: how the critical scale grows with n (SPEC §2).
+"""``critical-exponent``: how the critical scale grows with n (:ref:`theory-scales`).
 
 Its grid's cell kind, ``reproduce-beta-half`` (β̂_1/2(n) with its SE for one (law, d, n) by common random
 numbers, :func:`~attnlimits.claims.estimate_beta_half`), is declared here; ``local-not-global`` runs it too.
@@ -41,7 +41,7 @@ def beta_half_cell(params: dict, seed) -> dict:
     -------
     dict
         ``HalfWeightEstimate.to_dict()`` without ``n`` and ``method``; the search starts from
-        β*_n·max(0.2, α) (SPEC §2, α the law's local exponent).
+        β*_n·max(0.2, α) (:ref:`theory-scales`, α the law's local exponent).
     """
     law = parse_law(params["law"], int(params["d"]))
     n = int(params["n"])
@@ -51,7 +51,7 @@ def beta_half_cell(params: dict, seed) -> dict:
 
 
 def exponent_bias_bound(alpha: float, ns, betas) -> float:
-    """Bound on |fitted slope − 1/α| from F(t) = c t^α (1 + ρ(t)) at finite n (SPEC §2).
+    """Bound on |fitted slope − 1/α| from F(t) = c t^α (1 + ρ(t)) at finite n (:ref:`theory-scales`).
 
     For uniform keys f(t) = cα t^{α−1}(1 − t/2)^{α−1}, so |ρ(t)| ≤ |α − 1|·t for t ≤ 1. Rescaling the count of
     keys within the window t ≤ T/β (T = 40; beyond it a key weighs < e^{−40} against the nearest) by (1 + ρ) is
@@ -109,7 +109,7 @@ def _critical_exponent(ctx):
         f"β_1/2(n) measured with {samples} replicates per point (order statistics, n = {ns[0]:.0e} … "
         f"{ns[-1]:.0e}), d ∈ {{2, 3, 4, 6}}, with the fitted line and the predicted slope 2/(d−1).")
     text = ("Predicted: in the asymptotic range β_1/2(n) = λ_1/2·(c_d n)^{2/(d−1)}, so log β_1/2 grows with slope "
-            "2/(d−1) in log n (SPEC §2). Measured: β_1/2(n), the β at which the mean max weight over "
+            "2/(d−1) in log n (theory: the scales). Measured: β_1/2(n), the β at which the mean max weight over "
             f"{samples} replicates equals 1/2, for n = {ns[0]:.0e} … {ns[-1]:.0e} at d = 2, 3, 4, 6 (uniform keys), "
             "fitted by weighted least squares. " + _slopes_text(cases))
     return CRITICAL_EXPONENT.result(cases, [fig], text)

@@ -1,4 +1,4 @@
-"""``critical-no-collapse``: at the critical scale no key takes all the mass (SPEC §3 critical, §4 exact
+"""``critical-no-collapse``: at the critical scale no key takes all the mass (:ref:`theory-limit-laws` critical, §4 exact
 finite n)."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _critical_no_collapse(ctx):
     cases.append(case("E[W1], n=1e12 (Poisson–Kingman limit)",
                       "at λ = 1 the mean max weight converges to the Poisson–Kingman limit (no collapse)",
                       limit, m2, s2, bias=abs(at_huge - limit),
-                      bias_reason="distance of the exact finite-n E[W1] at n = 1e12 from the limit (SPEC §4)",
+                      bias_reason="distance of the exact finite-n E[W1] at n = 1e12 from the limit (theory: exact finite-n identities)",
                       params={"d": _D, "n": _N_HUGE, "lam": lam, "samples": samples, "method": "orderstat"}).judged())
     pk_samples = 50_000 if ctx.quick else 200_000
     count_pred, count_se = pk.count_above_limit(MASS, rng=np.random.default_rng(ctx.seed_for("pk-count")),
@@ -68,7 +68,7 @@ def _critical_no_collapse(ctx):
         f"Law of the max weight W_1 at λ = 1, d = {_D}: simulations ({samples} replicates at n = 1e12 by "
         f"order statistics and at n = {n_exact:,} exact) against 20,000 draws of the Poisson–Kingman limit.")
     text = ("Predicted: at the critical scale (λ = 1) no key takes all the mass: W_1 converges in law to the largest "
-            "Poisson–Kingman weight, whose mean is below 1, and finitely many keys hold macroscopic mass (SPEC §3). "
+            "Poisson–Kingman weight, whose mean is below 1, and finitely many keys hold macroscopic mass (theory: limit laws). "
             f"Measured with {samples} replicates at d = {_D}. " + cases_text(cases))
     return CRITICAL_NO_COLLAPSE.result(cases, [fig], text)
 

@@ -1,5 +1,5 @@
 """``heat-equation``: self-attention dynamics grows spherical-harmonic modes like the backward heat equation
-(SPEC §3; the dynamics are :mod:`attnlimits.heat`)."""
+(:ref:`theory-limit-laws`; the dynamics are :mod:`attnlimits.heat`)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def _heat(ctx):
             f"d = {r['d']}: n = {r['n']:,}, β = {r['beta']:g}, {r['steps']} steps" for r in runs) + ".")
     text = ("Predicted: one renormalised self-attention step is a time step 1/β of the backward heat equation, so the "
             "degree-ℓ harmonic of the density grows by 1 + ℓ(ℓ+d−2)/β per step and by exp(ℓ(ℓ+d−2)·steps/β) in the "
-            "limit β → ∞ (SPEC §3). Measured: the mode amplitude of a deterministic quasi-uniform start; the allowance is "
+            "limit β → ∞ (theory: limit laws). Measured: the mode amplitude of a deterministic quasi-uniform start; the allowance is "
             "the exact O(β^−2) term of the mean-field factor plus twice the changes of the growth between n/2 and n "
             "particles and between ε/2 and ε (the law is linear in ε). " + "; ".join(
                 f"{c.case}: {c.measured:.5f} against {c.predicted:.5f} (allowance {c.bias:.3g}; {c.verdict})"

@@ -1,13 +1,13 @@
 """``high-d-crossover``: at practical n in high dimension the asymptotic scale misses β_1/2, the exact finite-n
-theory matches it, and the effective exponent of SPEC §2a explains the gap (SPEC §2, §2a, §4).
+theory matches it, and the effective exponent of :ref:`theory-effective-exponent` explains the gap (:ref:`theory-scales`, :ref:`theory-effective-exponent`, :ref:`theory-exact-identities`).
 
 Three cases, against β̂_1/2(n) measured by exact simulation (nested dense draws, common random numbers):
 
 - (a) at d = 16 and 64, the asymptotic prediction λ_1/2(α)·β*_n (the Poisson–Kingman law PK(α) at the paper's
   scale β*_n = (c_d n)^{2/(d−1)}) misses the measurement by more than 4 SE — a finite-n fact, not a claim of
   the paper, whose law is a limit n → ∞;
-- (b) the exact finite-n β_1/2(n) (SPEC §4) equals the measurement (4 SE, no bias allowance);
-- (c) the effective-exponent prediction (SPEC §2a: the β at which the effective law of the nearest keys, with
+- (b) the exact finite-n β_1/2(n) (:ref:`theory-exact-identities`) equals the measurement (4 SE, no bias allowance);
+- (c) the effective-exponent prediction (:ref:`theory-effective-exponent`: the β at which the effective law of the nearest keys, with
   exponent α_n and, at second order, the curvature κ_n of log F at the 1/n quantile t_n, has E W_1 = 1/2)
   equals the measurement within 4 SE plus its bias bound, the computed |effective − exact| at that (d, n).
 
@@ -90,16 +90,16 @@ def crossover_cases(d: int, n: int, est: HalfWeightEstimate, theory: dict, param
             note=f"measured / asymptotic = {m / asym:.3f}", params=params).judged())
     cases.append(HIGH_D_CROSSOVER.case(
         f"(b) {tag}: exact finite-n β_1/2",
-        f"at d = {d}, n = {n:.0e} the measured β_1/2 equals the exact finite-n value (SPEC §4)",
+        f"at d = {d}, n = {n:.0e} the measured β_1/2 equals the exact finite-n value (theory: exact finite-n identities)",
         theory["exact"], m, se, exact=True, note=f"measured / exact = {m / theory['exact']:.4f}",
         params=params).judged())
     eff = theory["effective"]
     cases.append(HIGH_D_CROSSOVER.case(
         f"(c) {tag}: effective exponent α_n = {theory['alpha_eff']:.3g}",
-        f"at d = {d}, n = {n:.0e} the effective-exponent prediction (SPEC §2a, order {_ORDER}) equals the "
+        f"at d = {d}, n = {n:.0e} the effective-exponent prediction (theory: effective exponent, order {_ORDER}) equals the "
         "measured β_1/2 within its bias bound", eff, m, se, bias=abs(eff - theory["exact"]),
         bias_reason=(f"computed bias of the effective prediction (order {_ORDER}): |effective − exact "
-                     f"β_1/2| = |{eff:.5g} − {theory['exact']:.5g}| (SPEC §2a)"),
+                     f"β_1/2| = |{eff:.5g} − {theory['exact']:.5g}| (theory: effective exponent)"),
         note=f"effective / exact = {eff / theory['exact']:.4f}; measured / effective = {m / eff:.4f}",
         params=params).judged())
     return cases
@@ -132,7 +132,7 @@ def _high_d(ctx):
         {"series": series, "samples": samples},
         f"β_1/2(n) of uniform keys, d = 3, 16, 64, 128, n = {ns[0]:.0e} … {ns[-1]:.0e}: measured (points, exact "
         f"simulation, {samples} nested replicates, 95% intervals), exact finite-n value (line), effective-exponent "
-        "prediction (SPEC §2a, α_n and curvature κ_n; dashed), asymptotic λ_1/2(α)·β*_n (dash-dot) and β*_n (dotted).")
+        "prediction (theory: effective exponent, α_n and curvature κ_n; dashed), asymptotic λ_1/2(α)·β*_n (dash-dot) and β*_n (dotted).")
     return HIGH_D_CROSSOVER.result(cases, [fig], _paragraph(series, cases))
 
 
@@ -147,10 +147,10 @@ def _paragraph(series, cases) -> str:
                      f"{x:.4g} (measured/asymptotic {m / x:.2f})" for d, (n, m, e, f, x, a) in last.items())
     n_last = series[0]["n"][-1]
     return ("Predicted: the paper's critical scale β*_n = (c_d n)^{2/(d−1)} with the Poisson–Kingman law PK(α) gives "
-            "β_1/2(n) ≈ λ_1/2(α)·β*_n as n → ∞ (SPEC §2, §3). At practical n in high dimension the power law F(t) ≈ "
+            "β_1/2(n) ≈ λ_1/2(α)·β*_n as n → ∞ (theory: the scales, limit laws). At practical n in high dimension the power law F(t) ≈ "
             "c t^α does not hold at the nearest distances, so this limit is far away; the exact finite-n β_1/2 "
-            "(SPEC §4) holds at every n, and the effective exponent α_n = t_n f(t_n)/F(t_n) at the 1/n quantile t_n "
-            f"(SPEC §2a, here at order {_ORDER}: with the curvature κ_n of log F there) explains the gap. Measured: "
+            "(theory: exact finite-n identities) holds at every n, and the effective exponent α_n = t_n f(t_n)/F(t_n) at the 1/n quantile t_n "
+            f"(theory: effective exponent, here at order {_ORDER}: with the curvature κ_n of log F there) explains the gap. Measured: "
             "β_1/2(n) by exact simulation (nested dense draws, common random numbers). (a) the asymptotic prediction misses by more than 4 SE at d = 16 and 64 ("
             f"{verdicts('(a)')}); (b) the exact value matches within 4 SE ({verdicts('(b)')}); (c) the effective "
             f"prediction matches within 4 SE plus its computed bias |effective − exact| ({verdicts('(c)')}). At n = "

@@ -1,4 +1,4 @@
-"""``local-not-global``: only the law of D near the query sets the critical scale (SPEC §2)."""
+"""``local-not-global``: only the law of D near the query sets the critical scale (:ref:`theory-scales`)."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def _local(ctx):
         f"Local, not global: measured ratios of β_1/2 (d = {d}, n = 1e8, {samples} replicates, common random "
         f"numbers) and the subsphere exponent (d = {dd}, k = {k}, n = {ns[0]:.0e} … {ns[-1]:.0e}) against "
         "their predictions.")
-    text = ("Predicted: only the law of D near the query matters (SPEC §2): a law equal to the uniform one near q has the "
+    text = ("Predicted: only the law of D near the query matters (theory: the scales): a law equal to the uniform one near q has the "
             "same critical scale whatever its far shape; a vMF law multiplies c by its density ρ(q) at the query, so "
             "β*_n by ρ(q)^{1/α}; keys on a great subsphere S^{k−1} have exponent (k−1)/2. Measured: β_1/2 by "
             "order statistics with common random numbers. " + "; ".join(

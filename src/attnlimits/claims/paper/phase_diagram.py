@@ -1,8 +1,8 @@
-"""``phase-diagram``: E[max weight] over a (log n, log β) grid with the critical line (SPEC §2).
+"""``phase-diagram``: E[max weight] over a (log n, log β) grid with the critical line (:ref:`theory-scales`).
 
 Two kinds of cases, from the same rows (one common-random-numbers sample per n):
 
-- at each n, the measured β̂_1/2(n) equals the exact finite-n β_1/2(n) (SPEC §4) within 4 SE;
+- at each n, the measured β̂_1/2(n) equals the exact finite-n β_1/2(n) (:ref:`theory-exact-identities`) within 4 SE;
 - the paper's statement, up to constant factors: the transition sits at β ≍ β*_n. Measured as the largest
   factor, over n, between β̂_1/2(n)/β*_n and its limit λ_1/2(α) (the λ at which the Poisson–Kingman law has
   E W_1 = 1/2), against the tolerance of a factor 2.
@@ -122,7 +122,7 @@ def phase_cases(ns, measured, log_ses, exact, beta_star, lam_half: float, params
     cases = []
     for n, m, log_se, e in zip(ns, measured, log_ses, exact):
         cases.append(claim.case(f"β_1/2 at n = {n:.0e} (exact finite n)",
-                                f"at n = {n:.0e} the measured β_1/2 equals the exact finite-n β_1/2 (SPEC §4)",
+                                f"at n = {n:.0e} the measured β_1/2 equals the exact finite-n β_1/2 (theory: exact finite-n identities)",
                                 e, m, m * log_se, exact=True, note=f"measured / exact = {m / e:.4f}",
                                 params=dict(params, n=n)).judged())
     # the factor between β̂_1/2(n)/β*_n and λ_1/2 at each n: |log| is the distance from the limit, either side
@@ -174,7 +174,7 @@ def _phase(ctx):
     passed = sum(c.verdict == "pass" for c in per_n)
     z = max(abs(c.measured - c.predicted) / c.se for c in per_n)
     text = ("Predicted: the mean max weight rises from 0 to 1 across the critical line β ≍ β*_n = (c_d n)^{2/(d−1)} "
-            "(the paper's scale, up to constants), and the exact finite-n β_1/2(n) (SPEC §4) locates the middle of the "
+            "(the paper's scale, up to constants), and the exact finite-n β_1/2(n) (theory: exact finite-n identities) locates the middle of the "
             f"transition. Measured: each row of the grid from one sample of {samples} replicates at d = {_D}, n = "
             f"{ns[0]:.0e} … {ns[-1]:.0e}. The measured β_1/2 equals the exact one within 4 SE at {passed}/{len(per_n)} "
             f"values of n (largest deviation {z:.2f} SE); β̂_1/2(n)/β*_n stays within a factor {cases[-1].measured:.3f} of "

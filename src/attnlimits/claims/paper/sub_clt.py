@@ -1,5 +1,5 @@
 """``sub-clt``: below the critical scale the output's fluctuations are Gaussian with the predicted variances
-σ⊥², σ∥² (SPEC §3 subcritical)."""
+σ⊥², σ∥² (:ref:`theory-limit-laws` subcritical)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ SUB_CLT = register_claim(Claim(
 def ratio_bias_bound(d: int, n: int, beta: float) -> float:
     """Relative bound on the second-order bias of the self-normalised ratio O = Σ e^{−βD_i}K_i / Σ e^{−βD_i}:
     3·Var(Y)/(n·E[Y]²) with Y = e^{β⟨q,K⟩}, i.e. 3(M(2β)/M(β)² − 1)/n (the first neglected term of the delta
-    method behind σ⊥², σ∥², SPEC §3, is of this order; the factor 3 covers its coefficient)."""
+    method behind σ⊥², σ∥², :ref:`theory-limit-laws`, is of this order; the factor 3 covers its coefficient)."""
     from ...theory._special import log_mgf
 
     cv2 = math.expm1(float(log_mgf(d, 2.0 * beta) - 2.0 * log_mgf(d, beta)))
@@ -71,9 +71,9 @@ def _clt(ctx):
     var_r = float(centred @ centred / (inner.size - 1))
     se_r = float(math.sqrt(max(np.mean(centred**4) - var_r**2, 0.0) / inner.size))
     cases = [
-        SUB_CLT.case("tangent variance σ⊥²", "each tangent coordinate of O has variance σ⊥² (SPEC §3)", s_t, m_t, se_t,
+        SUB_CLT.case("tangent variance σ⊥²", "each tangent coordinate of O has variance σ⊥² (theory: limit laws)", s_t, m_t, se_t,
                      bias=rel * s_t, bias_reason=f"second-order ratio-estimator term, {rel:.2g} relative", params=params),
-        SUB_CLT.case("radial variance σ∥²", "⟨q,O⟩ has variance σ∥² (SPEC §3)", s_r, var_r, se_r,
+        SUB_CLT.case("radial variance σ∥²", "⟨q,O⟩ has variance σ∥² (theory: limit laws)", s_r, var_r, se_r,
                      bias=rel * s_r, bias_reason=f"second-order ratio-estimator term, {rel:.2g} relative", params=params),
     ]
     # standardised outputs: the radial coordinate and |P⊥O|'s per-coordinate scale, with the predicted variances
@@ -93,7 +93,7 @@ def _clt(ctx):
         f"Subcritical CLT, d = {d}, n = {n:,}, β = {beta:g}, {samples} replicates: QQ plots of the standardised "
         "radial output against N(0,1) and of |P⊥O|/σ⊥ against χ_{d−1}, with the predicted variances (no fit).")
     text = ("Predicted: below the critical scale O − A_d(β)q is Gaussian with tangent variance σ⊥² per direction and "
-            "radial variance σ∥² (SPEC §3). Measured with the exact engine at d = "
+            "radial variance σ∥² (theory: limit laws). Measured with the exact engine at d = "
             f"{d}, n = {n:,}, β = {beta:g}, {samples} replicates. " + cases_text(cases, 5)[:-1]
             + f". Kolmogorov–Smirnov p-values with the predicted variances: radial {ks_r.pvalue:.3g}, "
             f"tangent (χ_{d - 1}) {ks.pvalue:.3g}.")

@@ -1,5 +1,5 @@
 """``sub-lln-bias``: below the critical scale the output concentrates at A_d(β)q, with bias (d−1)/(2β) to first
-order (SPEC §3 subcritical, §4 exact finite n)."""
+order (:ref:`theory-limit-laws` subcritical, §4 exact finite n)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _lln(ctx):
         cases.append(SUB_LLN_BIAS.case(
             f"d={d}, β={beta:g}: E⟨q,O⟩", f"the mean of ⟨q,O⟩ equals A_d(β) = {a:.6f} up to its exact finite-n correction",
             a, m_in, s_in, bias=abs(exact_inner - a), effect=(d - 1) / (2.0 * beta),
-            bias_reason=f"exact finite-n E⟨q,O⟩ = {exact_inner:.8f} (SPEC §4) minus A_d(β)",
+            bias_reason=f"exact finite-n E⟨q,O⟩ = {exact_inner:.8f} (theory: exact finite-n identities) minus A_d(β)",
             params=params).judged())
         m_df, s_df = mean_se(sim["defect"])
         exact_defect = expected_defect(law, n, beta)
@@ -56,7 +56,7 @@ def _lln(ctx):
             f"d = {r['d']}, n = {r['n']:,}, β = {r['beta']:g}" for r in rows)
         + f"; {samples} replicates) against A_d(β), its first-order form 1 − (d−1)/(2β) and the exact mean.")
     text = ("Predicted: below the critical scale the output concentrates at A_d(β)q, A_d = I_{d/2}/I_{d/2−1}, whose bias "
-            "1 − A_d(β) is (d−1)/(2β) to first order (SPEC §3). Measured with the exact engine. "
+            "1 − A_d(β) is (d−1)/(2β) to first order (theory: limit laws). Measured with the exact engine. "
             + cases_text(cases, 6))
     return SUB_LLN_BIAS.result(cases, [fig], text)
 

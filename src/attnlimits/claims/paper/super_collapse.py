@@ -1,4 +1,4 @@
-"""``super-collapse``: above the critical scale the nearest key takes all the mass (SPEC §3 supercritical, §4
+"""``super-collapse``: above the critical scale the nearest key takes all the mass (:ref:`theory-limit-laws` supercritical, §4
 exact finite n)."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _super_collapse(ctx):
         f"limit) and the median and 90% quantile of √β·|O − K_(1)| ({gap_samples} replicates) against λ = 10, 100, "
         "1000.")
     text = ("Predicted: above the critical scale (λ → ∞) the nearest key takes all the mass: W_1 → 1 and O − K_(1) → 0, "
-            "with E[1 − W_1] given exactly at finite n (SPEC §3, §4). Measured by order statistics at n = 1e12, d = 3, "
+            "with E[1 − W_1] given exactly at finite n (theory: limit laws, exact finite-n identities). Measured by order statistics at n = 1e12, d = 3, "
             "with enough replicates for a 10% interval on a rare-event mean (1 − W_1 is mostly ~0, sometimes large). "
             + cases_text(cases) + " The median of √β·|O − K_(1)| (|O − K_(1)| in units of the nearest key's own "
             "distance |K_(1) − q| ≍ β^{−1/2}) is " + ", ".join(f"{r['gap_median']:.2g}" for r in rows)
