@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from attnlimits import InputError
 from attnlimits.laws import UniformSphere
 from attnlimits.schedules import beta_iso, sink_iso_multipliers
 from attnlimits.schedules._audit import AUDIT_RTOL, AUDIT_TOL
@@ -78,8 +79,6 @@ def test_summary_counts_over_and_under():
 
 
 def test_bad_input():
-    from attnlimits import InputError
-
     with pytest.raises(InputError, match="sinks"):
         sink_iso_multipliers(LAW, 2, [8], [1.0], [[0.1, 0.2]])
     with pytest.raises(InputError, match="betas"):
@@ -178,3 +177,21 @@ def test_audit_screen_fits_80_columns(run, yarn_qwen2, tmp_path, monkeypatch):
     tables = [ln for ln in lines if ln[:1] in "┃│┏┡└┗╭╰━─" or "│" in ln]
     assert tables and max(len(ln) for ln in tables) <= 80
     assert (tmp_path / "a.png").stat().st_size > 0
+
+
+def test_row_nodes_interpolate_a_dense_schedule():
+    """Sixteen lengths in (T, 2T]: exact roots at five nodes in log n and interpolation between them agree with
+    the root at every length (to 1e-5 relative: r_iso is a smooth function of log n), checked at a sixth."""
+    rng = np.random.default_rng(5)
+    betas, scores = rng.uniform(18.0, 26.0, 6), rng.uniform(0.6, 0.9, (6, 1))
+    ns = np.round(200 * 2.0 ** (np.arange(1, 17) / 16)).astype(int).tolist()
+    exact = sink_iso_multipliers(LAW, 200, ns, betas, scores)
+    fast = sink_iso_multipliers(LAW, 200, ns, betas, scores, row_nodes=5)
+    assert len(fast["row_nodes"]) == 5 and fast["quadratures"] < exact["quadratures"]
+    assert fast["check"]["relative_deviation"] <= 1e-5
+    for a, b in zip(fast["rows"], exact["rows"]):
+        assert a["n"] == b["n"] and a["r_iso"] == pytest.approx(b["r_iso"], rel=1e-5)
+        assert a["max_weight_none"] == pytest.approx(b["max_weight_none"], abs=1e-5)
+        assert a["interpolated"] == (a["n"] not in fast["row_nodes"])
+    with pytest.raises(InputError, match="multipliers"):
+        sink_iso_multipliers(LAW, 200, ns, betas, scores, row_nodes=5, multipliers={"yarn": 1.1})

@@ -56,7 +56,7 @@ def audit_bin(vis, n_train: int) -> tuple:
     return None
 
 
-def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries, tol, rng, timings):
+def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries, tol, rng, timings, row_nodes=None):
     from ..schedules import sink_iso_multipliers
     from ..tails import fit_local_power
     from ..tails._endpoint import distances_to_query
@@ -100,7 +100,8 @@ def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries,
         law = EstimatedLaw(fit, pooled, ex.queries.shape[-1])
         rec["bulk_alpha"] = float(fit.alpha)
         mults = {"none": np.ones(len(ns)), "config": config_extra, **rules}
-        res = sink_iso_multipliers(law, n_train, ns, terms["beta"], terms["score"], multipliers=mults, tol=tol)
+        res = sink_iso_multipliers(law, n_train, ns, terms["beta"], terms["score"], tol=tol, row_nodes=row_nodes,
+                                   multipliers=None if row_nodes else mults)
     except InputError as exc:
         rec["error"] = str(exc)
         return rec
@@ -111,8 +112,11 @@ def _head(ex, li, hi, rows, lo_hi, n_train, ns, config_extra, rules, *, queries,
     rec["quadratures"] = res["quadratures"]
     rec["rows"] = [{"n": row["n"], "r_iso": row["r_iso"], "r_iso_error": row["r_iso_error"],
                     "multipliers": {k: float(v[i]) for k, v in mults.items()}, "max_weight": row["max_weight"],
-                    "nodes": row["nodes"], **({"error": row["error"]} if "error" in row else {})}
+                    "nodes": row["nodes"], **({"error": row["error"]} if "error" in row else {}),
+                    **({"interpolated": row["interpolated"]} if "interpolated" in row else {})}
                    for i, row in enumerate(res["rows"])]
+    if "check" in res:
+        rec["row_nodes"], rec["check"] = res["row_nodes"], res["check"]
     return rec
 
 
@@ -125,7 +129,8 @@ def _audit_head(context: dict, item) -> tuple:
     # each head's stream is keyed by (layer, head), so its sample does not depend on the other heads chosen
     rng = np.random.default_rng(np.random.SeedSequence(context["seed"], spawn_key=(int(layer), int(head))))
     rec = _head(context["ex"], li, hi, rows, lo_hi, context["T"], seen, context["extra"], context["rules"],
-                queries=context["queries"], tol=context["tol"], rng=rng, timings=timings)
+                queries=context["queries"], tol=context["tol"], rng=rng, timings=timings,
+                row_nodes=context["row_nodes"])
     for row, n in zip(rec.get("rows", []), context["ns"]):
         row["n"], row["n_visible"] = n, row["n"]
     return {"layer": layer, "head": head, **rec}, timings
@@ -133,7 +138,8 @@ def _audit_head(context: dict, item) -> tuple:
 
 def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train: int | None = None, ns=None,
                      max_tokens: int | None = None, queries: int = AUDIT_QUERIES, tol: float | None = None,
-                     seed: int = 0, workers: int = 1, shared: dict | None = None, progress=None) -> dict:
+                     seed: int = 0, workers: int = 1, row_nodes: int | None = None, shared: dict | None = None,
+                     progress=None) -> dict:
     """Audit a decoder's heads: the sink-aware multiplier each needs at n = 2T, 4T, 8T, 16T, the config's, and
     each practical rule's, with the E[max weight] each gives against the kept value (module docstring).
 
@@ -194,6 +200,7 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
         raise InputError("invalid n=[]: expected at least one context length")
     queries = check_int("queries", queries, minimum=2)
     workers = check_int("workers", workers, minimum=1)
+    row_nodes = None if row_nodes is None else check_int("row-nodes", row_nodes, minimum=3)
     if tol is None:
         from ..schedules._audit import AUDIT_TOL
         tol = AUDIT_TOL
@@ -234,7 +241,7 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
                 error = None
             items.append((li, hi, layer, head, rows, lo_hi, seen, error))
     context = {"ex": ex, "T": T, "ns": ns, "extra": extra, "rules": rules, "queries": queries, "tol": tol,
-               "seed": seed}
+               "seed": seed, "row_nodes": row_nodes}
     done_heads = None if progress is None else (lambda done: progress(done, len(items), "heads"))
     out_heads = []
     t0 = time.perf_counter()
@@ -243,7 +250,7 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
         for k, v in spent.items():
             timings[k] = timings.get(k, 0.0) + v
     timings["heads"] = time.perf_counter() - t0
-    names = ["none", "config", *rules]
+    names = [] if row_nodes else ["none", "config", *rules]
     timings["total"] = time.perf_counter() - start
     done = [h for h in out_heads if "rows" in h]
     timings["per_head"] = (timings.get("statistics", 0.0) + timings.get("theory", 0.0)) / max(len(out_heads), 1)

@@ -85,7 +85,7 @@ class _Interpolant:
 
 
 def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, tol: float = AUDIT_TOL,
-                         rtol: float = AUDIT_RTOL) -> dict:
+                         rtol: float = AUDIT_RTOL, row_nodes: int | None = None) -> dict:
     """The multiplier r_iso(n) = β_iso(n)/β that keeps a head's sink-aware E[max weight] at its value at T,
     and the sink-aware E[max weight] at n under given multipliers (module docstring; :ref:`theory-sinks`, :ref:`theory-exact-identities`).
 
@@ -108,6 +108,12 @@ def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, t
     rtol : float
         Relative accuracy asked of r_iso: the interpolant's nodes go 5 → 9 → 17 until its error, carried to r
         through the slope, is at most this.
+    row_nodes : int, optional
+        For many lengths in a short range (a schedule in (T, 2T]): solve exactly only at this many
+        Chebyshev–Lobatto nodes in log n over [min ns, max ns] (rounded to integers) and at one check length (the
+        requested n farthest in log n from every node), and interpolate r_iso and logit Ē_n(1) in log n between
+        the nodes (barycentric, at the rounded nodes). Each row says ``interpolated`` and its ``r_iso_error``
+        includes the check's relative deviation. Only without ``multipliers``.
 
     Returns
     -------
@@ -142,6 +148,10 @@ def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, t
     if n_train <= m or min(ns) <= m:
         raise InputError(f"invalid n: every length (n-train = {n_train} included) must exceed the {m} sinks")
     mults = {k: np.broadcast_to(np.asarray(v, dtype=float), (len(ns),)) for k, v in (multipliers or {}).items()}
+    dense = row_nodes is not None and len(ns) > check_int("row-nodes", row_nodes, minimum=3)
+    if dense and mults:
+        raise InputError("invalid multipliers: row_nodes interpolates r_iso between exact lengths; it takes no "
+                         "multipliers (their E[max w] would need every length)")
     if b.max() > b.min():
         it = _Interpolant(law, n_train - m, S, b.min(), b.max(), tol)
         while float(np.mean(it.error)) > tol and it.nodes < _NODES[-1]:
@@ -150,6 +160,10 @@ def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, t
     else:
         e_train = float(np.mean(sink_expectations(law, n_train - m, b, S, tol=tol)["max_weight"]))
         total = len(np.unique(b))
+    if dense:
+        out = _interpolated_rows(law, m, ns, b, S, e_train, tol, rtol, row_nodes)
+        out.update(max_weight_train=e_train, quadratures=total + out["quadratures"])
+        return out
     rows, prev = [], []
     for i, n in enumerate(ns):
         wanted = [1.0] + [float(v[i]) for v in mults.values()]
@@ -162,6 +176,61 @@ def sink_iso_multipliers(law, n_train, ns, betas, scores, *, multipliers=None, t
         total += row["quadratures"]
         rows.append(row)
     return {"max_weight_train": e_train, "quadratures": total, "rows": rows}
+
+
+def _interpolated_rows(law, m, ns, b, S, target, tol, rtol, k) -> dict:
+    """Rows at every n of ``ns`` from exact rows at k Chebyshev–Lobatto nodes in log n (sink_iso_multipliers'
+    ``row_nodes``), checked at the requested n farthest from the nodes."""
+    y = np.log(np.asarray(ns, dtype=float))
+    lo, hi = y.min(), y.max()
+    nodes = sorted({int(round(math.exp(0.5 * (lo + hi) + 0.5 * (hi - lo) * x))) for x in chebyshev_nodes(k)})
+    yn = np.log(np.asarray(nodes, dtype=float))
+    check = int(ns[int(np.argmax([np.min(np.abs(yn - v)) for v in y]))])
+    exact, prev, quads = {}, [], 0
+    for n in [*nodes, check] if check not in nodes else nodes:
+        row = _iso_row(law, n - m, b, S, target, [1.0], tol, rtol, prev if n != check else [])
+        quads += row["quadratures"]
+        if not math.isfinite(row["r_iso"]):
+            bad = {"r_iso": math.nan, "r_iso_error": math.nan, "error": f"at n = {n}: {row['error']}",
+                   "max_weight_none": math.nan, "max_weight": {}, "nodes": 0, "quadratures": 0}
+            return {"rows": [{"n": int(v), **bad} for v in ns], "row_nodes": nodes, "quadratures": quads}
+        prev.append(row["r_iso"])
+        exact[n] = row
+    w = _barycentric_weights(yn)
+    r_at = lambda v: _barycentric(yn, w, np.array([exact[n]["r_iso"] for n in nodes]), v)  # noqa: E731
+    logit_e = np.array([logit_pair(exact[n]["max_weight_none"], 1.0 - exact[n]["max_weight_none"]) for n in nodes])
+    deviation = abs(r_at(math.log(check)) / exact[check]["r_iso"] - 1.0)
+    node_error = max(exact[n]["r_iso_error"] for n in nodes)
+    rows = []
+    for n, v in zip(ns, y):
+        if int(n) in exact and int(n) in nodes:
+            row = {k2: exact[int(n)][k2] for k2 in ("r_iso", "r_iso_error", "max_weight_none", "nodes")}
+            row["interpolated"] = False
+        else:
+            row = {"r_iso": float(r_at(v)), "r_iso_error": max(node_error, deviation),
+                   "max_weight_none": float(expit_pair(np.asarray(_barycentric(yn, w, logit_e, v)))[0]),
+                   "nodes": int(k), "interpolated": True}
+        rows.append({"n": int(n), **row, "max_weight": {}, "quadratures": 0})
+    return {"rows": rows, "row_nodes": nodes, "quadratures": quads,
+            "check": {"n": check, "r_iso": exact[check]["r_iso"], "interpolated": float(r_at(math.log(check))),
+                      "relative_deviation": deviation}}
+
+
+def _barycentric_weights(x: np.ndarray) -> np.ndarray:
+    """Barycentric weights 1/∏_{k≠j}(x_j − x_k) of distinct nodes x (scaled: only their ratios matter)."""
+    d = x[:, None] - x[None, :]
+    np.fill_diagonal(d, 1.0)
+    w = 1.0 / np.prod(d / (x.max() - x.min()), axis=1)
+    return w
+
+
+def _barycentric(x: np.ndarray, w: np.ndarray, f: np.ndarray, t: float) -> float:
+    """The polynomial through (x_j, f_j) at t (second barycentric form)."""
+    diff = t - x
+    if np.any(diff == 0.0):
+        return float(f[np.flatnonzero(diff == 0.0)[0]])
+    c = w / diff
+    return float(np.dot(c, f) / c.sum())
 
 
 def _iso_row(law, n_bulk, b, S, target, wanted, tol, rtol, prev) -> dict:
