@@ -27,6 +27,9 @@ ISO_HEADS = (0, 6)
 ISO_NS = (2048, 32768)
 #: Tokens of text read by the real-keys section.
 _REAL_KEYS_TOKENS = 8192
+#: Seconds of the real-decoder section (SmolLM2; ``attnlimits._reproduce_decoder``) with a warm cache: ~47 CPU s,
+#: ~60 s in its worker on 2 cores; above every claim's cost, so that it starts at once beside the real-keys section.
+_DECODER_COST = 60.0
 
 
 def _open_store(path):
@@ -46,15 +49,16 @@ def _stored(store, key, compute):
     return value
 
 
-def _real_keys_failed(exc: BaseException) -> dict:
-    """The real-keys entry when the section raised: it has no verdict, so the run goes on and the report (and a
-    warning) says why, as a claim that cannot run is recorded with its reason."""
+def _section_failed(exc: BaseException, section: str = "real-keys") -> dict:
+    """The entry of a section without verdict (``section``: "real-keys" or "real-decoder") when it raised: the run
+    goes on and the report (and a warning) says why, as a claim that cannot run is recorded with its reason."""
     import warnings
 
     reason = f"{type(exc).__name__}: {exc}"
-    warnings.warn(f"the real-keys section could not run ({reason}); the claims are not affected", RuntimeWarning,
+    warnings.warn(f"the {section} section could not run ({reason}); the claims are not affected", RuntimeWarning,
                   stacklevel=2)
-    return {"figure": None, "caption": "", "paragraph": f"The real-keys section could not run: {reason}."}
+    heading = {"id": section, "title": "Real decoder: SmolLM2"} if section == "real-decoder" else {}
+    return {"figure": None, "caption": "", "paragraph": f"The {section} section could not run: {reason}.", **heading}
 
 
 def _real_keys_extra(store, figures_dir) -> dict:
@@ -81,6 +85,31 @@ def _real_keys_worker(store_path: str, figures_dir: str) -> dict:
         return _real_keys_extra(store, Path(figures_dir))
     finally:
         store.close()
+
+
+def _decoder_extra(store, figures_dir) -> dict:
+    """The real-decoder section: SmolLM2 measured on one text (:func:`attnlimits._reproduce_decoder.
+    decoder_measurements`; read back from ``store`` when a previous run kept it) drawn by
+    :func:`attnlimits.report._decoder_section.decoder_section`."""
+    from ._reproduce_decoder import decoder_key, decoder_measurements
+    from .report._decoder_section import decoder_section
+
+    return decoder_section(_stored(store, decoder_key(), decoder_measurements), figures_dir)
+
+
+def _decoder_worker(store_path: str, figures_dir: str) -> dict:
+    """The real-decoder section in a worker process (its own connection to the run's store)."""
+    store = _open_store(store_path)
+    try:
+        return _decoder_extra(store, Path(figures_dir))
+    finally:
+        store.close()
+
+
+#: The sections without verdict, by their index in the work list (negative; claims are ≥ 0): cost, worker, name,
+#: in report order.
+_SECTIONS = {-1: (_REAL_KEYS_COST, _real_keys_worker, "real-keys"),
+             -2: (_DECODER_COST, _decoder_worker, "real-decoder")}
 
 
 def _run_one(claim, ctx, figures_dir):
@@ -137,42 +166,44 @@ def _worker_init(parent_pid: int) -> None:
     _watch_parent(parent_pid)
 
 
-def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_keys: bool, progress):
-    """Claims (and the real-keys section) in ``jobs`` spawned processes, the costliest first; results in report
-    order."""
+def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_keys: bool, decoder: bool = False,
+                  progress):
+    """Claims (and the real-keys and real-decoder sections) in ``jobs`` spawned processes, the costliest first;
+    results in report order."""
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_worker_init, initargs=(os.getpid(),))
-    work = [(c.cost, i) for i, c in enumerate(claims)] + ([(_REAL_KEYS_COST, -1)] if real_keys else [])
+    sections = [i for i, on in ((-1, real_keys), (-2, decoder)) if on]
+    work = [(c.cost, i) for i, c in enumerate(claims)] + [(_SECTIONS[i][0], i) for i in sections]
     futures = {}
     try:
         for _, i in sorted(work, key=lambda w: -w[0]):
-            fut = (pool.submit(_real_keys_worker, str(out / "store.sqlite"), str(out / "figures")) if i < 0 else
+            fut = (pool.submit(_SECTIONS[i][1], str(out / "store.sqlite"), str(out / "figures")) if i < 0 else
                    pool.submit(_claim_worker, claims[i].id, quick, seed, workers, str(out)))
             futures[fut] = i
-        results, extras = [None] * len(claims), []
+        results, done_sections = [None] * len(claims), {}
         with (progress("claims") if progress else nullcontext(None)) as callback:
             for done, fut in enumerate(as_completed(futures), 1):
                 i = futures[fut]
                 if i < 0:
                     try:
-                        extras.append(fut.result())
+                        done_sections[i] = fut.result()
                     except Exception as exc:  # recorded in the report with its reason
-                        extras.append(_real_keys_failed(exc))
+                        done_sections[i] = _section_failed(exc, _SECTIONS[i][2])
                 else:
                     results[i] = fut.result()
                 if callback:
                     callback(done, len(futures))
     finally:
         pool.shutdown(cancel_futures=True)
-    return results, extras
+    return results, [done_sections[i] for i in sections]
 
 
-def _run_here(claims, out: Path, *, quick, seed, workers, real_keys: bool, progress):
-    """Claims (and the real-keys section) one after another in this process."""
+def _run_here(claims, out: Path, *, quick, seed, workers, real_keys: bool, decoder: bool = False, progress):
+    """Claims (and the real-keys and real-decoder sections) one after another in this process."""
     from .claims import Context
 
     results, extras = [], []
@@ -182,11 +213,12 @@ def _run_here(claims, out: Path, *, quick, seed, workers, real_keys: bool, progr
             with (progress(claim.id) if progress else nullcontext(None)) as callback:
                 ctx = Context(quick=quick, seed=seed, workers=workers, store=store, progress=callback, directory=out)
                 results.append(_run_one(claim, ctx, out / "figures"))
-        if real_keys:
-            try:
-                extras.append(_real_keys_extra(store, out / "figures"))
-            except Exception as exc:  # recorded in the report with its reason
-                extras.append(_real_keys_failed(exc))
+        for on, extra, name in ((real_keys, _real_keys_extra, "real-keys"), (decoder, _decoder_extra, "real-decoder")):
+            if on:
+                try:
+                    extras.append(extra(store, out / "figures"))
+                except Exception as exc:  # recorded in the report with its reason
+                    extras.append(_section_failed(exc, name))
     finally:
         store.close()
     return results, extras
@@ -209,12 +241,12 @@ def records(results) -> list:
 
 
 def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, workers: int = 1, only=None,
-              progress=None, real_keys: bool = True) -> list:
+              progress=None, real_keys: bool = True, real_decoder: bool = True) -> list:
     """Measure every selected claim of the paper against its prediction, draw its figures and write the report.
 
-    Writes, under ``out`` (created): ``claims.json`` (the records of :func:`records`), ``figures/*.png`` (each
-    claim's figures, and the real-keys figures), ``report.html`` (one self-contained page, figures embedded)
-    and ``store.sqlite`` (finished work units, so a rerun with the same arguments resumes).
+    Writes, under ``out`` (created): ``claims.json`` (the records of ``records``), ``figures/*.png`` (each
+    claim's figures, and the real-keys and real-decoder figures), ``report.html`` (one self-contained page,
+    figures embedded) and ``store.sqlite`` (finished work units, so a rerun with the same arguments resumes).
 
     Parameters
     ----------
@@ -236,12 +268,17 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     real_keys : bool
         Add the real-keys section (MiniLM's heads against the theory's scales; a figure, no verdict) to a full
         default run when the ``models`` extra is installed.
+    real_decoder : bool
+        Add the real-decoder section (SmolLM2 on 2048 tokens of ``pydoc-topics``: a layer × head map, E[max
+        weight] against n, the forecast and the audit on three heads; figures, no verdict;
+        ``attnlimits._reproduce_decoder``) to a full default run when SmolLM2 and the ``models`` extra are
+        installed; without them the report says in one line what to install.
 
     Returns
     -------
     list of ClaimResult
         One per claim, in report order: its judged cases (``verdict`` "pass" or "fail"), figures and paragraph;
-        :func:`records` turns them into the claims.json records.
+        ``records`` turns them into the claims.json records.
 
     Raises
     ------
@@ -249,6 +286,7 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
         For a bad ``seed``, ``workers`` or an unknown claim id in ``only``.
     """
     from . import __version__
+    from ._reproduce_decoder import decoder_missing
     from ._validation import check_int
     from .claims import select_claims
     from .models import real_keys_available
@@ -261,13 +299,20 @@ def reproduce(out="reproduce-out", *, quick: bool = False, seed: int = 0, worker
     (out / "figures").mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with_real = bool(real_keys and not quick and only is None and real_keys_available())
+    missing = decoder_missing() if real_decoder and not quick and only is None else None
+    with_decoder = bool(real_decoder and not quick and only is None and missing is None)
     jobs = _processes(claims)
-    options = {"quick": quick, "seed": seed, "workers": workers, "real_keys": with_real, "progress": progress}
+    options = {"quick": quick, "seed": seed, "workers": workers, "real_keys": with_real, "decoder": with_decoder,
+               "progress": progress}
     if jobs > 1:
         _open_store(out / "store.sqlite").close()  # create it (WAL, table) before two processes open it
         results, extras = _run_parallel(claims, jobs, out, **options)
     else:
         results, extras = _run_here(claims, out, **options)
+    if missing is not None:
+        from .report._decoder_section import decoder_absent
+
+        extras.append(decoder_absent(missing))
     (out / "claims.json").write_text(json.dumps(records(results), indent=1, allow_nan=False), encoding="utf-8")
     meta = {"quick": quick, "seed": seed, "version": __version__, "elapsed": time.monotonic() - start}
     write_report(out, results, meta, extras=extras)

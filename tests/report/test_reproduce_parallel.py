@@ -28,11 +28,11 @@ def test_side_by_side_claims_equal_one_process(tmp_path, monkeypatch):
 
 
 def test_a_real_keys_section_that_raises_is_reported_not_fatal(tmp_path):
-    from attnlimits._reproduce import _real_keys_failed
+    from attnlimits._reproduce import _section_failed
     from attnlimits.report import write_report
 
     with pytest.warns(RuntimeWarning, match="real-keys section could not run"):
-        extra = _real_keys_failed(ValueError("SVD did not converge"))
+        extra = _section_failed(ValueError("SVD did not converge"))
     (tmp_path / "figures").mkdir()
     html = write_report(tmp_path, [], {"quick": False, "seed": 0, "version": "x", "elapsed": 1.0},
                         extras=[extra]).read_text()

@@ -64,8 +64,9 @@ def write_report(directory, results, meta: dict, extras=()) -> Path:
         The run's ``seed``, ``quick``, ``version``, ``elapsed`` (seconds) and optionally ``when`` (ISO time;
         default now, UTC).
     extras : sequence of dict
-        Sections without a verdict (real transformer keys): ``paragraph``, optionally ``figure`` and
-        ``caption`` (a file under ``directory``) and ``more`` (further paragraphs with figures).
+        Sections without a verdict (real keys, the real decoder): ``paragraph``, optionally ``id`` and ``title``
+        (default the real-keys section's), ``figure`` and ``caption`` (a file under ``directory``) and ``more``
+        (further paragraphs with figures).
 
     Returns
     -------
@@ -108,7 +109,8 @@ def write_report(directory, results, meta: dict, extras=()) -> Path:
             parts.append(_figure(directory, f.name, f.caption))
         parts.append(f"<p><small>{r.elapsed:.1f} s</small></p></section>")
     for x in extras:
-        parts.append("<section id='real-keys'><h2>Real transformer keys <small>(no verdict)</small></h2>")
+        parts.append(f"<section id='{e(x.get('id', 'real-keys'))}'><h2>{e(x.get('title', 'Real transformer keys'))} "
+                     "<small>(no verdict)</small></h2>")
         parts.append(f"<p>{e(x['paragraph'])}</p>")
         if x.get("figure"):  # absent when the section could not run (its paragraph says why)
             parts.append(_figure(directory, x["figure"], x["caption"]))
