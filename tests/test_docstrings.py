@@ -2,7 +2,7 @@
 
 Every public callable (the names in ``__all__`` of the package and of each subpackage) has a summary and
 Parameters/Returns sections that match its signature; every public theory function also has an Examples
-section (run as a doctest by the suite) and names the formula's SPEC section.
+section (run as a doctest by the suite) and cites the theory page of its formula (a :ref:`theory-…` label).
 """
 
 import importlib
@@ -14,7 +14,7 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 PACKAGES = ["attnlimits"] + [f"attnlimits.{p}" for p in
                              ("engine", "laws", "theory", "heat", "claims", "sweep", "tails", "models", "schedules", "forecast",
-                              "report")]
+                              "report", "extrapolate")]
 #: numpydoc codes enforced: no docstring, no summary, parameters missing / unknown, no Returns section.
 CODES = {"GL08", "SS01", "PR01", "PR02", "RT01"}
 
@@ -44,4 +44,4 @@ def test_numpydoc(name, obj):
     errors = [f"{code}: {msg}" for code, msg in report["errors"] if code in codes]
     assert not errors, "\n".join(errors)
     if name.startswith("attnlimits.theory.") and inspect.isfunction(obj):
-        assert "SPEC" in (obj.__doc__ or ""), "a theory function names the SPEC section of its formula"
+        assert ":ref:`theory-" in (obj.__doc__ or ""), "a theory function cites the theory page of its formula"

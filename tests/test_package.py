@@ -23,7 +23,8 @@ def test_public_api_is_declared():
 
 
 OPTIONAL = ["matplotlib", "torch", "dask", "distributed", "transformers", "pyarrow"]
-SUBPACKAGES = ["engine", "laws", "theory", "heat", "claims", "sweep", "tails", "report", "models", "schedules", "forecast", "cli"]
+SUBPACKAGES = ["engine", "laws", "theory", "heat", "claims", "sweep", "tails", "report", "models", "schedules", "forecast",
+               "extrapolate", "cli"]
 
 
 def loaded_after(code: str) -> list:

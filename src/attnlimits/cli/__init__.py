@@ -14,6 +14,7 @@ import click
 from .._validation import InputError
 from ._common import one_line_warnings
 from .attention import attention_command
+from .extrapolate import extrapolate_command
 from .forecast import forecast_command
 from .heat import heat_command
 from .keys import keys_command
@@ -50,6 +51,7 @@ app.add_command(schedule_command)
 app.add_command(attention_command)
 app.add_command(reproduce_command)
 app.add_command(forecast_command)
+app.add_command(extrapolate_command)
 
 
 def main(argv=None) -> None:

@@ -167,6 +167,10 @@ def audit_checkpoint(model, text_path=None, *, layers=None, heads=None, n_train:
     workers : int
         Processes for the per-head work after the forward pass (``attnlimits._fork.fork_map``; the results
         do not depend on it).
+    row_nodes : int, optional
+        For many lengths in a short range (a schedule): exact roots at this many nodes in log n, interpolated
+        between (:func:`attnlimits.schedules.sink_iso_multipliers`); the rules' E[max weight] is then not
+        computed (``max_weight`` empty, no rules in the summary).
     shared : dict, optional
         As in :func:`~attnlimits.models.head_bins`.
     progress : callable, optional

@@ -21,8 +21,13 @@ def real_schedule(n_train: int, ns, *, keys_path=None, model=None, layer=None, h
     keys_path : path, optional
         A keys file (:func:`read_keys_file`): the law pooled over its queries, β = ‖q‖·median‖k‖·scale.
     model : str, path or LoadedModel, optional
-        Instead: a model, with ``layer`` and ``head`` (:func:`head_law`; ``text_path`` and ``max_tokens`` as
-        there).
+        Instead: a model (:func:`head_law`).
+    layer, head : int, optional
+        With ``model``: the head.
+    text_path : path, optional
+        With ``model``: the text (default the standard-library docstrings).
+    max_tokens : int
+        With ``model``: tokens read.
     beta_train : float, optional
         β at T (default the measured one).
 
