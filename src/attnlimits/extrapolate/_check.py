@@ -200,7 +200,7 @@ def attention_check(lm, recorder, store, recipe: str, rope: dict | None, n_train
     recipe : str
         The recipe applied.
     rope : dict or None
-        Its RoPE parameters (:func:`~._recipes.recipe_rope`).
+        Its RoPE parameters (:func:`~attnlimits.extrapolate.recipe_rope`).
     n_train : int
         T.
     schedule : IsoSchedule, optional

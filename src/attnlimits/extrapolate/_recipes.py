@@ -233,7 +233,7 @@ def logit_multipliers(recipe: str, n_train: int, length: int, heads: int, schedu
                       factor: float = FACTOR) -> np.ndarray:
     """The recipe's multiplier of each head's logits M_h(n) = m²·g_h(n) at positions 0 … length − 1, from the
     published formulas (YaRN's m = 0.1·ln s + 1 with s = factor, :func:`attnlimits.schedules.yarn`), not
-    from the model: the independent side of :func:`~._check.attention_check`.
+    from the model: the independent side of :func:`~attnlimits.extrapolate.attention_check`.
 
     Parameters
     ----------

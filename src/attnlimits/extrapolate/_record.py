@@ -70,7 +70,7 @@ def _probabilities(query, key, mask, scaling, rows, dtype):
 
 
 class AttentionRecorder:
-    """A recorder for :func:`~._attention.applied`: per layer, the max weight of every head at ``rows``; for the
+    """A recorder for :func:`~attnlimits.extrapolate.applied`: per layer, the max weight of every head at ``rows``; for the
     layers in ``check_layers``, the float64 probability rows at ``check_rows`` and the SDPA output's error.
 
     Parameters
@@ -89,7 +89,7 @@ class AttentionRecorder:
     probabilities : dict
         layer → array (heads, len(check_rows), keys), float64.
     output_error : dict
-        layer → max |SDPA output − P·V| / max |V| over the checked rows.
+        layer → max ``|SDPA output − P·V|`` / max ``|V|`` over the checked rows.
     """
 
     def __init__(self, rows=None, check_rows=None, check_layers=()):

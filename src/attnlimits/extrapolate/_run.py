@@ -6,7 +6,7 @@ Order of work (every choice is frozen, and recorded with its hash, before the fi
 
 1. the text is tokenised; its first T tokens are the schedule range, then ``windows`` windows of 2T tokens
    follow, disjoint;
-2. the iso schedules (:func:`~._schedule.estimate_schedule`) come from the schedule range only, on the model with
+2. the iso schedules (:func:`~attnlimits.extrapolate.estimate_schedule`) come from the schedule range only, on the model with
    YaRN's frequencies and attention factor 1;
 3. each window runs once per recipe (one forward pass, SDPA with the recipe's query table, losses from the final
    hidden states in chunks); the first window also hooks the q/k projections of three layers and records
@@ -142,7 +142,7 @@ def run_extrapolation(model, n_train: int, *, windows: int = 1, recipes=None, te
     windows : int
         Evaluation windows.
     recipes : str or list of str, optional
-        Recipe names (:data:`~._recipes.RECIPES`; default all); ``yarn`` is always added (the reference).
+        Recipe names (:data:`~attnlimits.extrapolate.RECIPES`; default all); ``yarn`` is always added (the reference).
     text_path : str or path
         A named text or a UTF-8 file.
     device : str
@@ -161,7 +161,7 @@ def run_extrapolation(model, n_train: int, *, windows: int = 1, recipes=None, te
     workers : int, optional
         Forked processes for the schedule audit's per-head work (default 2 on 2+ cores; no value depends on it).
     row_nodes : int, optional
-        Exact roots per head at this many nodes, interpolated to the schedule's (:func:`~._schedule.estimate_schedule`).
+        Exact roots per head at this many nodes, interpolated to the schedule's (:func:`~attnlimits.extrapolate.estimate_schedule`).
     check : bool
         Run the exactness check in the first window.
     progress : callable, optional
