@@ -57,7 +57,10 @@ def _section_failed(exc: BaseException, section: str = "real-keys") -> dict:
     reason = f"{type(exc).__name__}: {exc}"
     warnings.warn(f"the {section} section could not run ({reason}); the claims are not affected", RuntimeWarning,
                   stacklevel=2)
-    heading = {"id": section, "title": "Real decoder: SmolLM2"} if section == "real-decoder" else {}
+    if section == "real-decoder":
+        from .report._decoder_section import HEADING as heading
+    else:
+        heading = {}
     return {"figure": None, "caption": "", "paragraph": f"The {section} section could not run: {reason}.", **heading}
 
 
@@ -78,15 +81,6 @@ def _real_keys_extra(store, figures_dir) -> dict:
     return real_keys_section(summary, iso, figures_dir)
 
 
-def _real_keys_worker(store_path: str, figures_dir: str) -> dict:
-    """The real-keys section in a worker process (its own connection to the run's store)."""
-    store = _open_store(store_path)
-    try:
-        return _real_keys_extra(store, Path(figures_dir))
-    finally:
-        store.close()
-
-
 def _decoder_extra(store, figures_dir) -> dict:
     """The real-decoder section: SmolLM2 measured on one text (:func:`attnlimits._reproduce_decoder.
     decoder_measurements`; read back from ``store`` when a previous run kept it) drawn by
@@ -97,19 +91,20 @@ def _decoder_extra(store, figures_dir) -> dict:
     return decoder_section(_stored(store, decoder_key(), decoder_measurements), figures_dir)
 
 
-def _decoder_worker(store_path: str, figures_dir: str) -> dict:
-    """The real-decoder section in a worker process (its own connection to the run's store)."""
+def _section_worker(name: str, store_path: str, figures_dir: str) -> dict:
+    """The section ``name`` (a key of :data:`_EXTRAS`) in a worker process (its own connection to the run's
+    store)."""
     store = _open_store(store_path)
     try:
-        return _decoder_extra(store, Path(figures_dir))
+        return _EXTRAS[name](store, Path(figures_dir))
     finally:
         store.close()
 
 
-#: The sections without verdict, by their index in the work list (negative; claims are ≥ 0): cost, worker, name,
-#: in report order.
-_SECTIONS = {-1: (_REAL_KEYS_COST, _real_keys_worker, "real-keys"),
-             -2: (_DECODER_COST, _decoder_worker, "real-decoder")}
+#: The sections without verdict, by name, in report order.
+_EXTRAS = {"real-keys": _real_keys_extra, "real-decoder": _decoder_extra}
+#: The same by their index in the work list (negative; claims are ≥ 0): cost, name.
+_SECTIONS = {-1: (_REAL_KEYS_COST, "real-keys"), -2: (_DECODER_COST, "real-decoder")}
 
 
 def _run_one(claim, ctx, figures_dir):
@@ -181,7 +176,8 @@ def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_ke
     futures = {}
     try:
         for _, i in sorted(work, key=lambda w: -w[0]):
-            fut = (pool.submit(_SECTIONS[i][1], str(out / "store.sqlite"), str(out / "figures")) if i < 0 else
+            fut = (pool.submit(_section_worker, _SECTIONS[i][1], str(out / "store.sqlite"), str(out / "figures"))
+                   if i < 0 else
                    pool.submit(_claim_worker, claims[i].id, quick, seed, workers, str(out)))
             futures[fut] = i
         results, done_sections = [None] * len(claims), {}
@@ -192,7 +188,7 @@ def _run_parallel(claims, jobs: int, out: Path, *, quick, seed, workers, real_ke
                     try:
                         done_sections[i] = fut.result()
                     except Exception as exc:  # recorded in the report with its reason
-                        done_sections[i] = _section_failed(exc, _SECTIONS[i][2])
+                        done_sections[i] = _section_failed(exc, _SECTIONS[i][1])
                 else:
                     results[i] = fut.result()
                 if callback:
@@ -213,10 +209,10 @@ def _run_here(claims, out: Path, *, quick, seed, workers, real_keys: bool, decod
             with (progress(claim.id) if progress else nullcontext(None)) as callback:
                 ctx = Context(quick=quick, seed=seed, workers=workers, store=store, progress=callback, directory=out)
                 results.append(_run_one(claim, ctx, out / "figures"))
-        for on, extra, name in ((real_keys, _real_keys_extra, "real-keys"), (decoder, _decoder_extra, "real-decoder")):
+        for on, name in ((real_keys, "real-keys"), (decoder, "real-decoder")):
             if on:
                 try:
-                    extras.append(extra(store, out / "figures"))
+                    extras.append(_EXTRAS[name](store, out / "figures"))
                 except Exception as exc:  # recorded in the report with its reason
                     extras.append(_section_failed(exc, name))
     finally:

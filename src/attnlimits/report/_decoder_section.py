@@ -18,7 +18,7 @@ from ._canvas import save_figure
 __all__ = ["decoder_section", "decoder_absent"]
 
 #: The section's place in the report (its own anchor and heading beside the real-keys section).
-_HEADING = {"id": "real-decoder", "title": "Real decoder: SmolLM2"}
+HEADING = {"id": "real-decoder", "title": "Real decoder: SmolLM2"}
 
 
 def _heads(result) -> str:
@@ -60,7 +60,7 @@ def decoder_absent(reason: str) -> dict:
         ``{"paragraph"}`` for :func:`attnlimits.report.write_report`'s ``extras``.
     """
     return {"figure": None, "caption": "", "paragraph": f"Real decoder (SmolLM2): not in this report — {reason}.",
-            **_HEADING}
+            **HEADING}
 
 
 def decoder_section(result: dict, figures_dir) -> dict:
@@ -115,7 +115,7 @@ def decoder_section(result: dict, figures_dir) -> dict:
                   f"(range {np.nanmin(bulk):.2f}–{np.nanmax(bulk):.2f}): by the regime thresholds "
                   f"{regimes.count('subcritical')} heads are subcritical, {regimes.count('critical')} critical and "
                   f"{regimes.count('supercritical')} supercritical. {_spent(result['timings'])}")
-    return {"figure": path.name, "caption": caption, "paragraph": paragraph, **_HEADING,
+    return {"figure": path.name, "caption": caption, "paragraph": paragraph, **HEADING,
             "more": [_curves(result, figures_dir), _forecast(result, figures_dir), _audit(result, figures_dir)]}
 
 
